@@ -1,0 +1,120 @@
+"""Configuration classes, chosen by FLASK_ENV-like TRACKER_CONFIG or by create_app()."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the environment does not provide what a configuration needs."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value in (None, "") else int(value)
+
+
+def _database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgres URLs (as hosting platforms give them)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Settings shared by every environment; safe defaults."""
+
+    SERVICE_NAME = os.environ.get("SERVICE_NAME", "SC-WRES tracker")
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI: str | None = (
+        _database_url(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else None
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None  # tokens last as long as the session
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("SESSION_HOURS", 8))
+    MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 50) * 1024 * 1024
+    HSTS = False
+
+    # Sign-in protection (see tracker.domain.signin for the policy itself).
+    LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 15)
+    SET_PASSWORD_LINK_HOURS = _int("SET_PASSWORD_LINK_HOURS", 72)
+
+    # Indicator engine
+    ETHNICITY_MAPPING_FILE = os.environ.get("ETHNICITY_MAPPING_FILE") or None
+    DISCLOSURE_THRESHOLD = _int("DISCLOSURE_THRESHOLD", 10)
+
+    DISPLAY_TIMEZONE = "Europe/London"
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to run without what this configuration needs."""
+
+
+class DevelopmentConfig(Config):
+    """Local use: embedded SQLite under instance/, a throw-away secret."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = (
+        _database_url(os.environ["DATABASE_URL"])
+        if os.environ.get("DATABASE_URL")
+        else f"sqlite:///{INSTANCE_DIR / 'tracker.sqlite3'}"
+    )
+
+
+class TestConfig(Config):
+    """The test suite: TEST_DATABASE_URL (PostgreSQL in make test) or in-memory SQLite."""
+
+    TESTING = True
+    SECRET_KEY = "test-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = _database_url(
+        os.environ.get("TEST_DATABASE_URL") or "sqlite:///:memory:"
+    )
+    SERVER_NAME = None
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+
+
+class ProductionConfig(Config):
+    """Production: everything secret comes from the environment; cookies are secure."""
+
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SESSION_COOKIE_NAME = "__Host-session" if SESSION_COOKIE_SECURE else "session"
+    HSTS = _bool("HSTS", True)
+
+    @classmethod
+    def check(cls) -> None:
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise ConfigurationError(
+                "The production configuration needs these environment variables: "
+                + ", ".join(missing)
+            )
+        if len(os.environ["SECRET_KEY"]) < 32:
+            raise ConfigurationError("SECRET_KEY must be at least 32 characters long")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}

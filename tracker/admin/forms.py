@@ -1,0 +1,92 @@
+"""Administration forms."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    EmailField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from tracker.models import OrganisationKind
+
+EMAIL_VALIDATORS = [
+    InputRequired(message="Enter an email address"),
+    Email(message="Enter an email address in the correct format, like name@example.org"),
+    Length(max=254),
+]
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField("Name", widget=GovTextInput(),
+                       validators=[InputRequired(message="Enter the organisation's name"),
+                                   Length(max=200)])
+    slug = StringField("Short name", widget=GovTextInput(),
+                       description="Used in web addresses: lower-case letters, numbers and "
+                                   "hyphens, like camden",
+                       validators=[InputRequired(message="Enter a short name"), Length(max=80)])
+    kind = RadioField("Kind of organisation", widget=GovRadioInput(),
+                      choices=[(k.value, k.label) for k in OrganisationKind],
+                      validators=[InputRequired(message="Select the kind of organisation")])
+    ons_code = StringField("ONS code (optional)", widget=GovTextInput(),
+                           description="For example, E09000007",
+                           validators=[Optional(), Length(max=9)])
+    submit = SubmitField("Save organisation", widget=GovSubmitInput())
+
+
+class UserForm(FlaskForm):
+    name = StringField("Full name", widget=GovTextInput(),
+                       validators=[InputRequired(message="Enter a name"), Length(max=200)])
+    email = EmailField("Email address", widget=GovTextInput(), validators=EMAIL_VALIDATORS)
+    is_admin = BooleanField("Administrator of this installation", widget=GovCheckboxInput())
+    is_active = BooleanField("Account is active", widget=GovCheckboxInput(), default=True)
+    submit = SubmitField("Save account", widget=GovSubmitInput())
+
+
+class AdminMembershipForm(FlaskForm):
+    user_id = SelectField("Person", widget=GovSelect(), coerce=int,
+                          validators=[InputRequired(message="Select a person")])
+    role = RadioField("Role", widget=GovRadioInput(),
+                      validators=[InputRequired(message="Select a role")])
+    submit = SubmitField("Add role", widget=GovSubmitInput())
+
+
+class GroupForm(FlaskForm):
+    name = StringField("Name", widget=GovTextInput(),
+                       description="For example, Independent Advisory Group",
+                       validators=[InputRequired(message="Enter the group's name"),
+                                   Length(max=200)])
+    short_name = StringField("Short name", widget=GovTextInput(), description="For example, IAG",
+                             validators=[InputRequired(message="Enter a short name"),
+                                         Length(max=20)])
+    description = TextAreaField("Description (optional)", widget=GovTextArea(),
+                                validators=[Optional(), Length(max=1000)])
+    submit = SubmitField("Save group", widget=GovSubmitInput())
+
+
+class GroupMemberForm(FlaskForm):
+    user_id = SelectField("Person", widget=GovSelect(), coerce=int,
+                          validators=[InputRequired(message="Select a person")])
+    submit = SubmitField("Add member", widget=GovSubmitInput())
+
+
+class GroupShareForm(FlaskForm):
+    organisation_id = SelectField("Organisation", widget=GovSelect(), coerce=int,
+                                  validators=[InputRequired(message="Select an organisation")])
+    submit = SubmitField("Share with this group", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -1,0 +1,316 @@
+"""Administration: organisations, accounts, memberships, advisory groups, audit trail."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from tracker.admin import bp
+from tracker.admin.forms import (
+    AdminMembershipForm,
+    ConfirmForm,
+    GroupForm,
+    GroupMemberForm,
+    GroupShareForm,
+    OrganisationForm,
+    UserForm,
+)
+from tracker.domain.roles import Role
+from tracker.models import OrganisationKind
+from tracker.security import admin_only
+from tracker.services import audit as audit_service
+from tracker.services import auth as auth_service
+from tracker.services import groups as group_service
+from tracker.services import organisations as org_service
+from tracker.services import users as user_service
+from tracker.services.errors import InvalidInput
+from tracker.web import apply_errors
+
+
+def _status(form) -> int:
+    return 400 if form.errors else 200
+
+
+@bp.get("")
+@admin_only
+def index():
+    """Show the administration menu and the latest audit events."""
+    return render_template("admin/index.html", events=audit_service.recent_events(limit=20))
+
+
+@bp.get("/audit")
+@admin_only
+def audit():
+    """Show the audit trail."""
+    return render_template("admin/audit.html", events=audit_service.recent_events(limit=500))
+
+
+# Organisations -------------------------------------------------------------------------------
+
+
+@bp.get("/organisations")
+@admin_only
+def organisations():
+    """List organisations."""
+    return render_template("admin/organisations.html",
+                           organisations=org_service.list_organisations())
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@admin_only
+def new_organisation():
+    """Create an organisation."""
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            org = org_service.create_organisation(
+                actor=current_user, name=form.name.data, slug=form.slug.data,
+                kind=OrganisationKind(form.kind.data), ons_code=form.ons_code.data)
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash(f"{org.name} created", "success")
+            return redirect(url_for("admin.edit_organisation", organisation_id=org.id))
+    return render_template("admin/organisation_form.html", form=form, organisation=None), \
+        _status(form)
+
+
+@bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+@admin_only
+def edit_organisation(organisation_id: int):
+    """Edit an organisation and see its memberships."""
+    org = org_service.get_organisation(organisation_id=organisation_id)
+    form = OrganisationForm(obj=org, kind=org.kind.value)
+    if form.validate_on_submit():
+        try:
+            org_service.update_organisation(
+                actor=current_user, organisation=org, name=form.name.data, slug=form.slug.data,
+                kind=OrganisationKind(form.kind.data), ons_code=form.ons_code.data)
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash(f"{org.name} saved", "success")
+            return redirect(url_for("admin.edit_organisation", organisation_id=org.id))
+    return render_template(
+        "admin/organisation_form.html", form=form, organisation=org,
+        memberships=user_service.all_memberships(organisation=org),
+        membership_form=_membership_form(), confirm_form=ConfirmForm(),
+    ), _status(form)
+
+
+def _membership_form() -> AdminMembershipForm:
+    form = AdminMembershipForm(prefix="membership")
+    form.user_id.choices = [(0, "Choose a person")] + [
+        (u.id, f"{u.name} ({u.email})") for u in user_service.list_users()]
+    form.role.choices = [(r.value, r.label) for r in Role]
+    return form
+
+
+@bp.post("/organisations/<int:organisation_id>/memberships")
+@admin_only
+def add_membership(organisation_id: int):
+    """Give a person a role in an organisation."""
+    org = org_service.get_organisation(organisation_id=organisation_id)
+    form = _membership_form()
+    if form.validate_on_submit() and form.user_id.data:
+        user = user_service.get_user(user_id=form.user_id.data)
+        try:
+            user_service.add_membership(actor=current_user, organisation=org, email=user.email,
+                                        role=Role(form.role.data))
+        except InvalidInput as error:
+            flash(next(iter(error.errors.values())), "info")
+        else:
+            flash(f"{user.name} is now {Role(form.role.data).label.lower()} in {org.name}",
+                  "success")
+    else:
+        flash("Select a person and a role", "info")
+    return redirect(url_for("admin.edit_organisation", organisation_id=org.id))
+
+
+@bp.post("/organisations/<int:organisation_id>/memberships/<int:membership_id>/remove")
+@admin_only
+def remove_membership(organisation_id: int, membership_id: int):
+    """Take a role away from a person."""
+    org = org_service.get_organisation(organisation_id=organisation_id)
+    membership = user_service.get_membership(organisation=org, membership_id=membership_id)
+    try:
+        user_service.remove_membership(actor=current_user, membership=membership)
+    except InvalidInput as error:
+        flash(error.errors["membership"], "info")
+    else:
+        flash("Role removed", "success")
+    return redirect(url_for("admin.edit_organisation", organisation_id=org.id))
+
+
+# Accounts ------------------------------------------------------------------------------------
+
+
+@bp.get("/users")
+@admin_only
+def users():
+    """List accounts."""
+    return render_template("admin/users.html", users=user_service.list_users())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_only
+def new_user():
+    """Create an account and show a link for its owner to set a password."""
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = user_service.create_user(actor=current_user, email=form.email.data,
+                                            name=form.name.data, is_admin=form.is_admin.data)
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            return _show_password_link(user)
+    return render_template("admin/user_form.html", form=form, user=None), _status(form)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_only
+def edit_user(user_id: int):
+    """Edit an account."""
+    user = user_service.get_user(user_id=user_id)
+    form = UserForm(obj=user, is_active=user.is_active_account)
+    if form.validate_on_submit():
+        try:
+            user_service.update_user(actor=current_user, user=user, email=form.email.data,
+                                     name=form.name.data, is_admin=form.is_admin.data,
+                                     is_active=form.is_active.data)
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash(f"{user.name} saved", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user,
+                           confirm_form=ConfirmForm()), _status(form)
+
+
+@bp.post("/users/<int:user_id>/password-link")
+@admin_only
+def issue_password_link(user_id: int):
+    """Issue a single-use set-password link (also unlocks the account once used)."""
+    return _show_password_link(user_service.get_user(user_id=user_id))
+
+
+def _show_password_link(user):
+    hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
+    token = auth_service.issue_password_link(actor=current_user, user=user,
+                                             now=auth_service.now_utc(), hours=hours)
+    link = url_for("auth.set_password", token=token, _external=True)
+    return render_template("admin/password_link.html", user=user, link=link, hours=hours)
+
+
+# Advisory groups -----------------------------------------------------------------------------
+
+
+@bp.get("/groups")
+@admin_only
+def groups():
+    """List advisory groups with their members and the organisations sharing with them."""
+    return render_template("admin/groups.html", groups=group_service.list_groups())
+
+
+@bp.route("/groups/new", methods=["GET", "POST"])
+@admin_only
+def new_group():
+    """Create an advisory group."""
+    form = GroupForm()
+    if form.validate_on_submit():
+        try:
+            group = group_service.create_group(actor=current_user, name=form.name.data,
+                                               short_name=form.short_name.data,
+                                               description=form.description.data)
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash(f"{group.name} created", "success")
+            return redirect(url_for("admin.edit_group", group_id=group.id))
+    return render_template("admin/group_form.html", form=form, group=None), _status(form)
+
+
+def _group_forms(group):
+    member_form = GroupMemberForm(prefix="member")
+    member_ids = {m.user_id for m in group.members}
+    member_form.user_id.choices = [(0, "Choose a person")] + [
+        (u.id, f"{u.name} ({u.email})") for u in user_service.list_users()
+        if u.id not in member_ids]
+    share_form = GroupShareForm(prefix="share")
+    shared = {s.organisation_id for s in group.shares}
+    share_form.organisation_id.choices = [(0, "Choose an organisation")] + [
+        (o.id, o.name) for o in org_service.list_organisations() if o.id not in shared]
+    return member_form, share_form
+
+
+@bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
+@admin_only
+def edit_group(group_id: int):
+    """Edit an advisory group, its members and the organisations sharing with it."""
+    group = group_service.get_group(group_id=group_id)
+    form = GroupForm(obj=group)
+    if form.validate_on_submit():
+        try:
+            group_service.update_group(actor=current_user, group=group, name=form.name.data,
+                                       short_name=form.short_name.data,
+                                       description=form.description.data)
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash(f"{group.name} saved", "success")
+            return redirect(url_for("admin.edit_group", group_id=group.id))
+    member_form, share_form = _group_forms(group)
+    return render_template("admin/group_form.html", form=form, group=group,
+                           member_form=member_form, share_form=share_form,
+                           confirm_form=ConfirmForm()), _status(form)
+
+
+@bp.post("/groups/<int:group_id>/members")
+@admin_only
+def add_group_member(group_id: int):
+    """Add a member to an advisory group."""
+    group = group_service.get_group(group_id=group_id)
+    member_form, _ = _group_forms(group)
+    if member_form.validate_on_submit() and member_form.user_id.data:
+        user = user_service.get_user(user_id=member_form.user_id.data)
+        group_service.add_group_member(actor=current_user, group=group, user=user)
+        flash(f"{user.name} added to {group.short_name}", "success")
+    else:
+        flash("Select a person to add", "info")
+    return redirect(url_for("admin.edit_group", group_id=group.id))
+
+
+@bp.post("/groups/<int:group_id>/members/<int:member_id>/remove")
+@admin_only
+def remove_group_member(group_id: int, member_id: int):
+    """Remove a member from an advisory group."""
+    group = group_service.get_group(group_id=group_id)
+    group_service.remove_group_member(actor=current_user, group=group, member_id=member_id)
+    flash("Member removed", "success")
+    return redirect(url_for("admin.edit_group", group_id=group.id))
+
+
+@bp.post("/groups/<int:group_id>/shares")
+@admin_only
+def add_group_share(group_id: int):
+    """Record that an organisation shares with this group."""
+    group = group_service.get_group(group_id=group_id)
+    _, share_form = _group_forms(group)
+    if share_form.validate_on_submit() and share_form.organisation_id.data:
+        org = org_service.get_organisation(organisation_id=share_form.organisation_id.data)
+        group_service.share_with_group(actor=current_user, group=group, organisation=org)
+        flash(f"{org.name} now shares with {group.short_name}", "success")
+    else:
+        flash("Select an organisation", "info")
+    return redirect(url_for("admin.edit_group", group_id=group.id))
+
+
+@bp.post("/groups/<int:group_id>/shares/<int:share_id>/remove")
+@admin_only
+def remove_group_share(group_id: int, share_id: int):
+    """Stop an organisation sharing with this group."""
+    group = group_service.get_group(group_id=group_id)
+    group_service.stop_sharing(actor=current_user, group=group, share_id=share_id)
+    flash("Sharing stopped", "success")
+    return redirect(url_for("admin.edit_group", group_id=group.id))

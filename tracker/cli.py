@@ -1,0 +1,71 @@
+"""`flask tracker ...` commands: thin wrappers around the services."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from tracker.extensions import db
+from tracker.services import demo as demo_service
+from tracker.services import users as user_service
+from tracker.services.auth import find_user_by_email
+from tracker.services.errors import InvalidInput
+
+tracker_cli = AppGroup("tracker", help="SC-WRES tracker administration commands.")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@tracker_cli.command("create-admin")
+@click.option("--email", required=True, help="The administrator's email address.")
+@click.option("--name", default="Administrator", show_default=True, help="Their full name.")
+def create_admin(email: str, name: str) -> None:
+    """Create an administrator, or make an existing account one.
+
+    The password is read from a prompt, or from the first line of standard input when it is
+    not a terminal (so `echo "$PW" | flask tracker create-admin --email E` works in scripts).
+    """
+    password = _read_password()
+    try:
+        user = find_user_by_email(email)
+        if user is None:
+            user = user_service.create_user(actor=None, email=email, name=name, is_admin=True,
+                                            password=password)
+            message = f"Administrator {user.email} created"
+        else:
+            user.is_admin = True
+            user_service.set_password(actor=None, user=user, password=password)
+            message = f"{user.email} is now an administrator, with the new password"
+        db.session.commit()
+    except InvalidInput as error:
+        db.session.rollback()
+        for problem in error.errors.values():
+            click.echo(f"Error: {problem}", err=True)
+        sys.exit(2)
+    click.echo(message)
+
+
+@tracker_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only load the demo when the database is empty.")
+def demo(if_empty: bool) -> None:
+    """Load the demo organisations, people, groups and cycles (safe to run again)."""
+    if if_empty and not demo_service.database_is_empty():
+        click.echo("The database already has data: the demo was not loaded again.")
+    else:
+        demo_service.load_demo()
+        db.session.commit()
+        click.echo("Demo data loaded.")
+    print_demo_logins()
+
+
+def print_demo_logins() -> None:
+    """Print the demo accounts and their shared password."""
+    click.echo(f"\nDemo sign-ins (the password for all of them is {demo_service.DEMO_PASSWORD}):")
+    for login in demo_service.demo_logins():
+        click.echo(f"  {login.email:<34} {login.role}")

@@ -1,0 +1,49 @@
+"""Formatters used by templates (registered as Jinja filters): UK dates, London times, figures."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def uk_date(value: date | datetime | None) -> str:
+    """Format a date the UK way: 23 November 2026."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON).date() if value.tzinfo else value.date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def london_time(value: datetime | None) -> str:
+    """Format a UTC time as shown in Europe/London: 23 November 2026 at 2:05pm."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: times are stored in UTC and must carry their zone")
+    local = value.astimezone(LONDON)
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    return f"{uk_date(local.date())} at {hour}:{local.minute:02d}{suffix}"
+
+
+def relative_likelihood(value: float | None) -> str:
+    """Show a relative likelihood to 2 decimal places."""
+    return "" if value is None else f"{value:.2f}"
+
+
+def percentage(fraction: float | None, places: int = 1) -> str:
+    """Show a fraction (0.1465) as a percentage to 1 decimal place (14.7%)."""
+    return "" if fraction is None else f"{fraction * 100:.{places}f}%"
+
+
+def likelihood_phrase(value: float | None) -> str:
+    """Say an RL in words: 1.4 -> '40% more likely', 0.5 -> '50% less likely'."""
+    if value is None:
+        return ""
+    change = round((value - 1) * 100)
+    if change == 0:
+        return "equally likely"
+    return f"{abs(change)}% {'more' if change > 0 else 'less'} likely"

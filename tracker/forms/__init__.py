@@ -1,0 +1,46 @@
+"""Form fields shared by every feature."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import DateField
+from wtforms.validators import ValidationError
+
+
+class UKDateField(DateField):
+    """A day/month/year date with GOV.UK error messages ("Enter the due date")."""
+
+    widget = GovDateInput()
+
+    def __init__(self, label: str, *, noun: str | None = None, required: bool = True, **kwargs):
+        super().__init__(label, format="%d %m %Y", **kwargs)
+        self.noun = noun or label.lower()
+        self.required = required
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist:
+            return
+        parts = [v.strip() for v in valuelist]
+        if not any(parts):
+            return
+        if not all(parts):
+            missing = [name for name, v in zip(("day", "month", "year"), parts, strict=False)
+                       if not v]
+            raise ValueError(f"{self.noun.capitalize()} must include a {' and '.join(missing)}")
+        try:
+            self.data = datetime.strptime(" ".join(parts), "%d %m %Y").date()
+        except ValueError:
+            raise ValueError(f"{self.noun.capitalize()} must be a real date") from None
+        if self.data.year < 1900:
+            self.data = None
+            raise ValueError(f"{self.noun.capitalize()} must have a 4-digit year, like 2025")
+
+    def pre_validate(self, form):
+        if self.required and self.data is None and not self.process_errors:
+            raise ValidationError(f"Enter the {self.noun}")
+
+    def _value(self):  # pragma: no cover - the widget reads raw_data/data directly
+        return self.data.strftime("%d %m %Y") if isinstance(self.data, date) else ""

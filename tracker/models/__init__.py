@@ -1,0 +1,29 @@
+"""Typed SQLAlchemy models: invariants and derived properties only, no workflows."""
+
+from tracker.models.audit import AuditEvent
+from tracker.models.base import Base, utcnow
+from tracker.models.organisation import (
+    AdvisoryGroup,
+    AdvisoryGroupMember,
+    AdvisoryGroupShare,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    ReportingCycle,
+)
+from tracker.models.user import PasswordLink, User
+
+__all__ = [
+    "AdvisoryGroup",
+    "AdvisoryGroupMember",
+    "AdvisoryGroupShare",
+    "AuditEvent",
+    "Base",
+    "Membership",
+    "Organisation",
+    "OrganisationKind",
+    "PasswordLink",
+    "ReportingCycle",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,89 @@
+"""An organisation's overview, reporting cycles and people."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from tracker.domain.roles import Capability, Role
+from tracker.orgs import bp
+from tracker.orgs.forms import ROLE_HINTS, ConfirmForm, CycleForm, MembershipForm
+from tracker.security import org_page
+from tracker.services import organisations as org_service
+from tracker.services import users as user_service
+from tracker.services.access import OrgAccess
+from tracker.services.errors import InvalidInput
+from tracker.web import apply_errors
+
+
+@bp.get("")
+@org_page(Capability.READ)
+def overview(access: OrgAccess):
+    """Show the organisation: its cycles and what the user may do."""
+    cycles = org_service.list_cycles(access=access)
+    return render_template("orgs/overview.html", access=access, cycles=cycles)
+
+
+@bp.route("/cycles/new", methods=["GET", "POST"])
+@org_page(Capability.MANAGE_CYCLES)
+def new_cycle(access: OrgAccess):
+    """Add a reporting cycle."""
+    form = CycleForm()
+    if form.validate_on_submit():
+        try:
+            cycle = org_service.create_cycle(
+                actor=current_user, access=access, label=form.label.data,
+                period_start=form.period_start.data, period_end=form.period_end.data,
+                snapshot_date=form.snapshot_date.data,
+            )
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash(f"Cycle {cycle.label} added", "success")
+            return redirect(url_for("orgs.overview", slug=access.organisation.slug))
+    return render_template("orgs/new_cycle.html", access=access, form=form), \
+        400 if form.errors else 200
+
+
+@bp.route("/people", methods=["GET", "POST"])
+@org_page(Capability.MANAGE_MEMBERS)
+def members(access: OrgAccess):
+    """List the organisation's people and add someone with a role."""
+    form = MembershipForm()
+    if form.validate_on_submit():
+        try:
+            _, user, created = user_service.add_membership(
+                actor=current_user, organisation=access.organisation, email=form.email.data,
+                role=Role(form.role.data), name=form.name.data,
+            )
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            message = f"{user.name} added as {Role(form.role.data).label.lower()}"
+            if created:
+                message += (". They have no password yet: ask an administrator for a link "
+                            "to set one.")
+            flash(message, "success")
+            return redirect(url_for("orgs.members", slug=access.organisation.slug))
+    memberships = user_service.organisation_members(access=access)
+    return render_template("orgs/members.html", access=access, form=form,
+                           memberships=memberships, role_hints=ROLE_HINTS,
+                           remove_form=ConfirmForm()), 400 if form.errors else 200
+
+
+@bp.post("/people/<int:membership_id>/remove")
+@org_page(Capability.MANAGE_MEMBERS)
+def remove_member(access: OrgAccess, membership_id: int):
+    """Take a role away from someone in the organisation."""
+    form = ConfirmForm()
+    membership = user_service.get_membership(organisation=access.organisation,
+                                             membership_id=membership_id)
+    if form.validate_on_submit():
+        try:
+            name, role = membership.user.name, membership.role.label.lower()
+            user_service.remove_membership(actor=current_user, membership=membership)
+        except InvalidInput as error:
+            flash(error.errors["membership"], "info")
+        else:
+            flash(f"{name} is no longer {role}", "success")
+    return redirect(url_for("orgs.members", slug=access.organisation.slug))

@@ -1,0 +1,67 @@
+"""Write and read the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import AuditEvent, Organisation, User
+
+
+def record_event(
+    *,
+    actor: User | None,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    organisation: Organisation | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Record that `actor` did `action` to an entity, with the values before and after."""
+    event = AuditEvent(
+        actor_id=actor.id if actor else None,
+        organisation_id=organisation.id if organisation else None,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        action=action,
+        before=before,
+        after=after,
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def changes(obj: object, fields: list[str], new_values: dict[str, Any]) -> tuple[dict, dict]:
+    """Apply new values to `obj` and return (before, after) of the fields that changed."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for field in fields:
+        if field not in new_values:
+            continue
+        old, new = getattr(obj, field), new_values[field]
+        if old != new:
+            before[field], after[field] = _plain(old), _plain(new)
+            setattr(obj, field, new)
+    return before, after
+
+
+def _plain(value: Any) -> Any:
+    """Make a value JSON-friendly for the audit record."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def recent_events(*, limit: int = 100, organisation: Organisation | None = None) -> list[AuditEvent]:
+    """Return the latest audit events, newest first, optionally for one organisation."""
+    query = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    if organisation is not None:
+        query = query.where(AuditEvent.organisation_id == organisation.id)
+    query = query.options(db.joinedload(AuditEvent.actor)).limit(limit)
+    return list(db.session.scalars(query))

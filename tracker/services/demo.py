@@ -1,0 +1,125 @@
+"""Demo data: organisations, a user for every role, advisory groups and cycles (idempotent)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from tracker.domain.roles import Role
+from tracker.extensions import db
+from tracker.models import (
+    AdvisoryGroup,
+    AdvisoryGroupMember,
+    AdvisoryGroupShare,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    ReportingCycle,
+    User,
+)
+from tracker.models.user import email_key
+from tracker.services.auth import hash_password
+
+DEMO_PASSWORD = "demo-password-2026"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    name: str
+    role: str
+
+
+ORGANISATIONS = [
+    ("Northshire County Council", "northshire", "E10000099"),
+    ("Eastbrook Borough Council", "eastbrook", "E09000099"),
+    ("Riverside City Council", "riverside", "E08000099"),
+]
+
+# (email, name, administrator?, [(organisation slug, role)], [advisory groups])
+PEOPLE = [
+    ("admin@example.org", "Alex Admin", True, [], []),
+    ("edi.lead@northshire.example.org", "Priya Shah", False, [("northshire", Role.EDI_LEAD)], []),
+    ("owner@northshire.example.org", "Tom Okafor", False,
+     [("northshire", Role.ACTION_OWNER)], []),
+    ("sponsor@northshire.example.org", "Helen Clarke", False, [("northshire", Role.SPONSOR)], []),
+    ("viewer@northshire.example.org", "Sam Lee", False, [("northshire", Role.VIEWER)], []),
+    ("advisor@iag.example.org", "Grace Mensah", False, [], ["IAG"]),
+    ("advisor@rerg.example.org", "Imran Qureshi", False, [], ["RERG"]),
+    ("edi.lead@eastbrook.example.org", "Joy Adeyemi", False, [("eastbrook", Role.EDI_LEAD)], []),
+    ("edi.lead@riverside.example.org", "Chris Wong", False, [("riverside", Role.EDI_LEAD)], []),
+]
+
+GROUPS = [
+    ("Independent Advisory Group", "IAG", ["northshire", "eastbrook"]),
+    ("Race Equality Reference Group", "RERG", ["riverside"]),
+]
+
+ROLE_WORDS = {
+    Role.EDI_LEAD: "EDI lead",
+    Role.ACTION_OWNER: "action owner",
+    Role.SPONSOR: "senior sponsor",
+    Role.VIEWER: "viewer",
+}
+
+
+def _get_or_create(model, lookup: dict, **values):
+    obj = db.session.scalar(select(model).filter_by(**lookup))
+    if obj is None:
+        obj = model(**lookup, **values)
+        db.session.add(obj)
+        db.session.flush()
+    return obj
+
+
+def demo_logins() -> list[DemoLogin]:
+    """Return the demo accounts with a description of their roles."""
+    names = {slug: name for name, slug, _ in ORGANISATIONS}
+    logins = []
+    for email, name, is_admin, roles, group_names in PEOPLE:
+        described = ["administrator"] if is_admin else []
+        described += [f"{ROLE_WORDS[r]}, {names[s]}" for s, r in roles]
+        described += [f"advisor, {g}" for g in group_names]
+        logins.append(DemoLogin(email=email, name=name, role="; ".join(described)))
+    return logins
+
+
+def load_demo() -> None:
+    """Create the demo organisations, people, groups and cycles where they are missing."""
+    orgs = {
+        slug: _get_or_create(Organisation, {"slug": slug}, name=name, ons_code=ons,
+                             kind=OrganisationKind.LOCAL_AUTHORITY)
+        for name, slug, ons in ORGANISATIONS
+    }
+    groups = {
+        short: _get_or_create(AdvisoryGroup, {"short_name": short}, name=name)
+        for name, short, _ in GROUPS
+    }
+    for _, short, shared in GROUPS:
+        for slug in shared:
+            _get_or_create(AdvisoryGroupShare,
+                           {"group_id": groups[short].id, "organisation_id": orgs[slug].id})
+    for email, name, is_admin, roles, group_names in PEOPLE:
+        user = db.session.scalar(select(User).where(User.email_key == email_key(email)))
+        if user is None:
+            user = User(email=email, name=name, is_admin=is_admin,
+                        password_hash=hash_password(DEMO_PASSWORD))
+            db.session.add(user)
+            db.session.flush()
+        for slug, role in roles:
+            _get_or_create(Membership, {"user_id": user.id, "organisation_id": orgs[slug].id,
+                                        "role": role})
+        for short in group_names:
+            _get_or_create(AdvisoryGroupMember, {"group_id": groups[short].id, "user_id": user.id})
+    for org in orgs.values():
+        _get_or_create(ReportingCycle, {"organisation_id": org.id, "label": "2024-25"},
+                       period_start=date(2024, 4, 1), period_end=date(2025, 3, 31),
+                       snapshot_date=date(2025, 3, 31))
+
+
+def database_is_empty() -> bool:
+    """Return whether no organisation or account exists yet."""
+    return (db.session.scalar(select(func.count(User.id))) == 0
+            and db.session.scalar(select(func.count(Organisation.id))) == 0)

@@ -1,0 +1,23 @@
+"""The project's own exceptions, raised by services and turned into pages by the app."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base class for errors a service reports to its caller."""
+
+
+class NotFound(ServiceError):
+    """The thing does not exist, or the user may not know that it does."""
+
+
+class Forbidden(ServiceError):
+    """The user may see the organisation but may not do this."""
+
+
+class InvalidInput(ServiceError):
+    """Input that breaks a rule; `errors` maps a field name to its message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors

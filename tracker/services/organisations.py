@@ -1,0 +1,164 @@
+"""Organisations and reporting cycles."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from tracker.domain.roles import Capability
+from tracker.extensions import db
+from tracker.models import Organisation, OrganisationKind, ReportingCycle, User
+from tracker.services.access import OrgAccess, require
+from tracker.services.audit import changes, record_event
+from tracker.services.errors import InvalidInput, NotFound
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ONS_CODE_RE = re.compile(r"^E\d{8}$")
+CYCLE_LABEL_RE = re.compile(r"^(\d{4})-(\d{2})$")
+ORG_FIELDS = ["name", "slug", "kind", "ons_code"]
+
+
+def list_organisations() -> list[Organisation]:
+    """Return every organisation by name (administrators only: callers check)."""
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def get_organisation(*, organisation_id: int) -> Organisation:
+    """Return an organisation by id or raise NotFound."""
+    org = db.session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound(organisation_id)
+    return org
+
+
+def _check_organisation(values: dict, *, current: Organisation | None) -> None:
+    errors: dict[str, str] = {}
+    if not SLUG_RE.match(values["slug"]):
+        errors["slug"] = "Short name must use lower-case letters, numbers and hyphens only"
+    if values.get("ons_code") and not ONS_CODE_RE.match(values["ons_code"]):
+        errors["ons_code"] = "ONS code must be E followed by 8 digits, like E09000033"
+    for field, label in (("name", "Name"), ("slug", "Short name"), ("ons_code", "ONS code")):
+        value = values.get(field)
+        if not value or field in errors:
+            continue
+        column = getattr(Organisation, field)
+        query = select(Organisation.id).where(func.lower(column) == value.lower())
+        if current is not None:
+            query = query.where(Organisation.id != current.id)
+        if db.session.scalar(query) is not None:
+            errors[field] = f"{label} is already used by another organisation"
+    if errors:
+        raise InvalidInput(errors)
+
+
+def create_organisation(
+    *, actor: User, name: str, slug: str, kind: OrganisationKind, ons_code: str | None
+) -> Organisation:
+    """Create an organisation."""
+    values = {"name": name.strip(), "slug": slug.strip().lower(), "kind": kind,
+              "ons_code": (ons_code or "").strip().upper() or None}
+    _check_organisation(values, current=None)
+    org = Organisation(**values)
+    db.session.add(org)
+    db.session.flush()
+    record_event(actor=actor, action="created", entity_type="organisation", entity_id=org.id,
+                 organisation=org, after={k: str(v) if v is not None else None
+                                          for k, v in values.items()})
+    return org
+
+
+def update_organisation(
+    *, actor: User, organisation: Organisation, name: str, slug: str,
+    kind: OrganisationKind, ons_code: str | None,
+) -> Organisation:
+    """Change an organisation's details."""
+    values = {"name": name.strip(), "slug": slug.strip().lower(), "kind": kind,
+              "ons_code": (ons_code or "").strip().upper() or None}
+    _check_organisation(values, current=organisation)
+    before, after = changes(organisation, ORG_FIELDS, values)
+    if after:
+        record_event(actor=actor, action="updated", entity_type="organisation",
+                     entity_id=organisation.id, organisation=organisation,
+                     before=before, after=after)
+    db.session.flush()
+    return organisation
+
+
+def list_cycles(*, access: OrgAccess) -> list[ReportingCycle]:
+    """Return the organisation's reporting cycles, newest first."""
+    require(access, Capability.READ)
+    return list(
+        db.session.scalars(
+            select(ReportingCycle)
+            .where(ReportingCycle.organisation_id == access.organisation.id)
+            .order_by(ReportingCycle.period_start.desc())
+        )
+    )
+
+
+def get_cycle(*, access: OrgAccess, label: str) -> ReportingCycle:
+    """Return one of the organisation's cycles by label, or raise NotFound."""
+    require(access, Capability.READ)
+    cycle = db.session.scalar(
+        select(ReportingCycle).where(
+            ReportingCycle.organisation_id == access.organisation.id,
+            ReportingCycle.label == label,
+        )
+    )
+    if cycle is None:
+        raise NotFound(label)
+    return cycle
+
+
+def cycle_label_problem(label: str, period_start: date) -> str | None:
+    """Return why a cycle label is wrong for its period, or None (2024-25 starts in 2024)."""
+    match = CYCLE_LABEL_RE.match(label)
+    if not match:
+        return "Label must be a financial year like 2024-25"
+    first, second = int(match.group(1)), int(match.group(2))
+    if (first + 1) % 100 != second:
+        return "Label must be two consecutive years, like 2024-25"
+    if period_start.year not in (first, first + 1):
+        return f"Label {label} does not match a period starting in {period_start.year}"
+    return None
+
+
+def create_cycle(
+    *, actor: User, access: OrgAccess, label: str, period_start: date, period_end: date,
+    snapshot_date: date,
+) -> ReportingCycle:
+    """Add a reporting cycle to the organisation."""
+    require(access, Capability.MANAGE_CYCLES)
+    org = access.organisation
+    label = label.strip()
+    errors: dict[str, str] = {}
+    problem = cycle_label_problem(label, period_start)
+    if problem:
+        errors["label"] = problem
+    elif db.session.scalar(
+        select(ReportingCycle.id).where(
+            ReportingCycle.organisation_id == org.id, ReportingCycle.label == label
+        )
+    ):
+        errors["label"] = f"There is already a {label} cycle"
+    if period_end <= period_start:
+        errors["period_end"] = "Period end must be after the period start"
+    elif (period_end - period_start).days > 366:
+        errors["period_end"] = "A reporting period must be 12 months or shorter"
+    if not period_start <= snapshot_date <= period_end + timedelta(days=366):
+        errors["snapshot_date"] = (
+            "Snapshot date must be within the period or the 12 months after it"
+        )
+    if errors:
+        raise InvalidInput(errors)
+    cycle = ReportingCycle(organisation_id=org.id, label=label, period_start=period_start,
+                           period_end=period_end, snapshot_date=snapshot_date)
+    db.session.add(cycle)
+    db.session.flush()
+    record_event(actor=actor, action="created", entity_type="reporting_cycle", entity_id=cycle.id,
+                 organisation=org, after={"label": label, "period_start": period_start.isoformat(),
+                                          "period_end": period_end.isoformat(),
+                                          "snapshot_date": snapshot_date.isoformat()})
+    return cycle

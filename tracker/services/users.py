@@ -1,0 +1,185 @@
+"""Accounts and organisation memberships."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from tracker.domain.roles import Capability, Role
+from tracker.extensions import db
+from tracker.models import Membership, Organisation, User
+from tracker.models.user import email_key
+from tracker.services.access import OrgAccess, require
+from tracker.services.audit import changes, record_event
+from tracker.services.auth import hash_password, password_problem
+from tracker.services.errors import InvalidInput, NotFound
+
+
+def list_users() -> list[User]:
+    """Return every account by name (administrators only: callers check)."""
+    return list(
+        db.session.scalars(
+            select(User).options(db.selectinload(User.memberships).joinedload(
+                Membership.organisation)).order_by(func.lower(User.name))
+        )
+    )
+
+
+def get_user(*, user_id: int) -> User:
+    """Return an account by id, or raise NotFound."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(user_id)
+    return user
+
+
+def _email_taken(email: str, *, other_than: User | None = None) -> bool:
+    query = select(User.id).where(User.email_key == email_key(email))
+    if other_than is not None:
+        query = query.where(User.id != other_than.id)
+    return db.session.scalar(query) is not None
+
+
+def create_user(
+    *, actor: User | None, email: str, name: str, is_admin: bool = False,
+    password: str | None = None,
+) -> User:
+    """Create an account; without a password it can only be used after a set-password link."""
+    email = email.strip()
+    errors: dict[str, str] = {}
+    if _email_taken(email):
+        errors["email"] = "An account with this email address already exists"
+    if password is not None and (problem := password_problem(password)):
+        errors["password"] = problem
+    if not name.strip():
+        errors["name"] = "Enter a name"
+    if errors:
+        raise InvalidInput(errors)
+    user = User(email=email, name=name.strip(), is_admin=is_admin,
+                password_hash=hash_password(password) if password else None)
+    db.session.add(user)
+    db.session.flush()
+    record_event(actor=actor, action="created", entity_type="user", entity_id=user.id,
+                 after={"email": email, "name": user.name, "is_admin": is_admin})
+    return user
+
+
+def update_user(
+    *, actor: User, user: User, email: str, name: str, is_admin: bool, is_active: bool
+) -> User:
+    """Change an account's details, administrator flag or active flag."""
+    email = email.strip()
+    if _email_taken(email, other_than=user):
+        raise InvalidInput({"email": "An account with this email address already exists"})
+    if user.id == actor.id and (not is_admin or not is_active):
+        raise InvalidInput({"is_admin": "You cannot remove your own administrator access "
+                                        "or deactivate your own account"})
+    before, after = changes(user, ["email", "name", "is_admin", "is_active_account"],
+                            {"email": email, "name": name.strip(), "is_admin": is_admin,
+                             "is_active_account": is_active})
+    if after:
+        record_event(actor=actor, action="updated", entity_type="user", entity_id=user.id,
+                     before=before, after=after)
+    db.session.flush()
+    return user
+
+
+def set_password(*, actor: User | None, user: User, password: str) -> None:
+    """Set a user's password directly (the create-admin command)."""
+    problem = password_problem(password)
+    if problem:
+        raise InvalidInput({"password": problem})
+    user.password_hash = hash_password(password)
+    user.failed_logins, user.locked_until = 0, None
+    record_event(actor=actor, action="password_set", entity_type="user", entity_id=user.id)
+    db.session.flush()
+
+
+# Memberships ---------------------------------------------------------------------------------
+
+
+def organisation_members(*, access: OrgAccess) -> list[Membership]:
+    """Return the organisation's memberships, by member name (EDI leads manage them)."""
+    require(access, Capability.READ)
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(User, Membership.user_id == User.id)
+            .where(Membership.organisation_id == access.organisation.id)
+            .options(db.contains_eager(Membership.user))
+            .order_by(func.lower(User.name), Membership.role)
+        )
+    )
+
+
+def all_memberships(*, organisation: Organisation) -> list[Membership]:
+    """Return an organisation's memberships for the administration pages."""
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(User, Membership.user_id == User.id)
+            .where(Membership.organisation_id == organisation.id)
+            .options(db.contains_eager(Membership.user))
+            .order_by(func.lower(User.name), Membership.role)
+        )
+    )
+
+
+def add_membership(
+    *, actor: User, organisation: Organisation, email: str, role: Role,
+    name: str | None = None,
+) -> tuple[Membership, User, bool]:
+    """Give a person a role in the organisation, creating their account if needed.
+
+    Returns the membership, the user and whether the account was created (so the caller can
+    offer a set-password link).
+    """
+    user = db.session.scalar(select(User).where(User.email_key == email_key(email)))
+    created = False
+    if user is None:
+        if not name or not name.strip():
+            raise InvalidInput({"name": "Enter the person's name: there is no account with "
+                                        "this email address yet"})
+        user = create_user(actor=actor, email=email, name=name)
+        created = True
+    existing = db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id,
+                                 Membership.organisation_id == organisation.id,
+                                 Membership.role == role)
+    )
+    if existing is not None:
+        raise InvalidInput({"email": f"{user.name} is already {role.label.lower()} "
+                                     f"in {organisation.name}"})
+    membership = Membership(user_id=user.id, organisation_id=organisation.id, role=role)
+    db.session.add(membership)
+    db.session.flush()
+    record_event(actor=actor, action="added", entity_type="membership", entity_id=membership.id,
+                 organisation=organisation,
+                 after={"user_id": user.id, "email": user.email, "role": role.value})
+    return membership, user, created
+
+
+def get_membership(*, organisation: Organisation, membership_id: int) -> Membership:
+    """Return one of the organisation's memberships, or raise NotFound."""
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.organisation_id != organisation.id:
+        raise NotFound(membership_id)
+    return membership
+
+
+def remove_membership(*, actor: User, membership: Membership) -> None:
+    """Take a role away; an organisation always keeps at least one EDI lead."""
+    if membership.role == Role.EDI_LEAD:
+        leads = db.session.scalar(
+            select(func.count(Membership.id)).where(
+                Membership.organisation_id == membership.organisation_id,
+                Membership.role == Role.EDI_LEAD,
+            )
+        )
+        if leads <= 1:
+            raise InvalidInput({"membership": "An organisation must keep at least one EDI lead. "
+                                              "Add another EDI lead first."})
+    record_event(actor=actor, action="removed", entity_type="membership",
+                 entity_id=membership.id, organisation=membership.organisation,
+                 before={"user_id": membership.user_id, "role": membership.role.value})
+    db.session.delete(membership)
+    db.session.flush()

@@ -1,0 +1,15 @@
+"""Small helpers shared by the blueprints."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+
+from tracker.services.errors import InvalidInput
+
+
+def apply_errors(form: FlaskForm, error: InvalidInput) -> None:
+    """Show a service's field errors on the form's fields (or the first field if unknown)."""
+    fields = list(form._fields.values())
+    for name, message in error.errors.items():
+        field = form._fields.get(name) or fields[0]
+        field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
