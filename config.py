@@ -57,6 +57,7 @@ class Config:
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 15)
     SET_PASSWORD_LINK_HOURS = _int("SET_PASSWORD_LINK_HOURS", 72)
+    PASSWORD_HASH_PROFILE = "standard"
 
     # Indicator engine
     ETHNICITY_MAPPING_FILE = os.environ.get("ETHNICITY_MAPPING_FILE") or None
@@ -91,6 +92,7 @@ class TestConfig(Config):
     SERVER_NAME = None
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
+    PASSWORD_HASH_PROFILE = "cheapest"  # fast hashes for the suite; never in production
 
 
 class ProductionConfig(Config):

@@ -13,6 +13,7 @@ from config import CONFIGS, ProductionConfig, _database_url
 from tracker.domain import formatting
 from tracker.extensions import csrf, db, login_manager, migrate, wtforms_helpers
 from tracker.security import register_security_headers
+from tracker.services import auth as auth_service
 from tracker.services.errors import Forbidden, NotFound
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,6 +89,7 @@ def _register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     wtforms_helpers.init_app(app)
+    auth_service.use_password_profile(app.config["PASSWORD_HASH_PROFILE"])
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to see this page"
@@ -96,9 +98,7 @@ def _register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        from tracker.services.auth import load_user_from_session
-
-        user = load_user_from_session(session_id)
+        user = auth_service.load_user_from_session(session_id)
         return user if user is not None and user.is_active else None
 
 

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
@@ -18,9 +18,18 @@ from tracker.models.user import email_key, new_session_token
 from tracker.services.audit import record_event
 from tracker.services.errors import InvalidInput
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# argon2id with the library's recommended parameters (RFC 9106, low memory).
+_hasher = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
 # Verified against when the e-mail is unknown, so that response time does not reveal accounts.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def use_password_profile(name: str) -> None:
+    """Choose the argon2 cost: 'standard', or 'cheapest' for the test suite only."""
+    global _hasher, _DUMMY_HASH
+    profile = profiles.CHEAPEST if name == "cheapest" else profiles.RFC_9106_LOW_MEMORY
+    _hasher = PasswordHasher.from_parameters(profile)
+    _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 MIN_PASSWORD_LENGTH = 12
 

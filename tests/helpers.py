@@ -1,0 +1,39 @@
+"""Helpers shared by the integration and browser tests."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+from flask.testing import FlaskClient
+
+from tracker.services.demo import DEMO_PASSWORD
+
+
+def page(response) -> BeautifulSoup:
+    """Parse a response's HTML."""
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def csrf_token(client: FlaskClient, url: str) -> str:
+    """GET a page and return the CSRF token of its first form."""
+    response = client.get(url)
+    field = page(response).find("input", attrs={"name": "csrf_token"})
+    assert field is not None, f"no CSRF token on {url} ({response.status_code})"
+    return field["value"]
+
+
+def post_form(client: FlaskClient, url: str, data: dict, *, token_from: str | None = None,
+              **kwargs):
+    """POST a form with a valid CSRF token taken from `token_from` (default: the same URL)."""
+    data = {"csrf_token": csrf_token(client, token_from or url), **data}
+    return client.post(url, data=data, **kwargs)
+
+
+def sign_in(client: FlaskClient, email: str, password: str = DEMO_PASSWORD):
+    """Sign in through the real form."""
+    return post_form(client, "/sign-in", {"email": email, "password": password})
+
+
+def error_summary(response) -> list[str]:
+    """Return the messages in the page's error summary."""
+    summary = page(response).select(".govuk-error-summary__list li")
+    return [item.get_text(" ", strip=True) for item in summary]
