@@ -16,7 +16,6 @@ from tracker.admin.forms import (
     UserForm,
 )
 from tracker.domain.roles import Role
-from tracker.models import OrganisationKind
 from tracker.security import admin_only
 from tracker.services import audit as audit_service
 from tracker.services import auth as auth_service
@@ -65,7 +64,7 @@ def new_organisation():
         try:
             org = org_service.create_organisation(
                 actor=current_user, name=form.name.data, slug=form.slug.data,
-                kind=OrganisationKind(form.kind.data), ons_code=form.ons_code.data)
+                kind=form.kind.data, ons_code=form.ons_code.data)
         except InvalidInput as error:
             apply_errors(form, error)
         else:
@@ -85,7 +84,7 @@ def edit_organisation(organisation_id: int):
         try:
             org_service.update_organisation(
                 actor=current_user, organisation=org, name=form.name.data, slug=form.slug.data,
-                kind=OrganisationKind(form.kind.data), ons_code=form.ons_code.data)
+                kind=form.kind.data, ons_code=form.ons_code.data)
         except InvalidInput as error:
             apply_errors(form, error)
         else:

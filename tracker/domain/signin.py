@@ -27,8 +27,10 @@ def sign_in_gate(
     now: datetime,
 ) -> SignInGate:
     """Decide whether an attempt may be checked at `now` given the account's failure history."""
-    if locked_until is not None and now < locked_until:
-        return SignInGate(allowed=False, locked=True, retry_at=locked_until)
+    if locked_until is not None:
+        if now < locked_until:
+            return SignInGate(allowed=False, locked=True, retry_at=locked_until)
+        return SignInGate(allowed=True)  # the lock has been served: counting starts afresh
     if failures >= SLOW_AFTER and last_failure_at is not None:
         retry_at = last_failure_at + timedelta(seconds=wait_seconds(failures))
         if now < retry_at:

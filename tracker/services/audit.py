@@ -44,15 +44,17 @@ def changes(obj: object, fields: list[str], new_values: dict[str, Any]) -> tuple
             continue
         old, new = getattr(obj, field), new_values[field]
         if old != new:
-            before[field], after[field] = _plain(old), _plain(new)
+            before[field], after[field] = plain_value(old), plain_value(new)
             setattr(obj, field, new)
     return before, after
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """Make a value JSON-friendly for the audit record."""
-    if value is None or isinstance(value, bool | int | float | str):
+    if value is None or isinstance(value, bool | int | float):
         return value
+    if isinstance(value, str):
+        return str(value)  # plain str, also for StrEnum members
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)

@@ -11,7 +11,7 @@ from tracker.domain.roles import Capability
 from tracker.extensions import db
 from tracker.models import Organisation, OrganisationKind, ReportingCycle, User
 from tracker.services.access import OrgAccess, require
-from tracker.services.audit import changes, record_event
+from tracker.services.audit import changes, plain_value, record_event
 from tracker.services.errors import InvalidInput, NotFound
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -54,27 +54,26 @@ def _check_organisation(values: dict, *, current: Organisation | None) -> None:
 
 
 def create_organisation(
-    *, actor: User, name: str, slug: str, kind: OrganisationKind, ons_code: str | None
+    *, actor: User, name: str, slug: str, kind: str, ons_code: str | None
 ) -> Organisation:
     """Create an organisation."""
-    values = {"name": name.strip(), "slug": slug.strip().lower(), "kind": kind,
+    values = {"name": name.strip(), "slug": slug.strip().lower(), "kind": OrganisationKind(kind),
               "ons_code": (ons_code or "").strip().upper() or None}
     _check_organisation(values, current=None)
     org = Organisation(**values)
     db.session.add(org)
     db.session.flush()
     record_event(actor=actor, action="created", entity_type="organisation", entity_id=org.id,
-                 organisation=org, after={k: str(v) if v is not None else None
-                                          for k, v in values.items()})
+                 organisation=org, after={k: plain_value(v) for k, v in values.items()})
     return org
 
 
 def update_organisation(
     *, actor: User, organisation: Organisation, name: str, slug: str,
-    kind: OrganisationKind, ons_code: str | None,
+    kind: str, ons_code: str | None,
 ) -> Organisation:
     """Change an organisation's details."""
-    values = {"name": name.strip(), "slug": slug.strip().lower(), "kind": kind,
+    values = {"name": name.strip(), "slug": slug.strip().lower(), "kind": OrganisationKind(kind),
               "ons_code": (ons_code or "").strip().upper() or None}
     _check_organisation(values, current=organisation)
     before, after = changes(organisation, ORG_FIELDS, values)

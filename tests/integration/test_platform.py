@@ -1,0 +1,105 @@
+"""Configuration, security headers, error pages, health, schema and import contracts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from config import ConfigurationError
+from tracker import create_app
+from tracker.extensions import db
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
+def test_production_refuses_to_start_without_secrets(monkeypatch, missing):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://tracker@localhost/tracker")
+    monkeypatch.delenv(missing)
+    with pytest.raises(ConfigurationError, match=missing):
+        create_app("production")
+
+
+def test_production_uses_secure_cookies_and_the_environment(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("DATABASE_URL", "postgres://tracker@db.internal/tracker")
+    app = create_app("production")
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SECRET_KEY"] == "s" * 40
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://tracker@db.internal/tracker"
+    assert app.config["PASSWORD_HASH_PROFILE"] == "standard"
+
+
+def test_production_rejects_a_short_secret(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "short")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://tracker@localhost/tracker")
+    with pytest.raises(ConfigurationError, match="32 characters"):
+        create_app("production")
+
+
+def test_security_headers_forbid_inline_script(client):
+    response = client.get("/sign-in")
+    csp = response.headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_pages_have_no_inline_script_or_style(client_as):
+    html = client_as("edi_lead").get("/org/northshire").get_data(as_text=True)
+    assert "<script>" not in html and "<script >" not in html
+    assert "style=" not in html
+
+
+def test_not_found_and_health(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+    health = client.get("/health")
+    assert health.status_code == 200
+    assert health.get_json() == {"status": "ok", "database": True}
+
+
+def test_unexpected_error_shows_the_service_problem_page(app):
+    fresh = create_app("test", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                       PROPAGATE_EXCEPTIONS=False)
+
+    def explode():
+        raise RuntimeError("boom")
+
+    explode._guard = "public"
+    fresh.add_url_rule("/explode-for-test", "explode_for_test", explode)
+    response = fresh.test_client().get("/explode-for-test")
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.get_data(as_text=True)
+
+
+def test_migrations_build_exactly_the_models_schema(app):
+    with app.app_context(), db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+    assert diff == []
+
+
+def test_expected_database_backend(app):
+    import os
+
+    expected = os.environ.get("EXPECT_DATABASE")
+    with app.app_context():
+        assert db.engine.dialect.name == (expected or "sqlite")
+
+
+def test_import_contracts_hold():
+    result = subprocess.run([str(Path(sys.executable).parent / "lint-imports")], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 2 kept, 0 broken." in result.stdout

@@ -1,0 +1,1 @@
+"""Services: the only code that touches db.session; they flush, never commit."""
