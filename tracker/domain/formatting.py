@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -29,14 +30,20 @@ def london_time(value: datetime | None) -> str:
     return f"{uk_date(local.date())} at {hour}:{local.minute:02d}{suffix}"
 
 
+def round_half_up(value: float, places: int, *, scale: int = 0) -> Decimal:
+    """Round as people do by hand (0.1465 -> 14.7%), from the shortest decimal of the float."""
+    exact = Decimal(repr(value)).scaleb(scale)
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def relative_likelihood(value: float | None) -> str:
     """Show a relative likelihood to 2 decimal places."""
-    return "" if value is None else f"{value:.2f}"
+    return "" if value is None else str(round_half_up(value, 2))
 
 
 def percentage(fraction: float | None, places: int = 1) -> str:
     """Show a fraction (0.1465) as a percentage to 1 decimal place (14.7%)."""
-    return "" if fraction is None else f"{fraction * 100:.{places}f}%"
+    return "" if fraction is None else f"{round_half_up(fraction, places, scale=2)}%"
 
 
 def likelihood_phrase(value: float | None) -> str:
