@@ -52,6 +52,7 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("SESSION_HOURS", 8))
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 50) * 1024 * 1024
     HSTS = False
+    TRUSTED_PROXIES = 0
 
     # Sign-in protection (see tracker.domain.signin for the policy itself).
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
@@ -102,6 +103,8 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SESSION_COOKIE_NAME = "__Host-session" if SESSION_COOKIE_SECURE else "session"
     HSTS = _bool("HSTS", True)
+    # How many proxies in front of the app set X-Forwarded-* headers (0 when none).
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 1)
 
     @classmethod
     def check(cls) -> None:

@@ -9,10 +9,10 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
 
+from tests.helpers import sign_in
 from tracker import create_app
 from tracker.extensions import db
 from tracker.services.demo import load_demo
-from tests.helpers import sign_in
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.helpers import error_summary, post_form
 from tracker.extensions import db
 from tracker.models import (
     AdvisoryGroup,
@@ -13,7 +14,6 @@ from tracker.models import (
     ReportingCycle,
     User,
 )
-from tests.helpers import error_summary, post_form
 
 
 def _count(app, model, **filters) -> int:

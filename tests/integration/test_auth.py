@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
+from tests.helpers import csrf_token, error_summary, page, post_form, sign_in
 from tracker.extensions import db
 from tracker.models import AuditEvent, PasswordLink, User, utcnow
 from tracker.services import auth as auth_service
-from tests.helpers import csrf_token, error_summary, page, post_form, sign_in
 
 EDI = "edi.lead@northshire.example.org"
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from tests.helpers import sign_in
 from tracker.extensions import db
 from tracker.models import AdvisoryGroupShare, Membership, Organisation, ReportingCycle, User
 from tracker.services.demo import DEMO_PASSWORD
-from tests.helpers import sign_in
 
 
 def _counts(app):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.extensions import db
-from tracker.models import AdvisoryGroup, Organisation, User
 from tests.helpers import csrf_token
 from tests.integration.conftest import DEMO_USERS
+from tracker.extensions import db
+from tracker.models import AdvisoryGroup, Organisation, User
 
 PUBLIC_ENDPOINTS = {
     "static",
