@@ -37,7 +37,7 @@ system-packages:
 	bash scripts/ensure-system-packages.sh
 
 lint: install
-	$(BIN)/ruff check tracker tests bench config.py wsgi.py
+	$(BIN)/ruff check tracker tests $(wildcard bench) config.py wsgi.py
 	$(BIN)/lint-imports
 
 # The whole suite on SQLite (unit, integration, browser), then the integration tests on a
