@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpers import error_summary, post_form
+from tests.helpers import error_summary, page, post_form
 from tracker.extensions import db
 from tracker.models import (
     AdvisoryGroup,
@@ -199,3 +199,26 @@ def test_edi_lead_adds_a_cycle_and_bad_dates_are_named(app, client_as):
         "There is already a 2025-26 cycle", "Period end must be after the period start",
         "Snapshot date must be within the period or the 12 months after it"]
     assert _count(app, ReportingCycle) == 4
+
+
+def test_a_person_in_two_organisations_switches_between_them(app, client_as):
+    admin = client_as("administrator")
+    with app.app_context():
+        org_id = db.session.scalar(db.select(Organisation.id).filter_by(slug="eastbrook"))
+        user_id = db.session.scalar(db.select(User.id).filter_by(
+            email="edi.lead@northshire.example.org"))
+    post_form(admin, f"/admin/organisations/{org_id}/memberships",
+              {"membership-user_id": user_id, "membership-role": "viewer"},
+              token_from=f"/admin/organisations/{org_id}")
+    lead = client_as("edi_lead")
+    home = lead.get("/")
+    links = [a.get_text(strip=True) for a in page(home).select("main table a")]
+    assert links == ["Eastbrook Borough Council", "Northshire County Council"]
+    lead.get("/org/eastbrook")
+    current = page(lead.get("/")).select_one("main table .govuk-tag").find_parent("td")
+    assert "Eastbrook Borough Council" in current.get_text()
+    nav = [a.get_text(strip=True) for a in page(lead.get("/")).select(".govuk-service-navigation__link")]
+    assert "Eastbrook Borough Council" in nav and "People" not in nav  # a viewer there
+    lead.get("/org/northshire")
+    nav = [a.get_text(strip=True) for a in page(lead.get("/")).select(".govuk-service-navigation__link")]
+    assert "Northshire County Council" in nav and "People" in nav
