@@ -2,6 +2,7 @@
 
 from tracker.models.audit import AuditEvent
 from tracker.models.base import Base, utcnow
+from tracker.models.indicators import IndicatorDataset, IndicatorDraft
 from tracker.models.organisation import (
     AdvisoryGroup,
     AdvisoryGroupMember,
@@ -19,6 +20,8 @@ __all__ = [
     "AdvisoryGroupShare",
     "AuditEvent",
     "Base",
+    "IndicatorDataset",
+    "IndicatorDraft",
     "Membership",
     "Organisation",
     "OrganisationKind",
