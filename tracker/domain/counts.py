@@ -45,9 +45,7 @@ from typing import NamedTuple
 import numpy as np
 
 from tracker.domain.definitions import (
-    ADULTS,
     ALL,
-    CHILDREN,
     EXTRACT_KINDS,
     GM,
     GROUPS,
@@ -63,7 +61,7 @@ from tracker.domain.definitions import (
 )
 from tracker.domain.extracts import Extract
 from tracker.domain.problems import ExtractValidationError, Problem, describe_rows, quote
-from tracker.domain.tabular import fold, read_table, select_columns
+from tracker.domain.tabular import fold, read_columns
 
 COUNTS_VERSION = 1
 TEMPLATE_COLUMNS: tuple[str, ...] = (
@@ -176,8 +174,9 @@ class Declaration:
 class Counts:
     """Every count the indicators of one service area need.
 
-    ``series`` always holds all ten series and ``declaration`` all three extracts (zeros where
-    nothing was given); ``provided`` says which extracts the counts really came from.
+    ``series`` always holds all nine relative-likelihood series and ``declaration`` all three
+    extracts (zeros where nothing was given); ``provided`` says which extracts the counts really
+    came from.
     """
 
     service_area: str
@@ -327,32 +326,28 @@ def counts_from_extracts(
         declared[SURVEY] = _bincount(cell, np.ones(len(survey), dtype=bool))
 
     provided = frozenset(kind for kind, extract in given.items() if extract is not None)
-    by_area: dict[str, Counts] = {}
-    for a, area in enumerate(ROW_SERVICE_AREAS):
+
+    def for_area(area: str) -> Counts:
+        def pick(table: np.ndarray) -> np.ndarray:  # "all" is adults + children
+            return table.sum(axis=0) if area == ALL else table[ROW_SERVICE_AREAS.index(area)]
+
         series = {
-            sid: SeriesCounts(*(
-                Tally(int(numerators[sid][a, g]), int(denominators[sid][a, g]))
-                for g in range(len(GROUPS))
-            ))
+            sid: SeriesCounts(*(Tally(int(n), int(d)) for n, d in
+                                zip(pick(numerators[sid]), pick(denominators[sid]), strict=True)))
             for sid in numerators
         }
+        in_bands = pick(band_table)  # group x band, bands in the order the file shows them
         bands = tuple(
-            BandCounts(label, *(int(n) for n in band_table[a, :, b]))
-            for b, label in enumerate(band_labels)
-            if band_table[a, :, b].any()
+            BandCounts(label, *(int(n) for n in in_bands[:, b]))
+            for b, label in enumerate(band_labels) if in_bands[:, b].any()
         )
         declaration = {
-            kind: Declaration(int(counts[a, :2].sum()), int(counts[a].sum()))
+            kind: Declaration(int(pick(counts)[:2].sum()), int(pick(counts).sum()))
             for kind, counts in declared.items()
         }
-        by_area[area] = Counts(area, provided, series, bands, declaration)
-    everyone_counts = by_area[ADULTS].combine(by_area[CHILDREN], ALL)
-    # "all" lists bands in the order the file first shows them, whichever area that was in.
-    order = {label: i for i, label in enumerate(band_labels)}
-    everyone_counts = _with_bands(
-        everyone_counts, sorted(everyone_counts.bands, key=lambda b: order[b.label])
-    )
-    return {ALL: everyone_counts, ADULTS: by_area[ADULTS], CHILDREN: by_area[CHILDREN]}
+        return Counts(area, provided, series, bands, declaration)
+
+    return {area: for_area(area) for area in SERVICE_AREAS}
 
 
 def _cells(extract: Extract) -> np.ndarray:
@@ -377,11 +372,6 @@ def _band_table(
     return labels, table.reshape(len(ROW_SERVICE_AREAS), len(GROUPS), len(labels))
 
 
-def _with_bands(counts: Counts, bands: Iterable[BandCounts]) -> Counts:
-    return Counts(counts.service_area, counts.provided, counts.series, tuple(bands),
-                  counts.declaration)
-
-
 # -- counts from a form or a template -------------------------------------------------------
 
 _INDICATOR_KEYS = {i.casefold(): i for i in INDICATORS_BY_ID}
@@ -392,8 +382,8 @@ _WHOLE_NUMBER = re.compile(r"\d+|\d{1,3}(,\d{3})+")
 def read_counts_template(data: bytes, filename: str) -> dict[str, Counts]:
     """Read a counts template (CSV or XLSX); raise ``ExtractValidationError`` listing every
     problem."""
-    table = read_table(data, filename)
-    columns, problems = select_columns(table, TEMPLATE_COLUMNS)
+    found = read_columns(data, filename, TEMPLATE_COLUMNS, text=TEMPLATE_COLUMNS)
+    columns, problems = found.columns, found.problems
     if problems:
         raise ExtractValidationError(problems)
     values = [columns[name].tolist() for name in TEMPLATE_COLUMNS]
@@ -507,6 +497,7 @@ def _template_row(
         if numerator is not None and denominator is not None and numerator > denominator:
             problem("numerator", f"The numerator{where} ({numerator:,}) must not be larger than "
                                  f"the denominator ({denominator:,})")
+    found.sort(key=lambda p: TEMPLATE_COLUMNS.index(p.column))
     return _Entry(area, indicator, band, group, numerator, denominator), found
 
 

@@ -97,7 +97,7 @@ INDICATORS: tuple[Indicator, ...] = (
 
 INDICATORS_BY_ID: dict[str, Indicator] = {indicator.id: indicator for indicator in INDICATORS}
 INDICATOR_IDS: tuple[str, ...] = tuple(INDICATORS_BY_ID)
-#: The ten relative-likelihood series (SCW7 has two parts).
+#: The nine relative-likelihood series, SCW2 to SCW9 (SCW7 has two parts; SCW1 is not one).
 SERIES_IDS: tuple[str, ...] = tuple(i.id for i in INDICATORS if i.is_series)
 #: Series written white / GM in the NHS WRES (its indicators 2 and 4).
 NHS_INVERTED_SERIES: frozenset[str] = frozenset({"SCW2", "SCW5"})

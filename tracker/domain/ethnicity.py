@@ -20,12 +20,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 import pandas as pd
 
 from tracker.domain.definitions import GM, GROUPS, UNKNOWN, WHITE
 from tracker.domain.problems import ExtractValidationError, ExtraMappingError, Problem
-from tracker.domain.tabular import Encoded, encode, read_table, select_columns
+from tracker.domain.tabular import Encoded, encode, read_columns
 
 #: ONS 2021 ethnic groups (England): group label, the group the indicators use, categories.
 ONS_2021: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -90,7 +91,7 @@ def _builtin_labels() -> dict[str, str]:
     return {normalise_label(label): group for label, group in labels.items()}
 
 
-BUILTIN_MAPPING: Mapping[str, str] = _builtin_labels()
+BUILTIN_MAPPING: Mapping[str, str] = MappingProxyType(_builtin_labels())
 
 
 def build_mapping(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -108,7 +109,9 @@ def check_extra_mapping(extra: Mapping[str, str], source: str = "extra mapping")
     for label, group in extra.items():
         key = normalise_label(label)
         value = normalise_label(group)
-        if value not in GROUPS:
+        if not key:
+            problems.append(Problem(source, None, "label", "An ethnicity label cannot be blank"))
+        elif value not in GROUPS:
             problems.append(
                 Problem(
                     source, None, "group",
@@ -163,10 +166,10 @@ def load_extra_mapping(path: str | Path) -> dict[str, str]:
             [Problem(name, None, None, f"The ethnicity mapping file cannot be read: {error}")]
         ) from None
     try:
-        table = read_table(data, name)
+        found = read_columns(data, name, ("label", "group"), text=("label", "group"))
     except ExtractValidationError as error:
         raise ExtraMappingError(error.problems) from None
-    columns, problems = select_columns(table, ("label", "group"))
+    columns, problems = found.columns, list(found.problems)
     mapping: dict[str, str] = {}
     first_row: dict[str, int] = {}
     if len(columns) == 2:
@@ -190,7 +193,8 @@ def _mapping_row_problem(
 ) -> Problem | None:
     key, value = normalise_label(label), normalise_label(group)
     if not key:
-        return Problem(name, row, "label", f"Enter an ethnicity label in row {row}")
+        return Problem(name, row, "label", f"Enter an ethnicity label in row {row}",
+                       rows=(row,), row_count=1)
     if value not in GROUPS:
         return Problem(
             name, row, "group",

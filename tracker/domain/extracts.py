@@ -8,7 +8,7 @@ need; nothing here writes person rows anywhere.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +32,15 @@ from tracker.domain.problems import (
     quote,
     rows_problem,
 )
-from tracker.domain.tabular import Table, encode, fold, read_table, select_columns
+from tracker.domain.tabular import (
+    Columns,
+    Encoded,
+    distinct,
+    encode,
+    fold,
+    group_positions,
+    read_columns,
+)
 
 __all__ = [
     "SCHEMAS",
@@ -71,6 +79,8 @@ class Schema:
     yes_no: tuple[str, ...] = ()
     #: yes/no survey answers where a blank means not answered.
     answers: tuple[str, ...] = ()
+    #: Columns read as plain text, not categories: those with a different value on every row.
+    text: tuple[str, ...] = ()
 
 
 SCHEMAS: dict[str, Schema] = {
@@ -81,6 +91,7 @@ SCHEMAS: dict[str, Schema] = {
          "left_in_period"),
         yes_no=("senior_manager", "regulated_professional", "formal_disciplinary",
                 "ftp_referral", "funded_cpd", "left_in_period"),
+        text=("staff_id",),
     ),
     RECRUITMENT: Schema(
         RECRUITMENT, ("ethnicity", "service_area", "appointed"), yes_no=("appointed",)
@@ -148,8 +159,10 @@ def read_extracts(
     survey: tuple[bytes, str] | None = None,
     extra_mapping: Mapping[str, str] | None = None,
 ) -> dict[str, Extract]:
-    """Read and check the extracts given as (bytes, filename), reporting the problems of all
-    files together in one ``ExtractValidationError``."""
+    """Read and check the extracts given as (bytes, filename), raising every file's problems.
+
+    The problems of all the files are raised together in one ``ExtractValidationError``.
+    """
     mapping = build_mapping(extra_mapping)
     given = {STAFF: staff, RECRUITMENT: recruitment, SURVEY: survey}
     extracts: dict[str, Extract] = {}
@@ -172,82 +185,54 @@ def _read(
 ) -> tuple[Extract | None, list[Problem]]:
     if kind not in SCHEMAS:
         raise ValueError(f"extract kind must be one of {', '.join(EXTRACT_KINDS)}, not {kind!r}")
+    schema = SCHEMAS[kind]
     try:
-        table = read_table(data, filename)
+        found = read_columns(data, filename, schema.columns, text=schema.text,
+                             flags=schema.yes_no + schema.answers)
     except ExtractValidationError as error:
         return None, error.problems
-    return _check(SCHEMAS[kind], table, mapping)
+    return _check(schema, found, mapping)
 
 
 def _check(
-    schema: Schema, table: Table, mapping: Mapping[str, str]
+    schema: Schema, found: Columns, mapping: Mapping[str, str]
 ) -> tuple[Extract | None, list[Problem]]:
-    columns, problems = select_columns(table, schema.columns)
-    name = table.filename
+    columns, name = found.columns, found.filename
     coded: dict[str, object] = {}
     cell_problems: list[Problem] = []
 
+    def code(column: str, encoded: Encoded, message: Callable[[str], str], what: str) -> None:
+        rows = columns[column].index.to_numpy()
+        found_here = [rows_problem(name, column, rows[where], message(raw), value=raw)
+                      for raw, where in encoded.invalid]
+        cell_problems.extend(_listed(found_here, name, column, what))
+        coded[column] = encoded.codes
+
     if "ethnicity" in columns:
-        column = columns["ethnicity"]
-        groups = classify(column, mapping)
-        rows = column.index.to_numpy()
-        cell_problems += _listed(
-            [
-                rows_problem(name, "ethnicity", rows[where],
-                             f"Unknown ethnicity label {quote(raw)} in {{rows}}", value=raw)
-                for raw, where in groups.invalid
-            ],
-            name, "ethnicity", "unknown ethnicity labels",
-        )
-        coded["ethnic_group"] = groups.codes
-
+        code("ethnicity", classify(columns["ethnicity"], mapping),
+             lambda raw: f"Unknown ethnicity label {quote(raw)} in {{rows}}",
+             "unknown ethnicity labels")
     if "service_area" in columns:
-        column = columns["service_area"]
-        areas = encode(column, fold, SERVICE_AREA_CODES)
-        rows = column.index.to_numpy()
-        cell_problems += _listed(
-            [
-                rows_problem(
-                    name, "service_area", rows[where],
-                    f"Service area must be adults or children, not {quote(raw)}, in {{rows}}"
-                    if raw.strip() else "Enter a service area (adults or children) in {rows}",
-                    value=raw,
-                )
-                for raw, where in areas.invalid
-            ],
-            name, "service_area", "service areas that are not adults or children",
-        )
-        coded["service_area"] = areas.codes
-
-    for column_name in schema.yes_no + schema.answers:
-        if column_name not in columns:
-            continue
-        column = columns[column_name]
-        answers = encode(column, fold, ANSWERS if column_name in schema.answers else YES_NO)
-        rows = column.index.to_numpy()
-        cell_problems += _listed(
-            [
-                rows_problem(
-                    name, column_name, rows[where],
-                    f"Enter yes or no in column {column_name}, not {quote(raw)}, in {{rows}}",
-                    value=raw,
-                )
-                for raw, where in answers.invalid
-            ],
-            name, column_name, "cells that are not yes or no",
-        )
-        coded[column_name] = answers.codes
-
+        code("service_area", encode(columns["service_area"], fold, SERVICE_AREA_CODES),
+             lambda raw: f"Service area must be adults or children, not {quote(raw)}, in {{rows}}"
+             if raw.strip() else "Enter a service area (adults or children) in {rows}",
+             "service areas that are not adults or children")
+    for column in schema.yes_no + schema.answers:
+        if column in columns:
+            code(column,
+                 encode(columns[column], fold, ANSWERS if column in schema.answers else YES_NO),
+                 lambda raw, column=column:
+                 f"Enter yes or no in column {column}, not {quote(raw)}, in {{rows}}",
+                 "cells that are not yes or no")
     if schema.kind == STAFF:
         cell_problems += _check_staff_ids(name, columns)
         band_problems, bands = _pay_bands(name, columns, coded)
         cell_problems += band_problems
-        if bands is not None:
-            coded["pay_band"] = bands
+        coded["pay_band"] = bands
 
-    cell_problems.sort(key=lambda p: (p.row or 0, schema.columns.index(p.column)
-                                      if p.column in schema.columns else 0))
-    problems += cell_problems
+    order = {column: i for i, column in enumerate(schema.columns)}
+    cell_problems.sort(key=lambda p: (p.row or 0, order.get(p.column, 0)))
+    problems = list(found.problems) + cell_problems
     if problems:
         return None, problems
     index = next(iter(columns.values())).index
@@ -257,9 +242,9 @@ def _check(
 def _frame(schema: Schema, coded: dict[str, object], index: pd.Index) -> pd.DataFrame:
     data: dict[str, object] = {
         "service_area": pd.Categorical.from_codes(coded["service_area"], ROW_SERVICE_AREAS),
-        "ethnic_group": pd.Categorical.from_codes(coded["ethnic_group"], GROUPS),
+        "ethnic_group": pd.Categorical.from_codes(coded["ethnicity"], GROUPS),
     }
-    if "pay_band" in coded:
+    if schema.kind == STAFF:
         data["pay_band"] = coded["pay_band"]
     for column_name in schema.yes_no:
         data[column_name] = coded[column_name] == YES
@@ -273,12 +258,12 @@ def _check_staff_ids(name: str, columns: Mapping[str, pd.Series]) -> list[Proble
     if "staff_id" not in columns:
         return []
     column = columns["staff_id"]
-    positions, uniques = pd.factorize(column)
-    ids = [str(u).strip() for u in uniques]  # ' S1' and 'S1' are the same person
-    if any(i != u for i, u in zip(ids, uniques, strict=True)):
-        remap, uniques = pd.factorize(pd.Series(ids, dtype=object))
-        positions = remap[positions]
-        ids = list(uniques)
+    ids = np.array([v.strip() for v in column.to_numpy(dtype=object)], dtype=object)
+    # ' S1' and 'S1' are the same person. Almost every file passes, so check that fast first.
+    if pd.Index(ids).is_unique and not (ids == "").any():
+        return []
+    positions, uniques = pd.factorize(ids)
+    ids = list(uniques)
     rows = column.index.to_numpy()
     counts = np.bincount(positions, minlength=len(ids))
     problems: list[Problem] = []
@@ -291,12 +276,8 @@ def _check_staff_ids(name: str, columns: Mapping[str, pd.Series]) -> list[Proble
     repeated = np.flatnonzero(counts > 1)
     if not len(repeated):
         return problems
-    where = np.flatnonzero(np.isin(positions, repeated))
-    where = where[np.argsort(positions[where], kind="stable")]
-    chunks = np.split(where, np.flatnonzero(np.diff(positions[where])) + 1)
-    chunks.sort(key=lambda chunk: chunk[0])
     duplicates = []
-    for chunk in chunks:
+    for chunk in group_positions(positions, np.flatnonzero(np.isin(positions, repeated))):
         staff_id = ids[positions[chunk[0]]]
         duplicates.append(
             rows_problem(
@@ -317,12 +298,12 @@ def _pay_bands(
     if "pay_band" not in columns:
         return [], None
     column = columns["pay_band"]
-    positions, uniques = pd.factorize(column)
+    positions, uniques = distinct(column)
     categories: list[str] = []
     code_of: dict[str, int] = {}
-    remap = np.empty(len(uniques), dtype=np.int32)
-    for i, unique in enumerate(uniques):
-        label = " ".join(str(unique).split())
+    remap = np.zeros(len(uniques), dtype=np.int32)
+    for i in pd.unique(positions):  # in order of first appearance
+        label = " ".join(str(uniques[i]).split())
         key = label.casefold()
         if key not in code_of:
             code_of[key] = len(categories)

@@ -345,6 +345,11 @@ class Results:
     pay_bands: PayBandResult
     series: Mapping[str, SeriesResult]
 
+    @classmethod
+    def from_counts(cls, counts: Counts) -> Results:
+        """Compute every indicator of one service area from its counts."""
+        return compute_results(counts)
+
     def to_dict(self, orientation: str = GM_WHITE) -> dict:
         """Return the CLI contract's JSON shape (unrounded; shares as fractions, gaps in points).
 
