@@ -30,6 +30,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     _register_config(app, config_name, overrides)
+    _register_ethnicity_mapping(app)
     _register_templates(app)
     _register_extensions(app)
     _register_blueprints(app)
@@ -56,6 +57,15 @@ def _register_config(app: Flask, config_name: str, overrides: dict) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
 
+def _register_ethnicity_mapping(app: Flask) -> None:
+    """Load the installation's extra ethnicity labels once; refuse to start if they are wrong."""
+    path = app.config.get("ETHNICITY_MAPPING_FILE")
+    if path:
+        from tracker.domain.ethnicity import load_extra_mapping
+
+        app.extensions["ethnicity_mapping"] = load_extra_mapping(path)
+
+
 def _register_templates(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader(
         [
@@ -76,6 +86,9 @@ def _register_templates(app: Flask) -> None:
         rl=formatting.relative_likelihood,
         percentage=formatting.percentage,
         likelihood_phrase=formatting.likelihood_phrase,
+        rating_label=formatting.rating_label,
+        rating_tag_class=formatting.rating_tag_class,
+        percentage_points=formatting.percentage_points,
     )
 
     @app.context_processor
@@ -108,10 +121,11 @@ def _register_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from tracker.admin import bp as admin_bp
     from tracker.auth import bp as auth_bp
+    from tracker.indicators import bp as indicators_bp
     from tracker.main import bp as main_bp
     from tracker.orgs import bp as orgs_bp
 
-    for blueprint in (main_bp, auth_bp, orgs_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, orgs_bp, indicators_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
@@ -69,3 +71,54 @@ def print_demo_logins() -> None:
     click.echo(f"\nDemo sign-ins (the password for all of them is {demo_service.DEMO_PASSWORD}):")
     for login in demo_service.demo_logins():
         click.echo(f"  {login.email:<34} {login.role}")
+
+
+@tracker_cli.group("indicators")
+def indicators_cli() -> None:
+    """Compute SC-WRES indicators from extract files."""
+
+
+@indicators_cli.command("compute")
+@click.option("--staff", "staff_path", required=True,
+              type=click.Path(exists=True, dir_okay=False), help="Staff extract (CSV or XLSX).")
+@click.option("--recruitment", "recruitment_path",
+              type=click.Path(exists=True, dir_okay=False), help="Recruitment extract.")
+@click.option("--survey", "survey_path", type=click.Path(exists=True, dir_okay=False),
+              help="Survey extract.")
+@click.option("--service-area", type=click.Choice(["all", "adults", "children"]), default="all",
+              show_default=True)
+@click.option("--orientation", type=click.Choice(["gm-white", "nhs"]), default="gm-white",
+              show_default=True,
+              help="nhs writes SCW2 and SCW5 white / GM, as the NHS WRES does.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the contract).")
+def compute_indicators(staff_path, recruitment_path, survey_path, service_area, orientation,
+                       as_json) -> None:
+    """Validate the extracts and print every indicator; exit 2 listing every problem."""
+    from flask import current_app
+
+    from tracker.domain.counts import counts_from_extracts
+    from tracker.domain.extracts import read_extracts
+    from tracker.domain.indicators import compute_results
+    from tracker.domain.problems import ExtractValidationError, format_problems
+
+    def load(path):
+        return None if path is None else (Path(path).read_bytes(), Path(path).name)
+
+    try:
+        extracts = read_extracts(staff=load(staff_path), recruitment=load(recruitment_path),
+                                 survey=load(survey_path),
+                                 extra_mapping=current_app.extensions.get("ethnicity_mapping"))
+    except ExtractValidationError as error:
+        click.echo(format_problems(error.problems), err=True)
+        sys.exit(2)
+    counts = counts_from_extracts(**extracts)[service_area]
+    result = compute_results(counts).to_dict(orientation)
+    if as_json:
+        click.echo(json.dumps(result, allow_nan=False))
+        return
+    click.echo(f"Service area: {service_area} (orientation {orientation})")
+    for sid, entry in result["indicators"].items():
+        if sid == "SCW1":
+            continue
+        rl = "-" if entry["rl"] is None else f"{entry['rl']:.2f}"
+        click.echo(f"  {sid:<6} {entry['status']:<15} RL {rl:>6}  {entry['rating'] or ''}")

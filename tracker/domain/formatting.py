@@ -54,3 +54,29 @@ def likelihood_phrase(value: float | None) -> str:
     if change == 0:
         return "equally likely"
     return f"{abs(change)}% {'more' if change > 0 else 'less'} likely"
+
+
+RATING_WORDS = {
+    "within": ("Within range", "govuk-tag--green"),
+    "adverse": ("Adverse", "govuk-tag--red"),
+    "reverse": ("Reverse: check recording", "govuk-tag--blue"),
+}
+
+
+def rating_label(rating: str | None) -> str:
+    """Name a four-fifths rating in words (never colour alone)."""
+    return RATING_WORDS[rating][0] if rating in RATING_WORDS else "Not rated"
+
+
+def rating_tag_class(rating: str | None) -> str:
+    """Return the GOV.UK tag colour class that goes with a rating's words."""
+    return RATING_WORDS[rating][1] if rating in RATING_WORDS else "govuk-tag--grey"
+
+
+def percentage_points(value: float | None) -> str:
+    """Show a gap in percentage points to 1 decimal place, with its sign: -3.2 pp."""
+    if value is None:
+        return ""
+    rounded = round_half_up(value, 1)
+    sign = "+" if rounded > 0 else ""
+    return f"{sign}{rounded} pp".replace("-", "−")

@@ -13,6 +13,7 @@ from tracker.models import (
     AdvisoryGroup,
     AdvisoryGroupMember,
     AdvisoryGroupShare,
+    IndicatorDataset,
     Membership,
     Organisation,
     OrganisationKind,
@@ -20,7 +21,9 @@ from tracker.models import (
     User,
 )
 from tracker.models.user import email_key
+from tracker.services import demo_figures
 from tracker.services.auth import hash_password
+from tracker.services.indicators import counts_dataset_from_rows
 
 DEMO_PASSWORD = "demo-password-2026"
 
@@ -113,10 +116,16 @@ def load_demo() -> None:
                                         "role": role})
         for short in group_names:
             _get_or_create(AdvisoryGroupMember, {"group_id": groups[short].id, "user_id": user.id})
-    for org in orgs.values():
-        _get_or_create(ReportingCycle, {"organisation_id": org.id, "label": "2024-25"},
-                       period_start=date(2024, 4, 1), period_end=date(2025, 3, 31),
-                       snapshot_date=date(2025, 3, 31))
+    cycles = {
+        slug: _get_or_create(ReportingCycle, {"organisation_id": org.id, "label": "2024-25"},
+                             period_start=date(2024, 4, 1), period_end=date(2025, 3, 31),
+                             snapshot_date=date(2025, 3, 31))
+        for slug, org in orgs.items()
+    }
+    northshire = cycles["northshire"]
+    if db.session.scalar(select(IndicatorDataset.id).filter_by(cycle_id=northshire.id)) is None:
+        counts_dataset_from_rows(actor=None, cycle=northshire, rows=demo_figures.template_rows(),
+                                 source_name="demo counts")
 
 
 def database_is_empty() -> bool:

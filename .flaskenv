@@ -1,0 +1,2 @@
+# Read by the flask command (python-dotenv): the app factory, development settings by default.
+FLASK_APP=tracker

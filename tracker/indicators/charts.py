@@ -1,0 +1,107 @@
+"""Server-side SVG charts of relative likelihoods (matplotlib): no JavaScript, fit for a PDF.
+
+Every chart has a table with the same figures beside it on the page; ratings are shown by marker
+shape as well as colour, and named in the legend.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: render to files only
+logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+
+from matplotlib import pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator  # noqa: E402
+
+RANGE_LOW, RANGE_HIGH = 0.80, 1.25
+STYLE = {  # rating: (marker, colour, legend words) in GOV.UK colours
+    "within": ("o", "#00703c", "Within 0.80 to 1.25"),
+    "adverse": ("s", "#d4351c", "Adverse to global majority staff"),
+    "reverse": ("D", "#1d70b8", "Reverse: check for under-recording"),
+}
+TICKS = [0.1, 0.2, 0.33, 0.5, 0.8, 1.0, 1.25, 2.0, 3.0, 5.0, 10.0]
+
+plt.rcParams.update({
+    "svg.fonttype": "none",          # keep text as text: selectable, scalable, smaller
+    "svg.hashsalt": "sc-wres",        # stable element ids, so the same figures give the same SVG
+    # Liberation Sans has Arial's metrics; DejaVu Sans ships with matplotlib as the fallback.
+    "font.family": ["Liberation Sans", "DejaVu Sans"],
+    "font.size": 11,
+})
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    """One relative likelihood to plot."""
+
+    label: str
+    rl: float | None
+    ci95: tuple[float, float] | None
+    rating: str | None
+    note: str = ""
+
+
+def _limits(rows: list[ChartRow]) -> tuple[float, float]:
+    values = [RANGE_LOW * 0.6, RANGE_HIGH / 0.6]
+    for row in rows:
+        if row.rl:
+            values.append(row.rl)
+        if row.ci95:
+            values.extend(v for v in row.ci95 if v and math.isfinite(v))
+    low, high = max(min(values) * 0.85, 0.05), min(max(values) * 1.15, 20.0)
+    return low, high
+
+
+def relative_likelihood_chart(rows: list[ChartRow], *, title: str) -> str:
+    """Return an SVG forest plot of relative likelihoods on a log scale, 0.80-1.25 shaded."""
+    height = 1.6 + 0.42 * len(rows)
+    fig = Figure(figsize=(8.2, height), dpi=96)
+    ax = fig.add_subplot()
+    low, high = _limits(rows)
+    ax.set_xscale("log")
+    ax.set_xlim(low, high)
+    ax.axvspan(RANGE_LOW, RANGE_HIGH, color="#dbe9d8", zorder=0)
+    ax.axvline(1.0, color="#0b0c0c", linewidth=1, zorder=1)
+    positions = list(range(len(rows)))[::-1]
+    for y, row in zip(positions, rows, strict=True):
+        if row.rl is None or row.rating is None:
+            ax.text(low, y, f"  {row.note or 'not calculable'}", va="center", ha="left",
+                    color="#505a5f", fontsize=10)
+            continue
+        marker, colour, _ = STYLE[row.rating]
+        if row.ci95:
+            lo, hi = (max(row.ci95[0], low), min(row.ci95[1], high))
+            ax.plot([lo, hi], [y, y], color=colour, linewidth=1.6, zorder=2)
+        ax.plot([row.rl], [y], marker=marker, color=colour, markersize=8, zorder=3,
+                linestyle="none")
+        ax.annotate(f"{row.rl:.2f}", (row.rl, y), xytext=(0, 7), textcoords="offset points",
+                    ha="center", fontsize=9, color="#0b0c0c")
+    ax.set_yticks(positions, [row.label for row in rows])
+    ax.set_ylim(-0.8, len(rows) - 0.2)
+    ax.xaxis.set_major_locator(FixedLocator([t for t in TICKS if low <= t <= high]))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("Relative likelihood (global majority / white), log scale; 1 = parity")
+    ax.set_title(title, loc="left", fontsize=12)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    legend = [Patch(color="#dbe9d8", label="0.80 to 1.25 range")] + [
+        Line2D([], [], marker=m, color=c, linestyle="none", label=words)
+        for m, c, words in STYLE.values()
+    ]
+    fig.legend(handles=legend, loc="lower center", ncols=2, frameon=False, fontsize=9,
+               bbox_to_anchor=(0.5, 0.0))
+    fig.subplots_adjust(left=0.34, right=0.97, top=1 - 0.45 / height, bottom=1.15 / height)
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()

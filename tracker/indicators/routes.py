@@ -1,0 +1,179 @@
+"""A cycle's indicators: upload extracts or counts, preview, save, and the results page."""
+
+from __future__ import annotations
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from tracker.domain.definitions import EXTRACT_KINDS, INDICATORS_BY_ID, SERIES_IDS
+from tracker.domain.problems import ExtractValidationError
+from tracker.domain.roles import Capability
+from tracker.indicators import bp
+from tracker.indicators.forms import (
+    BAND_ROWS,
+    GROUP_WORDS,
+    CountsForm,
+    CountsTemplateForm,
+    ExtractsForm,
+    counts_rows,
+)
+from tracker.indicators.presenting import (
+    SERVICE_AREA_WORDS,
+    chart_rows,
+    download_template,
+    figures_view,
+)
+from tracker.security import org_page, signed_in
+from tracker.services import indicators as indicator_service
+from tracker.services import organisations as org_service
+from tracker.services.access import OrgAccess
+
+CYCLE = "/org/<slug>/cycles/<label>/indicators"
+COUNTS_SERIES = [(sid, INDICATORS_BY_ID[sid]) for sid in SERIES_IDS]
+
+
+def _area(figures) -> str:
+    area = request.args.get("area", "all")
+    if area not in figures.results:
+        area = figures.service_areas[0]
+    return area
+
+
+def _orientation() -> str:
+    return "nhs" if request.args.get("orientation") == "nhs" else "gm-white"
+
+
+@bp.get(CYCLE)
+@org_page(Capability.READ)
+def results(access: OrgAccess, label: str):
+    """Show the cycle's indicators for one service area, with a chart and the figures."""
+    cycle = org_service.get_cycle(access=access, label=label)
+    dataset = indicator_service.get_dataset(access=access, cycle=cycle)
+    if dataset is None:
+        return render_template("indicators/no_data.html", access=access, cycle=cycle)
+    figures = indicator_service.dataset_figures(dataset, _orientation())
+    area = _area(figures)
+    return render_template("indicators/results.html", access=access, cycle=cycle,
+                           dataset=dataset, view=figures_view(figures, area),
+                           orientation=_orientation())
+
+
+@bp.get(CYCLE + "/chart.svg")
+@org_page(Capability.READ)
+def chart(access: OrgAccess, label: str):
+    """Draw the cycle's relative likelihoods for one service area as SVG."""
+    cycle = org_service.get_cycle(access=access, label=label)
+    dataset = indicator_service.get_dataset(access=access, cycle=cycle)
+    if dataset is None:
+        abort(404)
+    figures = indicator_service.dataset_figures(dataset, _orientation())
+    return _svg(figures, _area(figures), cycle.label)
+
+
+@bp.get(CYCLE + "/preview/<int:draft_id>/chart.svg")
+@org_page(Capability.MANAGE_DATA)
+def preview_chart(access: OrgAccess, label: str, draft_id: int):
+    """Draw a draft's relative likelihoods as SVG."""
+    cycle = org_service.get_cycle(access=access, label=label)
+    draft = indicator_service.get_draft(actor=current_user, access=access, cycle=cycle,
+                                        draft_id=draft_id)
+    figures = indicator_service.draft_figures(draft)
+    return _svg(figures, _area(figures), f"{cycle.label} (not saved)")
+
+
+def _svg(figures, area: str, cycle_label: str) -> Response:
+    from tracker.indicators.charts import relative_likelihood_chart
+
+    svg = relative_likelihood_chart(
+        chart_rows(figures.results[area]),
+        title=f"Relative likelihoods, {SERVICE_AREA_WORDS[area]}, {cycle_label}")
+    response = Response(svg, mimetype="image/svg+xml")
+    # The SVG is an image with matplotlib's own styling: it may style itself, run nothing.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@bp.route(CYCLE + "/upload", methods=["GET", "POST"])
+@org_page(Capability.MANAGE_DATA)
+def upload(access: OrgAccess, label: str):
+    """Upload the year's extracts (or a counts template) and check them before saving."""
+    cycle = org_service.get_cycle(access=access, label=label)
+    form, template_form = ExtractsForm(prefix="extracts"), CountsTemplateForm(prefix="counts")
+    problems = []
+    try:
+        if form.submit.data and form.validate_on_submit():
+            uploads = {kind: (form[kind].data.read(), form[kind].data.filename)
+                       for kind in EXTRACT_KINDS if form[kind].data}
+            draft = indicator_service.draft_from_extracts(
+                actor=current_user, access=access, cycle=cycle, uploads=uploads,
+                extra_mapping=current_app.extensions.get("ethnicity_mapping"))
+            return redirect(url_for(".preview", slug=access.organisation.slug, label=label,
+                                    draft_id=draft.id))
+        if template_form.submit.data and template_form.validate_on_submit():
+            upload_file = template_form.counts_file.data
+            draft = indicator_service.draft_from_counts_template(
+                actor=current_user, access=access, cycle=cycle, data=upload_file.read(),
+                filename=upload_file.filename)
+            return redirect(url_for(".preview", slug=access.organisation.slug, label=label,
+                                    draft_id=draft.id))
+    except ExtractValidationError as error:
+        problems = error.problems
+    failed = bool(problems or form.errors or template_form.errors)
+    return render_template("indicators/upload.html", access=access, cycle=cycle, form=form,
+                           template_form=template_form, problems=problems), 400 if failed else 200
+
+
+@bp.route(CYCLE + "/counts", methods=["GET", "POST"])
+@org_page(Capability.MANAGE_DATA)
+def counts(access: OrgAccess, label: str):
+    """Type the counts into a form, for those who only have totals."""
+    cycle = org_service.get_cycle(access=access, label=label)
+    form = CountsForm()
+    problems = []
+    if form.validate_on_submit():
+        try:
+            draft = indicator_service.draft_from_counts_rows(
+                actor=current_user, access=access, cycle=cycle, rows=counts_rows(form))
+        except ExtractValidationError as error:
+            problems = error.problems
+        else:
+            return redirect(url_for(".preview", slug=access.organisation.slug, label=label,
+                                    draft_id=draft.id))
+    failed = bool(problems or form.errors)
+    return render_template("indicators/counts.html", access=access, cycle=cycle, form=form,
+                           problems=problems, band_rows=BAND_ROWS, series=COUNTS_SERIES,
+                           groups=list(GROUP_WORDS.items())), 400 if failed else 200
+
+
+@bp.route(CYCLE + "/preview/<int:draft_id>", methods=["GET", "POST"])
+@org_page(Capability.MANAGE_DATA)
+def preview(access: OrgAccess, label: str, draft_id: int):
+    """Show the figures computed from an upload; saving them replaces the cycle's data."""
+    cycle = org_service.get_cycle(access=access, label=label)
+    if request.method == "POST":
+        indicator_service.save_draft(actor=current_user, access=access, cycle=cycle,
+                                     draft_id=draft_id)
+        flash(f"The {cycle.label} figures have been saved", "success")
+        return redirect(url_for(".results", slug=access.organisation.slug, label=label))
+    draft = indicator_service.get_draft(actor=current_user, access=access, cycle=cycle,
+                                        draft_id=draft_id)
+    figures = indicator_service.draft_figures(draft)
+    existing = indicator_service.get_dataset(access=access, cycle=cycle)
+    return render_template("indicators/preview.html", access=access, cycle=cycle, draft=draft,
+                           view=figures_view(figures, _area(figures)), existing=existing)
+
+
+@bp.get("/data-templates/<kind>.<fmt>")
+@signed_in
+def template_file(kind: str, fmt: str):
+    """Download a blank template for an extract or the counts, as CSV or XLSX."""
+    return download_template(kind, fmt)

@@ -1,0 +1,200 @@
+"""A cycle's indicator data: preview an upload as a draft, then save its counts and results.
+
+Person-level rows are read, counted and dropped inside the request: only counts, results and
+provenance (file names, row counts, declaration rates, who, when) are ever stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+
+from tracker.domain.counts import (
+    Counts,
+    counts_from_extracts,
+    counts_from_rows,
+    read_counts_template,
+)
+from tracker.domain.definitions import EXTRACT_KINDS, SERVICE_AREAS
+from tracker.domain.extracts import read_extracts
+from tracker.domain.indicators import GM_WHITE, Results, compute_results
+from tracker.domain.roles import Capability
+from tracker.extensions import db
+from tracker.models import IndicatorDataset, IndicatorDraft, ReportingCycle, User, utcnow
+from tracker.services.access import OrgAccess, require
+from tracker.services.audit import record_event
+from tracker.services.errors import NotFound
+
+SOURCES = {
+    "extracts": "Record-level extracts",
+    "counts-form": "Counts typed into the form",
+    "counts-template": "Counts template",
+}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a results or preview page shows: per service area, in the CLI contract's shape."""
+
+    results: dict[str, dict]          # service area -> Results.to_dict()
+    provenance: dict
+    source: str
+
+    @property
+    def service_areas(self) -> list[str]:
+        return [area for area in SERVICE_AREAS if area in self.results]
+
+
+def _check_cycle(access: OrgAccess, cycle: ReportingCycle) -> None:
+    if cycle.organisation_id != access.organisation.id:
+        raise NotFound(cycle.id)
+
+
+def results_from_counts(counts: Mapping[str, dict], orientation: str = GM_WHITE) -> dict[str, dict]:
+    """Compute the results of stored counts ({area: Counts.to_dict()})."""
+    return {area: compute_results(Counts.from_dict(data)).to_dict(orientation)
+            for area, data in counts.items()}
+
+
+def _provenance(counts: Mapping[str, Counts], files: list[dict]) -> dict:
+    overall = counts.get("all") or next(iter(counts.values()))
+    results: Results = compute_results(overall)
+    return {"files": files, "declaration_rate": dict(results.declaration_rate)}
+
+
+def _new_draft(
+    *, actor: User, cycle: ReportingCycle, source: str, counts: Mapping[str, Counts],
+    files: list[dict],
+) -> IndicatorDraft:
+    # One pending draft per person and cycle: a new upload replaces the previous one.
+    db.session.execute(delete(IndicatorDraft).where(IndicatorDraft.cycle_id == cycle.id,
+                                                    IndicatorDraft.created_by_id == actor.id))
+    draft = IndicatorDraft(
+        cycle_id=cycle.id, created_by_id=actor.id, source=source,
+        counts={area: c.to_dict() for area, c in counts.items()},
+        provenance=_provenance(counts, files),
+    )
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def draft_from_extracts(
+    *, actor: User, access: OrgAccess, cycle: ReportingCycle,
+    uploads: Mapping[str, tuple[bytes, str]], extra_mapping: Mapping[str, str] | None,
+) -> IndicatorDraft:
+    """Check and count the uploaded extracts; raise ExtractValidationError with every problem."""
+    require(access, Capability.MANAGE_DATA)
+    _check_cycle(access, cycle)
+    extracts = read_extracts(**{k: v for k, v in uploads.items() if k in EXTRACT_KINDS},
+                             extra_mapping=extra_mapping)
+    counts = counts_from_extracts(**extracts)
+    files = [{"kind": kind, "filename": uploads[kind][1], "rows": len(extracts[kind])}
+             for kind in EXTRACT_KINDS if kind in extracts]
+    return _new_draft(actor=actor, cycle=cycle, source="extracts", counts=counts, files=files)
+
+
+def draft_from_counts_template(
+    *, actor: User, access: OrgAccess, cycle: ReportingCycle, data: bytes, filename: str
+) -> IndicatorDraft:
+    """Read a one-sheet counts template; raise ExtractValidationError with every problem."""
+    require(access, Capability.MANAGE_DATA)
+    _check_cycle(access, cycle)
+    counts = read_counts_template(data, filename)
+    return _new_draft(actor=actor, cycle=cycle, source="counts-template", counts=counts,
+                      files=[{"kind": "counts", "filename": filename, "rows": None}])
+
+
+def draft_from_counts_rows(
+    *, actor: User, access: OrgAccess, cycle: ReportingCycle, rows: list[dict]
+) -> IndicatorDraft:
+    """Take counts typed into the form (template-shaped rows); raise on any problem."""
+    require(access, Capability.MANAGE_DATA)
+    _check_cycle(access, cycle)
+    counts = counts_from_rows(rows, source="counts form")
+    return _new_draft(actor=actor, cycle=cycle, source="counts-form", counts=counts, files=[])
+
+
+def get_draft(*, actor: User, access: OrgAccess, cycle: ReportingCycle,
+              draft_id: int) -> IndicatorDraft:
+    """Return the user's own pending draft for this cycle, or raise NotFound."""
+    require(access, Capability.MANAGE_DATA)
+    draft = db.session.get(IndicatorDraft, draft_id)
+    if draft is None or draft.cycle_id != cycle.id or draft.created_by_id != actor.id:
+        raise NotFound(draft_id)
+    _check_cycle(access, cycle)
+    return draft
+
+
+def draft_figures(draft: IndicatorDraft) -> Figures:
+    """Return what the preview page shows for a draft."""
+    return Figures(results=results_from_counts(draft.counts), provenance=draft.provenance,
+                   source=draft.source)
+
+
+def save_draft(*, actor: User, access: OrgAccess, cycle: ReportingCycle,
+               draft_id: int) -> IndicatorDataset:
+    """Save a previewed draft as the cycle's data, replacing what was there (audited)."""
+    draft = get_draft(actor=actor, access=access, cycle=cycle, draft_id=draft_id)
+    dataset = store_dataset(actor=actor, cycle=cycle, source=draft.source, counts=draft.counts,
+                            provenance=draft.provenance)
+    db.session.delete(draft)
+    db.session.flush()
+    return dataset
+
+
+def store_dataset(
+    *, actor: User | None, cycle: ReportingCycle, source: str, counts: dict, provenance: dict
+) -> IndicatorDataset:
+    """Make these counts (and their results) the cycle's data, replacing any before (audited)."""
+    dataset = db.session.scalar(select(IndicatorDataset).where(
+        IndicatorDataset.cycle_id == cycle.id))
+    before = None
+    if dataset is None:
+        dataset = IndicatorDataset(cycle_id=cycle.id)
+        db.session.add(dataset)
+    else:
+        before = {"source": dataset.source, "provenance": dataset.provenance,
+                  "loaded_at": dataset.loaded_at.isoformat()}
+    dataset.source = source
+    dataset.counts = counts
+    dataset.results = results_from_counts(counts)
+    dataset.provenance = provenance
+    dataset.loaded_by_id = actor.id if actor else None
+    dataset.loaded_at = utcnow()
+    db.session.flush()
+    record_event(actor=actor, action="replaced" if before else "loaded",
+                 entity_type="indicator_dataset", entity_id=dataset.id,
+                 organisation=cycle.organisation, before=before,
+                 after={"cycle": cycle.label, "source": source, "provenance": provenance})
+    return dataset
+
+
+def counts_dataset_from_rows(*, actor: User | None, cycle: ReportingCycle, rows: list[dict],
+                             source_name: str) -> IndicatorDataset:
+    """Store counts given as template rows directly (the demo data): no preview step."""
+    counts = counts_from_rows(rows, source=source_name)
+    return store_dataset(actor=actor, cycle=cycle, source="counts-template",
+                         counts={area: c.to_dict() for area, c in counts.items()},
+                         provenance=_provenance(counts, [{"kind": "counts",
+                                                          "filename": source_name,
+                                                          "rows": len(rows)}]))
+
+
+def get_dataset(*, access: OrgAccess, cycle: ReportingCycle) -> IndicatorDataset | None:
+    """Return the cycle's saved data, if any."""
+    require(access, Capability.READ)
+    _check_cycle(access, cycle)
+    return db.session.scalar(
+        select(IndicatorDataset).where(IndicatorDataset.cycle_id == cycle.id)
+        .options(db.joinedload(IndicatorDataset.loaded_by))
+    )
+
+
+def dataset_figures(dataset: IndicatorDataset, orientation: str = GM_WHITE) -> Figures:
+    """Return what the results page shows: the saved results, or recomputed for the NHS form."""
+    results = dataset.results if orientation == GM_WHITE else \
+        results_from_counts(dataset.counts, orientation)
+    return Figures(results=results, provenance=dataset.provenance, source=dataset.source)
