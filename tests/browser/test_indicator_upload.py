@@ -1,0 +1,73 @@
+"""An EDI lead uploads the three extracts, checks the preview, saves, and reads the results."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.extract_files import small_extracts
+
+
+def _chart_drawn(page: Page) -> None:
+    """Wait until the server-drawn chart image has loaded and has a size."""
+    page.wait_for_function(
+        "() => { const i = document.querySelector('img.app-chart__image');"
+        " return i && i.complete && i.naturalWidth > 0 }")
+
+
+def test_edi_lead_uploads_previews_saves_and_sees_results(page: Page, tmp_path):
+    files = small_extracts(tmp_path)
+    sign_in(page, "edi.lead@northshire.example.org")
+    page.get_by_role("link", name="Northshire County Council").first.click()
+    page.get_by_role("link", name="Indicators for 2024-25").click()
+    expect(page.locator("h1")).to_have_text("Indicators 2024-25: all staff")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Load the data again").click()
+    expect(page.locator("h1")).to_have_text("Load the 2024-25 data")
+    assert_accessible(page)
+    page.get_by_label("Staff extract").set_input_files(files["staff"])
+    page.get_by_label("Recruitment extract (optional)").set_input_files(files["recruitment"])
+    page.get_by_label("Survey extract (optional)").set_input_files(files["survey"])
+    page.get_by_role("button", name="Upload and check", exact=True).click()
+
+    expect(page.locator("h1")).to_have_text("Check the 2024-25 figures: all staff")
+    expect(page.locator(".govuk-warning-text")).to_contain_text("not saved yet")
+    expect(page.locator("img.app-chart__image")).to_be_visible()
+    _chart_drawn(page)
+    assert_accessible(page)
+    page.get_by_role("link", name="Adult social care").click()
+    expect(page.locator("h1")).to_have_text("Check the 2024-25 figures: adult social care")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Save these figures").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "The 2024-25 figures have been saved")
+    expect(page.locator("h1")).to_have_text("Indicators 2024-25: all staff")
+    expect(page.locator("#row-SCW2 .govuk-tag").first).to_be_visible()
+    expect(page.get_by_text(files["staff"].name)).to_be_visible()
+    _chart_drawn(page)
+    assert_accessible(page)
+
+
+def test_a_bad_upload_lists_its_problems_accessibly(page: Page, tmp_path):
+    bad = tmp_path / "staff.csv"
+    bad.write_text("staff_id,ethnicity\nS1,Martian\n")
+    sign_in(page, "edi.lead@northshire.example.org")
+    page.goto("/org/northshire/cycles/2024-25/indicators/upload")
+    page.get_by_label("Staff extract").set_input_files(bad)
+    page.get_by_role("button", name="Upload and check", exact=True).click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("nothing has been saved")
+    expect(page.locator(".app-problem-list")).to_contain_text("service_area")
+    assert_accessible(page)
+
+
+def test_counts_form_is_accessible_with_errors(page: Page):
+    sign_in(page, "edi.lead@northshire.example.org")
+    page.goto("/org/northshire/cycles/2024-25/indicators/counts")
+    assert_accessible(page)
+    page.get_by_label("All staff").check()
+    page.locator("#SCW3_gm_numerator").fill("-1")
+    page.get_by_role("button", name="Check counts").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("must be 0 or more")
+    assert_accessible(page)
