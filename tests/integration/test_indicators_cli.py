@@ -96,3 +96,35 @@ def test_a_file_that_is_not_a_spreadsheet_exits_2(runner, tmp_path):
     result = _compute(runner, "--staff", str(staff), "--json")
     assert result.exit_code == 2
     assert "staff.xlsx" in result.stderr
+
+
+def test_the_installations_extra_mapping_is_used(app, tmp_path):
+    from tracker import create_app
+
+    mapping = tmp_path / "local-labels.csv"
+    mapping.write_text("label,group\nWhite Cornish,white\nKashmiri,gm\n")
+    staff = tmp_path / "staff.csv"
+    staff.write_text(
+        "staff_id,ethnicity,service_area,pay_band,senior_manager,regulated_professional,"
+        "formal_disciplinary,ftp_referral,funded_cpd,left_in_period\n"
+        "S1,White Cornish,adults,<30k,no,no,yes,no,no,no\n"
+        "S2,Kashmiri,adults,<30k,no,no,yes,no,no,no\n")
+    plain = _compute(app.test_cli_runner(), "--staff", str(staff), "--json")
+    assert plain.exit_code == 2 and "'White Cornish'" in plain.stderr
+    local = create_app("test", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                       ETHNICITY_MAPPING_FILE=str(mapping))
+    result = _compute(local.test_cli_runner(), "--staff", str(staff), "--json")
+    assert result.exit_code == 0, result.stderr
+    scw3 = json.loads(result.stdout)["indicators"]["SCW3"]
+    assert scw3["gm"] == {"numerator": 1, "denominator": 1}
+    assert scw3["white"] == {"numerator": 1, "denominator": 1}
+
+
+def test_a_broken_extra_mapping_stops_the_app_from_starting(app, tmp_path):
+    from tracker import create_app
+    from tracker.domain.problems import ExtraMappingError
+
+    mapping = tmp_path / "local-labels.csv"
+    mapping.write_text("label,group\nWhite Cornish,purple\n")
+    with pytest.raises(ExtraMappingError, match="purple"):
+        create_app("test", ETHNICITY_MAPPING_FILE=str(mapping))
