@@ -124,8 +124,9 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.indicators import bp as indicators_bp
     from tracker.main import bp as main_bp
     from tracker.orgs import bp as orgs_bp
+    from tracker.plans import bp as plans_bp
 
-    for blueprint in (main_bp, auth_bp, orgs_bp, indicators_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, orgs_bp, indicators_bp, plans_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

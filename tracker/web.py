@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from flask_wtf import FlaskForm
 
+from tracker.domain.formatting import LONDON
 from tracker.services.errors import InvalidInput
 
 
@@ -13,3 +16,8 @@ def apply_errors(form: FlaskForm, error: InvalidInput) -> None:
     for name, message in error.errors.items():
         field = form._fields.get(name) or fields[0]
         field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
+
+
+def today() -> date:
+    """Return today's date in the UK (deadlines are UK dates)."""
+    return datetime.now(LONDON).date()

@@ -37,7 +37,7 @@ def test_demo_is_idempotent_and_prints_the_logins(app, runner):
     first = runner.invoke(args=["tracker", "demo"])
     assert first.exit_code == 0, first.output
     counts = _counts(app)
-    assert counts == {"User": 9, "Organisation": 3, "Membership": 6, "AdvisoryGroupShare": 3,
+    assert counts == {"User": 11, "Organisation": 3, "Membership": 8, "AdvisoryGroupShare": 3,
                       "ReportingCycle": 3}
     second = runner.invoke(args=["tracker", "demo"])
     assert second.exit_code == 0

@@ -35,6 +35,7 @@ class Capability(enum.StrEnum):
     MANAGE_DATA = "manage_data"
     COMMENT = "comment"
     SIGN_OFF = "sign_off"
+    EDIT_PLAN = "edit_plan"
 
 
 ADVISOR = "advisor"
@@ -47,6 +48,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_MEMBERS,
             Capability.MANAGE_CYCLES,
             Capability.MANAGE_DATA,
+            Capability.EDIT_PLAN,
             Capability.COMMENT,
         }
     ),

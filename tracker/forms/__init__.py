@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField
-from wtforms.validators import ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
+from wtforms import DateField, IntegerField
+from wtforms.validators import Optional, ValidationError
 
 
 class UKDateField(DateField):
@@ -44,3 +44,21 @@ class UKDateField(DateField):
 
     def _value(self):  # pragma: no cover - the widget reads raw_data/data directly
         return self.data.strftime("%d %m %Y") if isinstance(self.data, date) else ""
+
+
+class CountField(IntegerField):
+    """A whole number of people, 0 or more, with GOV.UK messages naming the box."""
+
+    def __init__(self, label: str, **kwargs):
+        super().__init__(label, widget=GovTextInput(), validators=[Optional()], **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip().replace(",", "")
+        if not text:
+            return
+        if not text.lstrip("-").isdigit():
+            raise ValueError(f"{self.label.text} must be a whole number, like 12")
+        self.data = int(text)
+        if self.data < 0:
+            raise ValueError(f"{self.label.text} must be 0 or more")

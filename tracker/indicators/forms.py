@@ -10,10 +10,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import IntegerField, RadioField, StringField, SubmitField
+from wtforms import RadioField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.domain.definitions import GROUPS, INDICATORS_BY_ID, SERIES_IDS
+from tracker.forms import CountField
 
 GROUP_WORDS = {"gm": "global majority", "white": "white", "unknown": "unknown ethnicity"}
 BAND_ROWS = 6
@@ -39,24 +40,6 @@ class CountsTemplateForm(FlaskForm):
         validators=[FileRequired(message="Select the counts template")],
     )
     submit = SubmitField("Upload and check counts", widget=GovSubmitInput())
-
-
-class CountField(IntegerField):
-    """A whole number of people, 0 or more, with GOV.UK messages naming the box."""
-
-    def __init__(self, label: str, **kwargs):
-        super().__init__(label, widget=GovTextInput(), validators=[Optional()], **kwargs)
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = (valuelist[0] if valuelist else "").strip().replace(",", "")
-        if not text:
-            return
-        if not text.lstrip("-").isdigit():
-            raise ValueError(f"{self.label.text} must be a whole number, like 12")
-        self.data = int(text)
-        if self.data < 0:
-            raise ValueError(f"{self.label.text} must be 0 or more")
 
 
 def series_field(sid: str, group: str, part: str) -> str:

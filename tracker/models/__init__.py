@@ -12,9 +12,25 @@ from tracker.models.organisation import (
     OrganisationKind,
     ReportingCycle,
 )
+from tracker.models.plans import (
+    Action,
+    ActionIndicatorLink,
+    ActionPlan,
+    PlanSignOff,
+    PlanTheme,
+    ProgressUpdate,
+    Reflection,
+)
 from tracker.models.user import PasswordLink, User
 
 __all__ = [
+    "Action",
+    "ActionIndicatorLink",
+    "ActionPlan",
+    "PlanSignOff",
+    "PlanTheme",
+    "ProgressUpdate",
+    "Reflection",
     "AdvisoryGroup",
     "AdvisoryGroupMember",
     "AdvisoryGroupShare",

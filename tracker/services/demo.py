@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from tracker.domain.plans import ActionStatus
 from tracker.domain.roles import Role
 from tracker.extensions import db
 from tracker.models import (
+    Action,
     AdvisoryGroup,
     AdvisoryGroupMember,
     AdvisoryGroupShare,
@@ -17,11 +19,12 @@ from tracker.models import (
     Membership,
     Organisation,
     OrganisationKind,
+    ProgressUpdate,
     ReportingCycle,
     User,
 )
 from tracker.models.user import email_key
-from tracker.services import demo_figures
+from tracker.services import demo_figures, demo_plan
 from tracker.services.auth import hash_password
 from tracker.services.indicators import counts_dataset_from_rows
 
@@ -49,6 +52,9 @@ PEOPLE = [
      [("northshire", Role.ACTION_OWNER)], []),
     ("sponsor@northshire.example.org", "Helen Clarke", False, [("northshire", Role.SPONSOR)], []),
     ("viewer@northshire.example.org", "Sam Lee", False, [("northshire", Role.VIEWER)], []),
+    ("hr.lead@northshire.example.org", "Nadia Hussain", False,
+     [("northshire", Role.ACTION_OWNER)], []),
+    ("psw@northshire.example.org", "Mark Evans", False, [("northshire", Role.ACTION_OWNER)], []),
     ("advisor@iag.example.org", "Grace Mensah", False, [], ["IAG"]),
     ("advisor@rerg.example.org", "Imran Qureshi", False, [], ["RERG"]),
     ("edi.lead@eastbrook.example.org", "Joy Adeyemi", False, [("eastbrook", Role.EDI_LEAD)], []),
@@ -89,7 +95,7 @@ def demo_logins() -> list[DemoLogin]:
     return logins
 
 
-def load_demo() -> None:
+def load_demo(*, today: date | None = None) -> None:
     """Create the demo organisations, people, groups and cycles where they are missing."""
     orgs = {
         slug: _get_or_create(Organisation, {"slug": slug}, name=name, ons_code=ons,
@@ -126,6 +132,42 @@ def load_demo() -> None:
     if db.session.scalar(select(IndicatorDataset.id).filter_by(cycle_id=northshire.id)) is None:
         counts_dataset_from_rows(actor=None, cycle=northshire, rows=demo_figures.template_rows(),
                                  source_name="demo counts")
+    _load_demo_plan(northshire, today or date.today())
+
+
+def _load_demo_plan(cycle: ReportingCycle, today: date) -> None:
+    """Give Northshire's cycle a plan of a few dozen actions, unless it has actions already."""
+    from tracker.services import plans as plan_service
+    from tracker.services.access import organisation_access
+
+    lead = db.session.scalar(select(User).where(User.email_key == demo_plan.OWNERS["lead"]))
+    access = organisation_access(user=lead, slug="northshire")
+    plan = plan_service.get_plan(access=access, cycle=cycle)
+    if db.session.scalar(select(func.count(Action.id)).where(Action.plan_id == plan.id)):
+        return
+    themes = plan_service.themes(plan=plan)
+    owners = {key: db.session.scalar(select(User).where(User.email_key == email))
+              for key, email in demo_plan.OWNERS.items()}
+    start = today - timedelta(days=240)
+    for theme, title, owner, role, months, status, indicators, measure, notes in demo_plan.ACTIONS:
+        due = today + timedelta(days=30 * months + (5 if months > 0 else -5))
+        action = Action(plan_id=plan.id, theme_id=themes[theme].id, title=title,
+                        owner_id=owners[owner].id, lead_role=role, start_date=start,
+                        due_date=due, status=ActionStatus(status), success_measure=measure,
+                        last_activity_on=start, description=f"{title}.")
+        db.session.add(action)
+        db.session.flush()
+        for ref in indicators:
+            indicator, area = ref.split()
+            plan_service.link_indicator(actor=lead, access=access, plan=plan, action=action,
+                                        indicator=indicator, service_area=area)
+        for days_ago, note, new_status in notes:
+            update = ProgressUpdate(action_id=action.id, author_id=owners[owner].id,
+                                    occurred_on=today - timedelta(days=days_ago), note=note,
+                                    new_status=ActionStatus(new_status) if new_status else None)
+            db.session.add(update)
+            action.last_activity_on = max(action.last_activity_on, update.occurred_on)
+    db.session.flush()
 
 
 def database_is_empty() -> bool:

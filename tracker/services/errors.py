@@ -21,3 +21,12 @@ class InvalidInput(ServiceError):
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+
+
+class StaleEdit(ServiceError):
+    """Someone saved the same thing since it was loaded: `changed` maps field to its new value."""
+
+    def __init__(self, changed: dict[str, str], current_version: int):
+        super().__init__(", ".join(changed))
+        self.changed = changed
+        self.current_version = current_version

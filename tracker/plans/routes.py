@@ -1,0 +1,384 @@
+"""Action plans: themes, actions, progress, views, accountability, sign-off, spreadsheets."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.domain.plans import (
+    INTERVENTIONS,
+    STATUS_TAG,
+    ActionStatus,
+    is_overdue,
+    progress_towards_target,
+)
+from tracker.domain.problems import ExtractValidationError
+from tracker.domain.roles import Capability
+from tracker.plans import bp
+from tracker.plans.forms import (
+    AREA_WORDS,
+    ActionForm,
+    FilterForm,
+    ImportForm,
+    LinkForm,
+    ProgressForm,
+    ReflectionForm,
+    SignOffForm,
+    ThemeForm,
+)
+from tracker.security import org_page
+from tracker.services import organisations as org_service
+from tracker.services import plan_sheets as sheet_service
+from tracker.services import plans as plan_service
+from tracker.services.access import OrgAccess
+from tracker.services.errors import InvalidInput, StaleEdit
+from tracker.web import apply_errors, today
+
+PLAN = "/org/<slug>/cycles/<label>/plan"
+
+
+def _load(access: OrgAccess, label: str):
+    cycle = org_service.get_cycle(access=access, label=label)
+    return cycle, plan_service.get_plan(access=access, cycle=cycle)
+
+
+def _page(template: str, access: OrgAccess, cycle, plan, status: int = 200, **context):
+    return render_template(template, access=access, cycle=cycle, plan=plan, today=today(),
+                           status_tag=STATUS_TAG, is_overdue=is_overdue, area_words=AREA_WORDS,
+                           can_edit=access.can(Capability.EDIT_PLAN), **context), status
+
+
+def _to_action(access: OrgAccess, label: str, action_id: int):
+    return redirect(url_for("plans.view_action", slug=access.organisation.slug, label=label,
+                            action_id=action_id))
+
+
+@bp.get(PLAN)
+@org_page(Capability.READ)
+def by_theme(access: OrgAccess, label: str):
+    """Show the plan by theme."""
+    cycle, plan = _load(access, label)
+    actions = plan_service.plan_actions(access=access, plan=plan)
+    return _page("plans/by_theme.html", access, cycle, plan, actions=actions,
+                 themes=plan_service.themes(plan=plan),
+                 sign_off=plan_service.latest_sign_off(plan=plan))
+
+
+@bp.get(PLAN + "/by-indicator")
+@org_page(Capability.READ)
+def by_indicator(access: OrgAccess, label: str):
+    """Show each indicator result with its rating and the actions linked to it."""
+    cycle, plan = _load(access, label)
+    actions = plan_service.plan_actions(access=access, plan=plan)
+    rows = plan_service.coverage(access=access, plan=plan, actions=actions)
+    return _page("plans/by_indicator.html", access, cycle, plan, rows=rows)
+
+
+@bp.get(PLAN + "/actions")
+@org_page(Capability.READ)
+def list_actions(access: OrgAccess, label: str):
+    """List the actions, filtered and sorted."""
+    cycle, plan = _load(access, label)
+    form = _filter_form(access, plan)
+    actions = plan_service.plan_actions(access=access, plan=plan)
+    filters = plan_service.ActionFilters(
+        owner_id=form.owner.data or None, status=form.status.data or None,
+        theme_id=form.theme.data or None, indicator=form.indicator.data or None,
+        service_area=form.area.data or None, overdue=bool(form.overdue.data),
+        due_within=form.due_within.data if form.validate() else None,
+        sort=form.sort.data or "due")
+    shown = plan_service.filter_actions(actions, filters, today=today())
+    return _page("plans/actions.html", access, cycle, plan, form=form, actions=shown,
+                 total=len(actions))
+
+
+def _filter_form(access: OrgAccess, plan) -> FilterForm:
+    form = FilterForm(request.args)
+    form.owner.choices = [(0, "Anyone")] + [
+        (u.id, u.name) for u in plan_service.possible_owners(access=access)]
+    form.theme.choices = [(0, "Any theme")] + [(t.id, t.name) for t in
+                                               plan_service.themes(plan=plan)]
+    form.sort.choices = list(plan_service.SORTS.items())
+    return form
+
+
+def _action_form(access: OrgAccess, plan, **kwargs) -> ActionForm:
+    form = ActionForm(**kwargs)
+    form.theme_id.choices = [(0, "Choose a theme")] + [
+        (t.id, t.name) for t in plan_service.themes(plan=plan, include_retired=False)]
+    form.owner_id.choices = [(0, "Choose the owner")] + [
+        (u.id, u.name) for u in plan_service.possible_owners(access=access)]
+    return form
+
+
+@bp.route(PLAN + "/actions/new", methods=["GET", "POST"])
+@org_page(Capability.EDIT_PLAN)
+def new_action(access: OrgAccess, label: str):
+    """Add an action, optionally starting from the intervention library."""
+    cycle, plan = _load(access, label)
+    intervention, defaults = None, {}
+    if request.args.get("from"):
+        intervention, defaults = plan_service.intervention_defaults(plan=plan,
+                                                                    key=request.args["from"])
+    form = _action_form(access, plan, data=defaults or None)
+    if form.validate_on_submit():
+        try:
+            action = plan_service.create_action(actor=current_user, access=access, plan=plan,
+                                                values=form.values(), today=today())
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash(f"Action added: {action.title}", "success")
+            return _to_action(access, label, action.id)
+    return _page("plans/action_form.html", access, cycle, plan, 400 if form.errors else 200,
+                 form=form, action=None, intervention=intervention)
+
+
+@bp.get(PLAN + "/library")
+@org_page(Capability.EDIT_PLAN)
+def library(access: OrgAccess, label: str):
+    """Show the interventions an action can start from, by theme."""
+    cycle, plan = _load(access, label)
+    return _page("plans/library.html", access, cycle, plan, interventions=INTERVENTIONS)
+
+
+@bp.get(PLAN + "/actions/<int:action_id>")
+@org_page(Capability.READ)
+def view_action(access: OrgAccess, label: str, action_id: int):
+    """Show an action: its details, indicator links, progress and history."""
+    cycle, plan = _load(access, label)
+    action = plan_service.get_action(access=access, plan=plan, action_id=action_id)
+    return _action_page(access, cycle, plan, action, ProgressForm(), 200)
+
+
+def _action_page(access: OrgAccess, cycle, plan, action, progress_form: ProgressForm,
+                 status: int):
+    return _page("plans/action.html", access, cycle, plan, status, action=action,
+                 history=plan_service.action_history(access=access, action=action),
+                 describe=plan_service.describe_value, labels=plan_service.FIELD_LABELS,
+                 can_update=plan_service.can_update_progress(access, action, current_user),
+                 link_form=LinkForm(), progress_form=progress_form,
+                 form=progress_form if progress_form.errors else None,
+                 progress=progress_towards_target(baseline=action.measure_baseline,
+                                                  target=action.measure_target,
+                                                  current=action.measure_current),
+                 sign_off=plan_service.latest_sign_off(plan=plan))
+
+
+@bp.route(PLAN + "/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@org_page(Capability.EDIT_PLAN)
+def edit_action(access: OrgAccess, label: str, action_id: int):
+    """Edit an action; a stale edit is refused with what changed, keeping the input."""
+    cycle, plan = _load(access, label)
+    action = plan_service.get_action(access=access, plan=plan, action_id=action_id)
+    form = _action_form(access, plan, obj=action if request.method == "GET" else None)
+    if request.method == "GET":
+        form.status.data, form.version.data = action.status.value, action.version
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            plan_service.update_action(actor=current_user, access=access, plan=plan,
+                                       action=action, values=form.values(), today=today(),
+                                       expected_version=int(form.version.data or 0))
+        except StaleEdit as stale:
+            conflict = stale.changed
+            form.version.data = stale.current_version
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash("Action saved", "success")
+            return _to_action(access, label, action.id)
+    return _page("plans/action_form.html", access, cycle, plan,
+                 409 if conflict else (400 if form.errors else 200),
+                 form=form, action=action, intervention=None, conflict=conflict)
+
+
+@bp.post(PLAN + "/actions/<int:action_id>/progress")
+@org_page(Capability.READ)
+def add_progress(access: OrgAccess, label: str, action_id: int):
+    """Add a dated progress update (the owner or the EDI lead)."""
+    cycle, plan = _load(access, label)
+    action = plan_service.get_action(access=access, plan=plan, action_id=action_id)
+    form = ProgressForm()
+    if form.validate_on_submit():
+        try:
+            plan_service.add_progress(
+                actor=current_user, access=access, action=action,
+                occurred_on=form.occurred_on.data, note=form.note.data,
+                new_status=form.new_status.data or None, measure_value=form.measure_value.data,
+                evidence_links=form.links(), today=today())
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash("Progress update added", "success")
+            return _to_action(access, label, action.id)
+    if not plan_service.can_update_progress(access, action, current_user):
+        abort(403)
+    return _action_page(access, cycle, plan, action, form, 400)
+
+
+@bp.post(PLAN + "/actions/<int:action_id>/links")
+@org_page(Capability.EDIT_PLAN)
+def add_link(access: OrgAccess, label: str, action_id: int):
+    """Link the action to an indicator result, recording its value now as the baseline."""
+    cycle, plan = _load(access, label)
+    action = plan_service.get_action(access=access, plan=plan, action_id=action_id)
+    form = LinkForm()
+    if form.validate_on_submit():
+        try:
+            link = plan_service.link_indicator(actor=current_user, access=access, plan=plan,
+                                               action=action, indicator=form.indicator.data,
+                                               service_area=form.service_area.data)
+            flash(f"Linked to {link.indicator} ({AREA_WORDS[link.service_area].lower()})",
+                  "success")
+        except InvalidInput as error:
+            flash(next(iter(error.errors.values())), "info")
+    return _to_action(access, label, action.id)
+
+
+@bp.post(PLAN + "/actions/<int:action_id>/links/<int:link_id>/remove")
+@org_page(Capability.EDIT_PLAN)
+def remove_link(access: OrgAccess, label: str, action_id: int, link_id: int):
+    """Remove an indicator link."""
+    cycle, plan = _load(access, label)
+    action = plan_service.get_action(access=access, plan=plan, action_id=action_id)
+    plan_service.unlink_indicator(actor=current_user, access=access, action=action,
+                                  link_id=link_id)
+    flash("Indicator link removed", "success")
+    return _to_action(access, label, action.id)
+
+
+@bp.route(PLAN + "/themes", methods=["GET", "POST"])
+@org_page(Capability.EDIT_PLAN)
+def manage_themes(access: OrgAccess, label: str):
+    """Add, rename, reorder, retire and restore themes."""
+    cycle, plan = _load(access, label)
+    form = ThemeForm()
+    if form.validate_on_submit():
+        try:
+            plan_service.add_theme(actor=current_user, access=access, plan=plan,
+                                   name=form.name.data)
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash(f"Theme added: {form.name.data.strip()}", "success")
+            return redirect(request.path)
+    return _page("plans/themes.html", access, cycle, plan, 400 if form.errors else 200,
+                 form=form, themes=plan_service.themes(plan=plan))
+
+
+@bp.post(PLAN + "/themes/<int:theme_id>/<any(rename, up, down, retire, restore):change>")
+@org_page(Capability.EDIT_PLAN)
+def change_theme(access: OrgAccess, label: str, theme_id: int, change: str):
+    """Rename, move, retire or restore one theme."""
+    cycle, plan = _load(access, label)
+    try:
+        if change == "rename":
+            plan_service.rename_theme(actor=current_user, access=access, plan=plan,
+                                      theme_id=theme_id, name=request.form.get("name", ""))
+        elif change in ("up", "down"):
+            plan_service.move_theme(actor=current_user, access=access, plan=plan,
+                                    theme_id=theme_id, direction=-1 if change == "up" else 1)
+        else:
+            plan_service.set_theme_retired(actor=current_user, access=access, plan=plan,
+                                           theme_id=theme_id, retired=change == "retire")
+    except InvalidInput as error:
+        flash(next(iter(error.errors.values())), "info")
+    return redirect(url_for(".manage_themes", slug=access.organisation.slug, label=label))
+
+
+@bp.get(PLAN + "/accountability")
+@org_page(Capability.READ)
+def accountability(access: OrgAccess, label: str):
+    """Who is accountable for what: statuses, overdue, due soon, stale, uncovered indicators."""
+    cycle, plan = _load(access, label)
+    actions = plan_service.plan_actions(access=access, plan=plan)
+    table = plan_service.accountability_view(access=access, plan=plan, actions=actions,
+                                             today=today())
+    uncovered = [row for row in plan_service.coverage(access=access, plan=plan, actions=actions)
+                 if row.uncovered]
+    return _page("plans/accountability.html", access, cycle, plan, table=table,
+                 uncovered=uncovered, statuses=list(ActionStatus),
+                 sign_off=plan_service.latest_sign_off(plan=plan))
+
+
+@bp.route(PLAN + "/sign-off", methods=["GET", "POST"])
+@org_page(Capability.SIGN_OFF)
+def sign_off(access: OrgAccess, label: str):
+    """Sign off the plan as it stands (senior sponsors)."""
+    cycle, plan = _load(access, label)
+    form = SignOffForm()
+    if form.validate_on_submit():
+        record = plan_service.sign_off_plan(actor=current_user, access=access, plan=plan,
+                                            signer_role=form.signer_role.data,
+                                            statement=form.statement.data or "")
+        flash(f"You signed off the {cycle.label} plan", "success")
+        return redirect(url_for(".view_sign_off", slug=access.organisation.slug, label=label,
+                                sign_off_id=record.id))
+    return _page("plans/sign_off.html", access, cycle, plan, 400 if form.errors else 200,
+                 form=form, actions=plan_service.plan_actions(access=access, plan=plan),
+                 history=plan_service.sign_offs(access=access, plan=plan))
+
+
+@bp.get(PLAN + "/sign-offs/<int:sign_off_id>")
+@org_page(Capability.READ)
+def view_sign_off(access: OrgAccess, label: str, sign_off_id: int):
+    """Show a signed-off version of the plan, as it stood."""
+    cycle, plan = _load(access, label)
+    record = plan_service.get_sign_off(access=access, plan=plan, sign_off_id=sign_off_id)
+    return _page("plans/signed_version.html", access, cycle, plan, record=record)
+
+
+@bp.get(PLAN + "/export.<any(csv, xlsx):fmt>")
+@org_page(Capability.READ)
+def export_plan(access: OrgAccess, label: str, fmt: str):
+    """Download the plan as CSV or Excel, in the columns the import reads."""
+    cycle, plan = _load(access, label)
+    return sheet_service.export_response(access=access, plan=plan, fmt=fmt,
+                                         filename=f"{access.organisation.slug}-{cycle.label}-plan")
+
+
+@bp.route(PLAN + "/import", methods=["GET", "POST"])
+@org_page(Capability.EDIT_PLAN)
+def import_plan(access: OrgAccess, label: str):
+    """Import a plan spreadsheet: new rows add actions, rows with an action ID update them."""
+    cycle, plan = _load(access, label)
+    form, problems = ImportForm(), []
+    if form.validate_on_submit():
+        upload = form.plan_file.data
+        try:
+            summary = sheet_service.import_plan(actor=current_user, access=access, plan=plan,
+                                                data=upload.read(), filename=upload.filename,
+                                                today=today())
+        except ExtractValidationError as error:
+            problems = error.problems
+        else:
+            flash(summary, "success")
+            return redirect(url_for(".by_theme", slug=access.organisation.slug, label=label))
+    return _page("plans/import.html", access, cycle, plan,
+                 400 if (problems or form.errors) else 200, form=form, problems=problems)
+
+
+@bp.route(PLAN + "/reflections/new", methods=["GET", "POST"])
+@org_page(Capability.EDIT_PLAN)
+def new_reflection(access: OrgAccess, label: str):
+    """Record a team's 3 A's discussion and turn its action lines into draft actions."""
+    cycle, plan = _load(access, label)
+    form = ReflectionForm()
+    form.theme_id.choices = [(0, "Choose a theme")] + [
+        (t.id, t.name) for t in plan_service.themes(plan=plan, include_retired=False)]
+    if form.validate_on_submit():
+        try:
+            drafts = plan_service.record_reflection(
+                actor=current_user, access=access, plan=plan, team=form.team.data,
+                held_on=form.held_on.data, awareness=form.awareness.data,
+                appreciation=form.appreciation.data, actions_text=form.actions_text.data,
+                theme_id=form.theme_id.data, today=today())
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash(f"Discussion saved with {len(drafts)} draft actions: give each an owner "
+                  "and a due date", "success")
+            return redirect(url_for(".by_theme", slug=access.organisation.slug, label=label))
+    return _page("plans/reflection_form.html", access, cycle, plan, 400 if form.errors else 200,
+                 form=form, reflections=plan_service.reflections(access=access, plan=plan))
