@@ -438,7 +438,7 @@ def test_import_adds_and_updates(app, client_as):
     with app.app_context():
         new = db.session.scalar(db.select(Action).filter_by(title="Mentoring circles"))
         assert new.owner.email == "psw@northshire.example.org"
-        assert [(l.indicator, l.service_area) for l in new.links] == [("SCW9", "adults")]
+        assert [(link.indicator, link.service_area) for link in new.links] == [("SCW9", "adults")]
 
 
 def test_a_bad_import_names_row_and_column_and_saves_nothing(app, client_as):
