@@ -44,6 +44,7 @@ def _load(access: OrgAccess, label: str):
 
 def _page(template: str, access: OrgAccess, cycle, plan, status: int = 200, **context):
     return render_template(template, access=access, cycle=cycle, plan=plan, today=today(),
+                           slug=access.organisation.slug,
                            status_tag=STATUS_TAG, is_overdue=is_overdue, area_words=AREA_WORDS,
                            can_edit=access.can(Capability.EDIT_PLAN), **context), status
 
@@ -148,7 +149,7 @@ def view_action(access: OrgAccess, label: str, action_id: int):
     """Show an action: its details, indicator links, progress and history."""
     cycle, plan = _load(access, label)
     action = plan_service.get_action(access=access, plan=plan, action_id=action_id)
-    return _action_page(access, cycle, plan, action, ProgressForm(), 200)
+    return _action_page(access, cycle, plan, action, ProgressForm(occurred_on=today()), 200)
 
 
 def _action_page(access: OrgAccess, cycle, plan, action, progress_form: ProgressForm,
