@@ -21,10 +21,15 @@ from tracker.models.plans import (
     ProgressUpdate,
     Reflection,
 )
+from tracker.models.reviews import AnnualReview, NationalFigure, ReviewAmendment, ReviewNarrative
 from tracker.models.user import PasswordLink, User
 
 __all__ = [
     "Action",
+    "AnnualReview",
+    "NationalFigure",
+    "ReviewAmendment",
+    "ReviewNarrative",
     "ActionIndicatorLink",
     "ActionPlan",
     "PlanSignOff",

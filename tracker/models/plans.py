@@ -87,6 +87,8 @@ class Action(Base):
         ForeignKey("reflections.id", ondelete="SET NULL"))
     carried_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("actions.id", ondelete="SET NULL"), index=True)
+    # Why an open action was not carried into the next cycle, when it was left behind.
+    left_behind_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
