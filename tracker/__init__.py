@@ -15,7 +15,7 @@ from tracker.domain import formatting
 from tracker.extensions import csrf, db, login_manager, migrate, wtforms_helpers
 from tracker.security import register_security_headers
 from tracker.services import auth as auth_service
-from tracker.services.errors import Forbidden, NotFound
+from tracker.services.errors import Forbidden, Locked, NotFound
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -125,8 +125,10 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.main import bp as main_bp
     from tracker.orgs import bp as orgs_bp
     from tracker.plans import bp as plans_bp
+    from tracker.reviews import bp as reviews_bp
 
-    for blueprint in (main_bp, auth_bp, orgs_bp, indicators_bp, plans_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, orgs_bp, indicators_bp, plans_bp, reviews_bp,
+                      admin_bp):
         app.register_blueprint(blueprint)
 
 
@@ -143,6 +145,10 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(Forbidden)
     def service_forbidden(error):
         return page(403)
+
+    @app.errorhandler(Locked)
+    def locked(error):
+        return render_template("errors/locked.html", message=str(error)), 409
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):

@@ -38,7 +38,7 @@ def test_demo_is_idempotent_and_prints_the_logins(app, runner):
     assert first.exit_code == 0, first.output
     counts = _counts(app)
     assert counts == {"User": 11, "Organisation": 3, "Membership": 8, "AdvisoryGroupShare": 3,
-                      "ReportingCycle": 3}
+                      "ReportingCycle": 5}
     second = runner.invoke(args=["tracker", "demo"])
     assert second.exit_code == 0
     assert _counts(app) == counts

@@ -87,7 +87,8 @@ def test_upload_preview_save_shows_the_same_figures_as_the_cli(app, client_as, r
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(IndicatorDraft.id))) == 0
         actions = [e.action for e in db.session.scalars(
-            db.select(AuditEvent).filter_by(entity_type="indicator_dataset")
+            db.select(AuditEvent).filter_by(entity_type="indicator_dataset",
+                                            entity_id=dataset.id)
             .order_by(AuditEvent.id))]
     assert actions == ["loaded", "replaced"]  # the demo load, then this upload
 

@@ -33,16 +33,30 @@ def _user_id(app, email):
         return db.session.scalar(db.select(User.id).filter_by(email=email))
 
 
-def _action(app, **filters) -> Action:
+def _plan_id(app) -> int:
+    """Return the id of Northshire's 2024-25 plan (the demo also has earlier cycles)."""
+    from tracker.models import ReportingCycle
+
     with app.app_context():
-        action = db.session.scalar(db.select(Action).filter_by(**filters).order_by(Action.id))
+        return db.session.scalar(db.select(ActionPlan.id).join(ReportingCycle).where(
+            ReportingCycle.label == "2024-25", ReportingCycle.organisation.has(slug="northshire")))
+
+
+def _action(app, **filters) -> Action:
+    plan_id = _plan_id(app) if "id" not in filters else None
+    with app.app_context():
+        query = db.select(Action).filter_by(**filters).order_by(Action.id)
+        if plan_id:
+            query = query.filter_by(plan_id=plan_id)
+        action = db.session.scalar(query)
         db.session.expunge(action)
         return action
 
 
 def _theme_id(app, name="Leadership"):
+    plan_id = _plan_id(app)
     with app.app_context():
-        return db.session.scalar(db.select(PlanTheme.id).filter_by(name=name))
+        return db.session.scalar(db.select(PlanTheme.id).filter_by(name=name, plan_id=plan_id))
 
 
 def _new_action_form(app, **overrides):
@@ -58,12 +72,14 @@ def _new_action_form(app, **overrides):
 
 
 def test_demo_plan_is_realistic(app, client_as):
+    plan_id = _plan_id(app)
     with app.app_context():
-        actions = db.session.scalars(db.select(Action)).all()
+        actions = db.session.scalars(db.select(Action).filter_by(plan_id=plan_id)).all()
         statuses = {a.status for a in actions}
         overdue = [a for a in actions if a.due_date < TODAY and a.status.is_open]
         themes = {a.theme_id for a in actions}
-        links = db.session.scalar(db.select(db.func.count(ActionIndicatorLink.id)))
+        links = db.session.scalar(db.select(db.func.count(ActionIndicatorLink.id)).join(Action)
+                                  .where(Action.plan_id == plan_id))
         baselines = db.session.scalars(db.select(ActionIndicatorLink.baseline_rl)).all()
     assert len(actions) >= 24 and len(themes) == 7
     assert {ActionStatus.COMPLETE, ActionStatus.AT_RISK, ActionStatus.ON_TRACK} <= statuses
@@ -315,9 +331,10 @@ def test_themes_renamed_added_reordered_and_retired_without_losing_actions(app, 
     post_form(lead, f"{url}/{theme_id}/up", {}, token_from=url)
     post_form(lead, f"{url}/{theme_id}/retire", {}, token_from=url)
     post_form(lead, url, {"name": "Staff voice"})
+    plan_id = _plan_id(app)
     with app.app_context():
-        names = [t.name for t in db.session.scalars(db.select(PlanTheme).order_by(
-            PlanTheme.position))]
+        names = [t.name for t in db.session.scalars(db.select(PlanTheme).filter_by(
+            plan_id=plan_id).order_by(PlanTheme.position))]
         theme = db.session.get(PlanTheme, theme_id)
         kept = db.session.scalar(db.select(db.func.count(Action.id)).filter_by(theme_id=theme_id))
     assert names.index("Anti-racist practice") == 3 and names[-1] == "Staff voice"
@@ -381,8 +398,9 @@ def test_sponsor_signs_off_and_later_changes_are_marked(app, client_as):
 def test_accountability_counts_and_uncovered_adverse_results(app, client_as):
     sponsor = client_as("sponsor")
     html = page(sponsor.get(PLAN + "/accountability"))
+    plan_id = _plan_id(app)
     with app.app_context():
-        actions = db.session.scalars(db.select(Action)).all()
+        actions = db.session.scalars(db.select(Action).filter_by(plan_id=plan_id)).all()
         overdue = sum(1 for a in actions if a.due_date < TODAY and a.status.is_open)
     assert html.find(id="overdue-total").get_text() == str(overdue)
     owners = [row.th.get_text() for row in html.select("table")[0].select("tbody tr")]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
-from wtforms import DateField, IntegerField
+from wtforms import DateField, DecimalField, IntegerField
 from wtforms.validators import Optional, ValidationError
 
 
@@ -62,3 +63,24 @@ class CountField(IntegerField):
         self.data = int(text)
         if self.data < 0:
             raise ValueError(f"{self.label.text} must be 0 or more")
+
+
+class MeasureField(DecimalField):
+    """An optional number, with a GOV.UK message naming the field."""
+
+    def __init__(self, label: str, **kwargs):
+        super().__init__(label, widget=GovTextInput(), validators=[Optional()], places=None,
+                         **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip().replace(",", "")
+        if not text:
+            return
+        try:
+            self.data = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"{self.label.text} must be a number, like 75 or 12.5") from None
+        if not self.data.is_finite() or abs(self.data) >= Decimal("1e10"):
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a number, like 75 or 12.5")

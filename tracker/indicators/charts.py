@@ -105,3 +105,78 @@ def relative_likelihood_chart(rows: list[ChartRow], *, title: str) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One cycle's RL on the trend chart, placed at the cycle's snapshot date."""
+
+    label: str
+    when: object  # datetime.date
+    rl: float | None
+    ci95: tuple[float, float] | None
+    rating: str | None
+
+
+@dataclass(frozen=True)
+class TrendMarker:
+    """An action linked to the indicator that started or was completed on a date."""
+
+    when: object  # datetime.date
+    kind: str  # "started" or "completed"
+
+
+def trend_chart(points: list[TrendPoint], markers: list[TrendMarker], *, title: str,
+                national: list[tuple[object, float]] | None = None) -> str:
+    """Return an SVG of an indicator's RL over the cycles, with actions started and completed."""
+    fig = Figure(figsize=(8.2, 4.4), dpi=96)
+    ax = fig.add_subplot()
+    shown = [p for p in points if p.rl is not None]
+    rows = [ChartRow(p.label, p.rl, p.ci95, p.rating) for p in shown]
+    low, high = _limits(rows or [ChartRow("", 1.0, None, "within")])
+    ax.set_yscale("log")
+    ax.set_ylim(low, high)
+    ax.axhspan(RANGE_LOW, RANGE_HIGH, color="#dbe9d8", zorder=0)
+    ax.axhline(1.0, color="#0b0c0c", linewidth=1, zorder=1)
+    if shown:
+        ax.plot([p.when for p in shown], [p.rl for p in shown], color="#505a5f", linewidth=1.2,
+                zorder=2)
+    for point in shown:
+        marker, colour, _ = STYLE[point.rating or "within"]
+        if point.ci95:
+            ax.plot([point.when, point.when], [max(point.ci95[0], low), min(point.ci95[1], high)],
+                    color=colour, linewidth=1.6, zorder=2)
+        ax.plot([point.when], [point.rl], marker=marker, color=colour, markersize=8, zorder=3,
+                linestyle="none")
+        ax.annotate(f"{point.rl:.2f}", (point.when, point.rl), xytext=(8, 0),
+                    textcoords="offset points", va="center", fontsize=9)
+    if national:
+        ax.plot([w for w, _ in national], [v for _, v in national], linestyle="none",
+                marker="x", color="#0b0c0c", markersize=7, zorder=3)
+    for marker in markers:
+        symbol = "^" if marker.kind == "started" else "*"
+        ax.plot([marker.when], [low * 1.06], marker=symbol, color="#1d70b8" if
+                marker.kind == "started" else "#00703c", markersize=9, linestyle="none",
+                zorder=4, clip_on=False)
+    ax.set_xticks([p.when for p in points], [p.label for p in points])
+    ax.yaxis.set_major_locator(FixedLocator([t for t in TICKS if low <= t <= high]))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_ylabel("Relative likelihood, log scale")
+    ax.set_title(title, loc="left", fontsize=12)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    legend = [Patch(color="#dbe9d8", label="0.80 to 1.25 range"),
+              Line2D([], [], marker="^", color="#1d70b8", linestyle="none",
+                     label="Linked action started"),
+              Line2D([], [], marker="*", color="#00703c", linestyle="none",
+                     label="Linked action completed")]
+    if national:
+        legend.append(Line2D([], [], marker="x", color="#0b0c0c", linestyle="none",
+                             label="National figure"))
+    fig.legend(handles=legend, loc="lower center", ncols=4, frameon=False, fontsize=9)
+    fig.subplots_adjust(left=0.1, right=0.97, top=0.9, bottom=0.2)
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -16,7 +14,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    DecimalField,
     HiddenField,
     SelectField,
     StringField,
@@ -27,32 +24,11 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.domain.definitions import INDICATORS, SERVICE_AREAS
 from tracker.domain.plans import STATUS_LABELS
-from tracker.forms import CountField, UKDateField
+from tracker.forms import CountField, MeasureField, UKDateField
 
 STATUS_CHOICES = [(status.value, label) for status, label in STATUS_LABELS.items()]
 AREA_WORDS = {"all": "All staff", "adults": "Adult social care",
               "children": "Children's social care"}
-
-
-class MeasureField(DecimalField):
-    """An optional number, with a GOV.UK message naming the field."""
-
-    def __init__(self, label: str, **kwargs):
-        super().__init__(label, widget=GovTextInput(), validators=[Optional()], places=None,
-                         **kwargs)
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = (valuelist[0] if valuelist else "").strip().replace(",", "")
-        if not text:
-            return
-        try:
-            self.data = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"{self.label.text} must be a number, like 75 or 12.5") from None
-        if not self.data.is_finite() or abs(self.data) >= Decimal("1e10"):
-            self.data = None
-            raise ValueError(f"{self.label.text} must be a number, like 75 or 12.5")
 
 
 class ActionForm(FlaskForm):

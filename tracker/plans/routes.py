@@ -30,6 +30,7 @@ from tracker.security import org_page
 from tracker.services import organisations as org_service
 from tracker.services import plan_sheets as sheet_service
 from tracker.services import plans as plan_service
+from tracker.services import reviews as review_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput, StaleEdit
 from tracker.web import apply_errors, today
@@ -154,8 +155,10 @@ def view_action(access: OrgAccess, label: str, action_id: int):
 
 def _action_page(access: OrgAccess, cycle, plan, action, progress_form: ProgressForm,
                  status: int):
-    return _page("plans/action.html", access, cycle, plan, status, action=action,
-                 history=plan_service.action_history(access=access, action=action),
+    chain = review_service.carry_chain(access=access, action=action)
+    return _page("plans/action.html", access, cycle, plan, status, action=action, chain=chain,
+                 history=plan_service.action_history(access=access, action=action,
+                                                     chain=[a.id for a, _ in chain]),
                  describe=plan_service.describe_value, labels=plan_service.FIELD_LABELS,
                  can_update=plan_service.can_update_progress(access, action, current_user),
                  link_form=LinkForm(), progress_form=progress_form,

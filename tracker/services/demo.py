@@ -133,6 +133,19 @@ def load_demo(*, today: date | None = None) -> None:
         counts_dataset_from_rows(actor=None, cycle=northshire, rows=demo_figures.template_rows(),
                                  source_name="demo counts")
     _load_demo_plan(northshire, today or date.today())
+    _load_demo_history(today or date.today())
+
+
+def _load_demo_history(today: date) -> None:
+    """Give Northshire two earlier cycles, carried actions and a signed review."""
+    from tracker.services.access import organisation_access
+    from tracker.services.demo_history import load_history
+
+    lead = db.session.scalar(select(User).where(User.email_key == demo_plan.OWNERS["lead"]))
+    owners = {key: db.session.scalar(select(User).where(User.email_key == email))
+              for key, email in demo_plan.OWNERS.items()}
+    access = organisation_access(user=lead, slug="northshire")
+    load_history(org=access.organisation, owners=owners, lead_access=access, today=today)
 
 
 def _load_demo_plan(cycle: ReportingCycle, today: date) -> None:

@@ -30,3 +30,7 @@ class StaleEdit(ServiceError):
         super().__init__(", ".join(changed))
         self.changed = changed
         self.current_version = current_version
+
+
+class Locked(ServiceError):
+    """The thing was signed off and can only be amended, not edited."""

@@ -245,12 +245,13 @@ def get_action(*, access: OrgAccess, plan: ActionPlan, action_id: int) -> Action
     return action
 
 
-def action_history(*, access: OrgAccess, action: Action) -> list[AuditEvent]:
-    """Return every recorded change to the action, oldest first."""
+def action_history(*, access: OrgAccess, action: Action,
+                   chain: list[int] | None = None) -> list[AuditEvent]:
+    """Return every recorded change to the action (and the actions it was carried from)."""
     require(access, Capability.READ)
     return list(db.session.scalars(
         select(AuditEvent).where(AuditEvent.entity_type == "action",
-                                 AuditEvent.entity_id == action.id,
+                                 AuditEvent.entity_id.in_(chain or [action.id]),
                                  AuditEvent.organisation_id == access.organisation.id)
         .options(db.joinedload(AuditEvent.actor))
         .order_by(AuditEvent.occurred_at, AuditEvent.id)))

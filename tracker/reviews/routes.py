@@ -1,0 +1,248 @@
+"""Year-on-year review: trends, the annual review and its sign-off, starting the next cycle."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.domain.definitions import INDICATORS_BY_ID, SERIES_IDS, SERVICE_AREAS
+from tracker.domain.roles import Capability
+from tracker.domain.trends import MOVEMENT_WORDS, national_year_for
+from tracker.indicators.charts import TrendMarker, TrendPoint, trend_chart
+from tracker.plans.forms import AREA_WORDS
+from tracker.reviews import bp
+from tracker.reviews.forms import (
+    AmendmentForm,
+    NarrativeForm,
+    NationalFigureForm,
+    NextCycleForm,
+    ReviewSignOffForm,
+    SummaryForm,
+)
+from tracker.security import admin_only, org_page
+from tracker.services import organisations as org_service
+from tracker.services import reviews as review_service
+from tracker.services.access import OrgAccess
+from tracker.services.errors import InvalidInput, Locked
+from tracker.web import apply_errors, today
+
+TRENDS = "/org/<slug>/trends"
+REVIEW = "/org/<slug>/cycles/<label>/review"
+
+
+def _area() -> str:
+    area = request.args.get("area", "all")
+    return area if area in SERVICE_AREAS else "all"
+
+
+def _indicator(indicator: str) -> str:
+    if indicator not in SERIES_IDS:
+        abort(404)
+    return indicator
+
+
+@bp.get(TRENDS)
+@org_page(Capability.READ)
+def trends(access: OrgAccess):
+    """Show every indicator across the cycles, with how each moved."""
+    area = _area()
+    overview = review_service.trend_overview(access=access, area=area)
+    return render_template("reviews/trends.html", access=access, area=area, overview=overview,
+                           indicators=INDICATORS_BY_ID, area_words=AREA_WORDS,
+                           movement_words=MOVEMENT_WORDS)
+
+
+@bp.get(TRENDS + "/<indicator>")
+@org_page(Capability.READ)
+def trend(access: OrgAccess, indicator: str):
+    """Show one indicator's trend: chart, figures, national comparison and linked actions."""
+    indicator, area = _indicator(indicator), _area()
+    rows = review_service.indicator_trend(access=access, indicator=indicator, area=area)
+    markers = review_service.action_markers(access=access, indicator=indicator, area=area)
+    return render_template("reviews/trend.html", access=access, indicator=INDICATORS_BY_ID[
+        indicator], area=area, rows=rows, markers=markers, area_words=AREA_WORDS,
+        national_year_for=national_year_for)
+
+
+@bp.get(TRENDS + "/<indicator>/chart.svg")
+@org_page(Capability.READ)
+def trend_svg(access: OrgAccess, indicator: str):
+    """Draw one indicator's trend as SVG."""
+    indicator, area = _indicator(indicator), _area()
+    rows = review_service.indicator_trend(access=access, indicator=indicator, area=area)
+    markers = review_service.action_markers(access=access, indicator=indicator, area=area)
+    svg = trend_chart(
+        [TrendPoint(r.cycle.label, r.cycle.snapshot_date, r.point.rl, r.point.ci95,
+                    r.point.rating) for r in rows],
+        [TrendMarker(m.when, m.kind) for m in markers],
+        national=[(r.cycle.snapshot_date, r.national) for r in rows if r.national],
+        title=f"{indicator} {INDICATORS_BY_ID[indicator].short_name}, "
+              f"{AREA_WORDS[area].lower()}")
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+def _review(access: OrgAccess, label: str):
+    cycle = org_service.get_cycle(access=access, label=label)
+    return cycle, review_service.get_review(access=access, cycle=cycle)
+
+
+def _review_page(access: OrgAccess, cycle, review, status: int = 200, **forms):
+    facts = review_service.review_facts(access=access, cycle=cycle, review=review, today=today())
+    return render_template(
+        "reviews/review.html", access=access, cycle=cycle, review=review, facts=facts,
+        area_words=AREA_WORDS, summary_form=forms.get("summary_form") or SummaryForm(
+            summary=review.summary), sign_off_form=forms.get("sign_off_form") or
+        ReviewSignOffForm(), amendment_form=forms.get("amendment_form") or AmendmentForm(),
+        form=forms.get("form"), slug=access.organisation.slug), status
+
+
+@bp.get(REVIEW)
+@org_page(Capability.READ)
+def review(access: OrgAccess, label: str):
+    """Show the annual review: facts, narratives, summary, sign-off and amendments."""
+    cycle, review_ = _review(access, label)
+    return _review_page(access, cycle, review_)
+
+
+@bp.route(REVIEW + "/narrative/<indicator>/<area>", methods=["GET", "POST"])
+@org_page(Capability.EDIT_PLAN)
+def narrative(access: OrgAccess, label: str, indicator: str, area: str):
+    """Write what we did, what changed and what we will do next for one indicator."""
+    cycle, review_ = _review(access, label)
+    indicator = _indicator(indicator)
+    if area not in SERVICE_AREAS:
+        abort(404)
+    current = next((n for n in review_.narratives
+                    if n.indicator == indicator and n.service_area == area), None)
+    form = NarrativeForm(obj=current)
+    if form.validate_on_submit():
+        review_service.save_narrative(actor=current_user, access=access, review=review_,
+                                      indicator=indicator, area=area,
+                                      what_we_did=form.what_we_did.data or "",
+                                      what_changed=form.what_changed.data or "",
+                                      next_steps=form.next_steps.data or "")
+        flash(f"Narrative for {indicator} saved", "success")
+        return redirect(url_for(".review", slug=access.organisation.slug, label=label,
+                                _anchor=f"{indicator}-{area}"))
+    if review_.is_signed:
+        raise Locked("The review is signed off: add an amendment instead")
+    return render_template("reviews/narrative.html", access=access, cycle=cycle, form=form,
+                           indicator=INDICATORS_BY_ID[indicator], area=area,
+                           area_words=AREA_WORDS), 400 if form.errors else 200
+
+
+@bp.post(REVIEW + "/summary")
+@org_page(Capability.EDIT_PLAN)
+def summary(access: OrgAccess, label: str):
+    """Save the overall summary."""
+    cycle, review_ = _review(access, label)
+    form = SummaryForm()
+    if form.validate_on_submit():
+        review_service.save_summary(actor=current_user, access=access, review=review_,
+                                    summary=form.summary.data)
+        flash("Summary saved", "success")
+        return redirect(url_for(".review", slug=access.organisation.slug, label=label))
+    return _review_page(access, cycle, review_, 400, summary_form=form, form=form)
+
+
+@bp.post(REVIEW + "/sign-off")
+@org_page(Capability.SIGN_OFF)
+def sign_off(access: OrgAccess, label: str):
+    """Sign the review off (senior sponsors); it is locked from then on."""
+    cycle, review_ = _review(access, label)
+    form = ReviewSignOffForm()
+    if form.validate_on_submit():
+        try:
+            review_service.sign_off_review(actor=current_user, access=access, review=review_,
+                                           signer_role=form.signer_role.data)
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash(f"You signed off the {cycle.label} review", "success")
+            return redirect(url_for(".review", slug=access.organisation.slug, label=label))
+    return _review_page(access, cycle, review_, 400, sign_off_form=form, form=form)
+
+
+@bp.post(REVIEW + "/amendments")
+@org_page(Capability.READ)
+def amend(access: OrgAccess, label: str):
+    """Add a dated amendment to a signed-off review (EDI leads and sponsors)."""
+    cycle, review_ = _review(access, label)
+    form = AmendmentForm()
+    if form.validate_on_submit():
+        try:
+            review_service.add_amendment(actor=current_user, access=access, review=review_,
+                                         text=form.text.data)
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash("Amendment added", "success")
+            return redirect(url_for(".review", slug=access.organisation.slug, label=label))
+    return _review_page(access, cycle, review_, 400, amendment_form=form, form=form)
+
+
+@bp.route("/org/<slug>/cycles/<label>/next-cycle", methods=["GET", "POST"])
+@org_page(Capability.MANAGE_CYCLES)
+def next_cycle(access: OrgAccess, label: str):
+    """Start the next cycle, carrying over open actions (each can be left with a reason)."""
+    cycle = org_service.get_cycle(access=access, label=label)
+    candidates = review_service.open_actions(access=access, cycle=cycle)
+    form = NextCycleForm(data=_next_defaults(cycle) if request.method == "GET" else None)
+    carry = {a.id: request.form.get(f"carry-{a.id}") == "yes" for a in candidates} \
+        if request.method == "POST" else {a.id: True for a in candidates}
+    reasons = {a.id: request.form.get(f"reason-{a.id}", "") for a in candidates}
+    errors: dict[str, str] = {}
+    if form.validate_on_submit():
+        try:
+            new = review_service.start_next_cycle(
+                actor=current_user, access=access, cycle=cycle, label=form.label.data,
+                period_start=form.period_start.data, period_end=form.period_end.data,
+                snapshot_date=form.snapshot_date.data, carry=carry, reasons=reasons,
+                today=today())
+        except InvalidInput as error:
+            errors = {k: v for k, v in error.errors.items() if k.startswith("reason-")}
+            others = {k: v for k, v in error.errors.items() if k not in errors}
+            if others:
+                apply_errors(form, InvalidInput(others))
+        else:
+            flash(f"Cycle {new.label} started with {sum(carry.values())} actions carried over",
+                  "success")
+            return redirect(url_for("plans.by_theme", slug=access.organisation.slug,
+                                    label=new.label))
+    return render_template("reviews/next_cycle.html", access=access, cycle=cycle, form=form,
+                           candidates=candidates, carry=carry, reasons=reasons,
+                           reason_errors=errors), 400 if (form.errors or errors) else 200
+
+
+def _next_defaults(cycle) -> dict:
+    start = cycle.period_end + timedelta(days=1)
+    first = int(cycle.label[:4]) + 1
+    return {"label": f"{first}-{(first + 1) % 100:02d}", "period_start": start,
+            "period_end": start.replace(year=start.year + 1) - timedelta(days=1),
+            "snapshot_date": start.replace(year=start.year + 1) - timedelta(days=1)}
+
+
+@bp.route("/admin/national-figures", methods=["GET", "POST"])
+@admin_only
+def national_figures():
+    """List and enter the national reference figures."""
+    form = NationalFigureForm()
+    if form.validate_on_submit():
+        try:
+            review_service.save_national_figure(
+                actor=current_user, year=form.year.data.strip(), indicator=form.indicator.data,
+                band=form.band.data or "", value=float(form.value.data) if form.value.data
+                is not None else None, authorities=form.authorities.data,
+                note=form.note.data or "")
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash("National figure saved", "success")
+            return redirect(url_for(".national_figures"))
+    return render_template("reviews/national_figures.html", form=form,
+                           figures=review_service.list_national_figures()), \
+        400 if form.errors else 200

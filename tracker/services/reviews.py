@@ -1,0 +1,417 @@
+"""Year-on-year review: trends across cycles, national comparison, the annual review, carry-over."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.domain.definitions import INDICATORS_BY_ID, SERIES_IDS, SERVICE_AREAS
+from tracker.domain.plans import ActionStatus, is_overdue
+from tracker.domain.roles import Capability
+from tracker.domain.trends import Change, Point, national_year_for, trend
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    ActionIndicatorLink,
+    ActionPlan,
+    AnnualReview,
+    IndicatorDataset,
+    NationalFigure,
+    PlanTheme,
+    ReportingCycle,
+    ReviewAmendment,
+    ReviewNarrative,
+    User,
+    utcnow,
+)
+from tracker.services import organisations as org_service
+from tracker.services import plans as plan_service
+from tracker.services.access import OrgAccess, require
+from tracker.services.audit import record_event
+from tracker.services.errors import InvalidInput, Locked, NotFound
+
+# Trends -------------------------------------------------------------------------------------------
+
+
+def cycles_with_results(*, access: OrgAccess) -> list[tuple[ReportingCycle, dict | None]]:
+    """Return the organisation's cycles, oldest first, each with its saved results (or None)."""
+    require(access, Capability.READ)
+    rows = db.session.execute(
+        select(ReportingCycle, IndicatorDataset.results)
+        .outerjoin(IndicatorDataset, IndicatorDataset.cycle_id == ReportingCycle.id)
+        .where(ReportingCycle.organisation_id == access.organisation.id)
+        .order_by(ReportingCycle.period_start))
+    return [(cycle, results) for cycle, results in rows]
+
+
+def _point(cycle: ReportingCycle, results: dict | None, indicator: str, area: str) -> tuple[Point, dict]:
+    entry = ((results or {}).get(area) or {}).get("indicators", {}).get(indicator) or {}
+    ci = tuple(entry["ci95"]) if entry.get("ci95") else None
+    return Point(cycle.label, entry.get("rl"), ci, entry.get("rating"),
+                 entry.get("status", "no-data")), entry
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    cycle: ReportingCycle
+    point: Point
+    change: Change
+    entry: dict
+    national: float | None
+
+
+def indicator_trend(*, access: OrgAccess, indicator: str, area: str,
+                    cycles: list[tuple[ReportingCycle, dict | None]] | None = None,
+                    national: dict | None = None) -> list[TrendRow]:
+    """Return one indicator's results across the cycles, each classified against the last."""
+    if indicator not in SERIES_IDS or area not in SERVICE_AREAS:
+        raise NotFound(indicator)
+    cycles = cycles if cycles is not None else cycles_with_results(access=access)
+    national = national if national is not None else national_values()
+    points = [_point(cycle, results, indicator, area) for cycle, results in cycles]
+    better = INDICATORS_BY_ID[indicator].better_when or "higher"
+    classified = trend([p for p, _ in points], better_when=better)
+    return [TrendRow(cycle, point, change, entry,
+                     national.get((national_year_for(cycle.label), indicator, "")))
+            for (cycle, _), (point, change), (_, entry) in zip(cycles, classified, points,
+                                                                strict=True)]
+
+
+def trend_overview(*, access: OrgAccess, area: str) -> dict[str, list[TrendRow]]:
+    """Return every indicator's trend for one service area (constant queries)."""
+    cycles = cycles_with_results(access=access)
+    national = national_values()
+    return {sid: indicator_trend(access=access, indicator=sid, area=area, cycles=cycles,
+                                 national=national) for sid in SERIES_IDS}
+
+
+@dataclass(frozen=True)
+class Marker:
+    """When an action linked to the indicator started or was completed."""
+
+    when: date
+    kind: str  # "started" or "completed"
+    action: Action
+    cycle_label: str
+
+
+def action_markers(*, access: OrgAccess, indicator: str, area: str) -> list[Marker]:
+    """Return the start and completion dates of the actions linked to this indicator result."""
+    require(access, Capability.READ)
+    query = (select(Action, ReportingCycle.label)
+             .join(ActionPlan, ActionPlan.id == Action.plan_id)
+             .join(ReportingCycle, ReportingCycle.id == ActionPlan.cycle_id)
+             .join(ActionIndicatorLink, ActionIndicatorLink.action_id == Action.id)
+             .where(ReportingCycle.organisation_id == access.organisation.id,
+                    ActionIndicatorLink.indicator == indicator)
+             .options(selectinload(Action.updates)).distinct())
+    if area != "all":  # all staff: actions for either service area count
+        query = query.where(ActionIndicatorLink.service_area.in_({area, "all"}))
+    rows = db.session.execute(query).all()
+    markers = []
+    for action, label in rows:
+        if action.carried_from_id is None:  # a carried action started with its original
+            markers.append(Marker(action.start_date or action.created_at.date(), "started",
+                                  action, label))
+        if action.status == ActionStatus.COMPLETE:
+            done = [u.occurred_on for u in action.updates
+                    if u.new_status == ActionStatus.COMPLETE]
+            markers.append(Marker(max(done) if done else action.updated_at.date(), "completed",
+                                  action, label))
+    return sorted(markers, key=lambda m: (m.when, m.kind, m.action.id))
+
+
+# National figures --------------------------------------------------------------------------------
+
+
+def national_values() -> dict[tuple[str, str, str], float]:
+    """Return every national figure by (year, indicator, band)."""
+    return {(f.year, f.indicator, f.band): f.value
+            for f in db.session.scalars(select(NationalFigure))}
+
+
+def list_national_figures() -> list[NationalFigure]:
+    """Return the national figures by year and indicator."""
+    return list(db.session.scalars(select(NationalFigure).order_by(
+        NationalFigure.year.desc(), NationalFigure.indicator, NationalFigure.band)))
+
+
+def save_national_figure(*, actor: User | None, year: str, indicator: str, band: str,
+                         value: float, authorities: int | None, note: str) -> NationalFigure:
+    """Add or replace a national reference figure (administrators)."""
+    errors: dict[str, str] = {}
+    if not (len(year) == 4 and year.isdigit() and 2015 <= int(year) <= 2100):
+        errors["year"] = "Enter the year of the national report, like 2025"
+    if indicator not in INDICATORS_BY_ID:
+        errors["indicator"] = "Select an indicator"
+    if indicator == "SCW1" and not band.strip():
+        errors["band"] = "Enter the pay band for an SCW1 figure"
+    if value is None or value <= 0 or (indicator == "SCW1" and value > 1):
+        errors["value"] = ("Enter the global majority share as a fraction between 0 and 1, "
+                           "like 0.18" if indicator == "SCW1" else
+                           "Enter the relative likelihood, a number above 0, like 0.52")
+    if errors:
+        raise InvalidInput(errors)
+    band = band.strip() if indicator == "SCW1" else ""
+    figure = db.session.scalar(select(NationalFigure).where(
+        NationalFigure.year == year, NationalFigure.indicator == indicator,
+        NationalFigure.band == band))
+    before = {"value": figure.value} if figure else None
+    if figure is None:
+        figure = NationalFigure(year=year, indicator=indicator, band=band, value=value)
+        db.session.add(figure)
+    figure.value, figure.authorities, figure.note = value, authorities, note.strip()
+    db.session.flush()
+    record_event(actor=actor, action="saved", entity_type="national_figure", entity_id=figure.id,
+                 before=before, after={"year": year, "indicator": indicator, "band": band,
+                                       "value": value})
+    return figure
+
+
+# The annual review ---------------------------------------------------------------------------------
+
+
+def get_review(*, access: OrgAccess, cycle: ReportingCycle) -> AnnualReview:
+    """Return the cycle's annual review, starting it the first time it is opened."""
+    require(access, Capability.READ)
+    if cycle.organisation_id != access.organisation.id:
+        raise NotFound(cycle.id)
+    review = db.session.scalar(select(AnnualReview).where(AnnualReview.cycle_id == cycle.id)
+                               .options(selectinload(AnnualReview.narratives),
+                                        selectinload(AnnualReview.amendments)
+                                        .joinedload(ReviewAmendment.author)))
+    if review is None:
+        review = AnnualReview(cycle_id=cycle.id)
+        db.session.add(review)
+        db.session.flush()
+    return review
+
+
+@dataclass
+class ReviewFact:
+    indicator: str
+    name: str
+    area: str
+    row: TrendRow
+    completed: list[Action] = field(default_factory=list)
+    overdue: list[Action] = field(default_factory=list)
+    carried: list[Action] = field(default_factory=list)
+    open: list[Action] = field(default_factory=list)
+    narrative: ReviewNarrative | None = None
+
+
+def review_facts(*, access: OrgAccess, cycle: ReportingCycle, review: AnnualReview,
+                 today: date) -> list[ReviewFact]:
+    """Return, per indicator and service area, the figures, the change and the linked actions."""
+    cycles = cycles_with_results(access=access)
+    national = national_values()
+    results = next((r for c, r in cycles if c.id == cycle.id), None) or {}
+    plan = plan_service.get_plan(access=access, cycle=cycle)
+    actions = plan_service.plan_actions(access=access, plan=plan)
+    narratives = {(n.indicator, n.service_area): n for n in review.narratives}
+    facts = []
+    for area in [a for a in SERVICE_AREAS if a in results] or ["all"]:
+        for sid in SERIES_IDS:
+            rows = indicator_trend(access=access, indicator=sid, area=area, cycles=cycles,
+                                   national=national)
+            row = next(r for r in rows if r.cycle.id == cycle.id)
+            fact = ReviewFact(sid, INDICATORS_BY_ID[sid].short_name, area, row,
+                              narrative=narratives.get((sid, area)))
+            for action in actions:
+                if not any(link.indicator == sid and link.service_area in (area, "all")
+                           for link in action.links):
+                    continue
+                if action.status == ActionStatus.COMPLETE:
+                    fact.completed.append(action)
+                elif action.status == ActionStatus.CARRIED_OVER:
+                    fact.carried.append(action)
+                elif is_overdue(due_date=action.due_date, status=action.status, today=today):
+                    fact.overdue.append(action)
+                elif action.status.is_open:
+                    fact.open.append(action)
+            facts.append(fact)
+    return facts
+
+
+def _check_unlocked(review: AnnualReview) -> None:
+    if review.is_signed:
+        raise Locked(f"The review was signed off on {review.signed_at:%d %B %Y}. "
+                     "Add an amendment instead.")
+
+
+def save_narrative(*, actor: User, access: OrgAccess, review: AnnualReview, indicator: str,
+                   area: str, what_we_did: str, what_changed: str, next_steps: str) -> ReviewNarrative:
+    """Write the narrative for one indicator and service area (EDI leads, before sign-off)."""
+    require(access, Capability.EDIT_PLAN)
+    _check_unlocked(review)
+    if indicator not in SERIES_IDS or area not in SERVICE_AREAS:
+        raise NotFound(indicator)
+    narrative = next((n for n in review.narratives
+                      if n.indicator == indicator and n.service_area == area), None)
+    if narrative is None:
+        narrative = ReviewNarrative(indicator=indicator, service_area=area)
+        review.narratives.append(narrative)
+    narrative.what_we_did, narrative.what_changed = what_we_did.strip(), what_changed.strip()
+    narrative.next_steps, narrative.updated_at = next_steps.strip(), utcnow()
+    db.session.flush()
+    record_event(actor=actor, action="narrative_saved", entity_type="annual_review",
+                 entity_id=review.id, organisation=access.organisation,
+                 after={"indicator": indicator, "service_area": area})
+    return narrative
+
+
+def save_summary(*, actor: User, access: OrgAccess, review: AnnualReview, summary: str) -> None:
+    """Write the review's overall summary (EDI leads, before sign-off)."""
+    require(access, Capability.EDIT_PLAN)
+    _check_unlocked(review)
+    before = review.summary
+    review.summary = summary.strip()
+    db.session.flush()
+    record_event(actor=actor, action="summary_saved", entity_type="annual_review",
+                 entity_id=review.id, organisation=access.organisation,
+                 before={"summary": before[:200]}, after={"summary": review.summary[:200]})
+
+
+def sign_off_review(*, actor: User, access: OrgAccess, review: AnnualReview,
+                    signer_role: str) -> AnnualReview:
+    """Sign the review off (senior sponsors); it is locked from then on."""
+    require(access, Capability.SIGN_OFF)
+    _check_unlocked(review)
+    if not signer_role.strip():
+        raise InvalidInput({"signer_role": "Enter your role"})
+    if not review.summary:
+        raise InvalidInput({"signer_role": "The review has no summary yet: ask the EDI lead "
+                                           "to write one before you sign it off"})
+    review.signed_by_id, review.signer_name = actor.id, actor.name
+    review.signer_role, review.signed_at = signer_role.strip(), utcnow()
+    db.session.flush()
+    record_event(actor=actor, action="signed_off", entity_type="annual_review",
+                 entity_id=review.id, organisation=access.organisation,
+                 after={"signer_role": review.signer_role})
+    return review
+
+
+def add_amendment(*, actor: User, access: OrgAccess, review: AnnualReview,
+                  text: str) -> ReviewAmendment:
+    """Add a dated amendment to a signed-off review (EDI leads and sponsors)."""
+    if not (access.can(Capability.EDIT_PLAN) or access.can(Capability.SIGN_OFF)):
+        require(access, Capability.EDIT_PLAN)
+    if not review.is_signed:
+        raise InvalidInput({"text": "The review is not signed off yet: edit it directly"})
+    if not text.strip():
+        raise InvalidInput({"text": "Enter the amendment"})
+    amendment = ReviewAmendment(author_id=actor.id, text=text.strip(), created_at=utcnow())
+    review.amendments.append(amendment)
+    db.session.flush()
+    record_event(actor=actor, action="amended", entity_type="annual_review",
+                 entity_id=review.id, organisation=access.organisation,
+                 after={"text": amendment.text[:200]})
+    return amendment
+
+
+# Starting the next cycle ------------------------------------------------------------------------
+
+
+def open_actions(*, access: OrgAccess, cycle: ReportingCycle) -> list[Action]:
+    """Return the cycle's open actions, which may be carried over."""
+    plan = plan_service.get_plan(access=access, cycle=cycle)
+    return [a for a in plan_service.plan_actions(access=access, plan=plan)
+            if a.status.is_open and a.left_behind_reason is None]
+
+
+def start_next_cycle(
+    *, actor: User, access: OrgAccess, cycle: ReportingCycle, label: str, period_start: date,
+    period_end: date, snapshot_date: date, carry: dict[int, bool], reasons: dict[int, str],
+    today: date,
+) -> ReportingCycle:
+    """Create the next cycle with this plan's themes, carrying over the chosen open actions.
+
+    Every open action must be either carried (it links back to its original, which becomes
+    "carried over") or left behind with a reason.
+    """
+    require(access, Capability.MANAGE_CYCLES)
+    candidates = open_actions(access=access, cycle=cycle)
+    missing = [a for a in candidates if not carry.get(a.id) and not reasons.get(a.id, "").strip()]
+    if missing:
+        raise InvalidInput({f"reason-{a.id}": f"Give a reason for leaving '{a.title}' behind"
+                            for a in missing})
+    new_cycle = org_service.create_cycle(actor=actor, access=access, label=label,
+                                         period_start=period_start, period_end=period_end,
+                                         snapshot_date=snapshot_date)
+    old_plan = plan_service.get_plan(access=access, cycle=cycle)
+    new_plan = ActionPlan(cycle_id=new_cycle.id)
+    new_plan.themes = [PlanTheme(name=t.name, position=t.position, retired=t.retired)
+                       for t in plan_service.themes(plan=old_plan)]
+    db.session.add(new_plan)
+    db.session.flush()
+    theme_ids = {t.name: t.id for t in new_plan.themes}
+    carried = 0
+    for action in candidates:
+        if carry.get(action.id):
+            _carry(actor, access, action, new_plan, theme_ids[action.theme.name], new_cycle,
+                   today)
+            carried += 1
+        else:
+            action.left_behind_reason = reasons[action.id].strip()
+            record_event(actor=actor, action="left_behind", entity_type="action",
+                         entity_id=action.id, organisation=access.organisation,
+                         after={"reason": action.left_behind_reason})
+    db.session.flush()
+    record_event(actor=actor, action="next_cycle_started", entity_type="reporting_cycle",
+                 entity_id=new_cycle.id, organisation=access.organisation,
+                 after={"from": cycle.label, "to": new_cycle.label, "carried": carried,
+                        "left_behind": len(candidates) - carried})
+    return new_cycle
+
+
+def _carry(actor: User, access: OrgAccess, action: Action, plan: ActionPlan, theme_id: int,
+           new_cycle: ReportingCycle, today: date) -> Action:
+    copy = Action(
+        plan_id=plan.id, theme_id=theme_id, title=action.title, description=action.description,
+        owner_id=action.owner_id, lead_role=action.lead_role, partners=action.partners,
+        start_date=action.start_date, due_date=action.due_date, status=action.status,
+        success_measure=action.success_measure, measure_unit=action.measure_unit,
+        measure_baseline=action.measure_baseline, measure_target=action.measure_target,
+        measure_current=action.measure_current, is_draft=action.is_draft,
+        carried_from_id=action.id, last_activity_on=today,
+        links=[ActionIndicatorLink(indicator=link.indicator, service_area=link.service_area,
+                                   baseline_rl=link.baseline_rl,
+                                   baseline_rating=link.baseline_rating,
+                                   baseline_status=link.baseline_status,
+                                   data_as_at=link.data_as_at) for link in action.links])
+    db.session.add(copy)
+    action.status = ActionStatus.CARRIED_OVER
+    action.updated_at = utcnow()
+    db.session.flush()
+    record_event(actor=actor, action="carried_over", entity_type="action", entity_id=action.id,
+                 organisation=access.organisation, after={"to": new_cycle.label,
+                                                          "new_action": copy.id})
+    record_event(actor=actor, action="carried_in", entity_type="action", entity_id=copy.id,
+                 organisation=access.organisation, after={"from_action": action.id})
+    return copy
+
+
+def carry_chain(*, access: OrgAccess, action: Action) -> list[tuple[Action, str]]:
+    """Return the action's line from its first original to its latest carried copy, with cycles."""
+    require(access, Capability.READ)
+    ids = {action.id}
+    frontier = {action.id}
+    back = action.carried_from_id
+    while back is not None and back not in ids:  # walk back to the original
+        ids.add(back)
+        back = db.session.scalar(select(Action.carried_from_id).where(Action.id == back))
+    while frontier:  # and forward to every later copy
+        frontier = set(db.session.scalars(select(Action.id).where(
+            Action.carried_from_id.in_(frontier)))) - ids
+        ids |= frontier
+    rows = db.session.execute(
+        select(Action, ReportingCycle.label)
+        .join(ActionPlan, ActionPlan.id == Action.plan_id)
+        .join(ReportingCycle, ReportingCycle.id == ActionPlan.cycle_id)
+        .where(Action.id.in_(ids), ReportingCycle.organisation_id == access.organisation.id)
+        .order_by(ReportingCycle.period_start, Action.id)).all()
+    return [(a, label) for a, label in rows]
+
