@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask import Response
 from flask_wtf import FlaskForm
 
 from tracker.domain.formatting import LONDON
@@ -21,3 +22,10 @@ def apply_errors(form: FlaskForm, error: InvalidInput) -> None:
 def today() -> date:
     """Return today's date in the UK (deadlines are UK dates)."""
     return datetime.now(LONDON).date()
+
+
+def svg_response(svg: str) -> Response:
+    """Serve a server-drawn chart; the SVG may style itself (matplotlib does) but runs nothing."""
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response

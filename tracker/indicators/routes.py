@@ -36,6 +36,7 @@ from tracker.security import org_page, signed_in
 from tracker.services import indicators as indicator_service
 from tracker.services import organisations as org_service
 from tracker.services.access import OrgAccess
+from tracker.web import svg_response
 
 CYCLE = "/org/<slug>/cycles/<label>/indicators"
 COUNTS_SERIES = [(sid, INDICATORS_BY_ID[sid]) for sid in SERIES_IDS]
@@ -96,10 +97,7 @@ def _svg(figures, area: str, cycle_label: str) -> Response:
     svg = relative_likelihood_chart(
         chart_rows(figures.results[area]),
         title=f"Relative likelihoods, {SERVICE_AREA_WORDS[area]}, {cycle_label}")
-    response = Response(svg, mimetype="image/svg+xml")
-    # The SVG is an image with matplotlib's own styling: it may style itself, run nothing.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    return response
+    return svg_response(svg)
 
 
 @bp.route(CYCLE + "/upload", methods=["GET", "POST"])

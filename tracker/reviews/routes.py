@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.domain.definitions import INDICATORS_BY_ID, SERIES_IDS, SERVICE_AREAS
@@ -26,7 +26,7 @@ from tracker.services import organisations as org_service
 from tracker.services import reviews as review_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput, Locked
-from tracker.web import apply_errors, today
+from tracker.web import apply_errors, svg_response, today
 
 TRENDS = "/org/<slug>/trends"
 REVIEW = "/org/<slug>/cycles/<label>/review"
@@ -80,9 +80,7 @@ def trend_svg(access: OrgAccess, indicator: str):
         national=[(r.cycle.snapshot_date, r.national) for r in rows if r.national],
         title=f"{indicator} {INDICATORS_BY_ID[indicator].short_name}, "
               f"{AREA_WORDS[area].lower()}")
-    response = Response(svg, mimetype="image/svg+xml")
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    return response
+    return svg_response(svg)
 
 
 def _review(access: OrgAccess, label: str):
