@@ -2,6 +2,15 @@
 
 from tracker.models.audit import AuditEvent
 from tracker.models.base import Base, utcnow
+from tracker.models.conversation import (
+    Comment,
+    CommentMention,
+    CommentRevision,
+    FeedbackResponse,
+    Notification,
+    NotificationPreference,
+    OutgoingEmail,
+)
 from tracker.models.indicators import IndicatorDataset, IndicatorDraft
 from tracker.models.organisation import (
     AdvisoryGroup,
@@ -50,4 +59,11 @@ __all__ = [
     "ReportingCycle",
     "User",
     "utcnow",
+    "Comment",
+    "CommentMention",
+    "CommentRevision",
+    "FeedbackResponse",
+    "Notification",
+    "NotificationPreference",
+    "OutgoingEmail",
 ]
