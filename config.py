@@ -66,6 +66,16 @@ class Config:
 
     DISPLAY_TIMEZONE = "Europe/London"
 
+    # E-mail (notifications, reminders, digests): nothing is sent while MAIL_SERVER is unset.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "SC-WRES tracker <no-reply@localhost>")
+    # The address people use to reach the tracker, for links in e-mails: https://tracker.example.org
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+
     @classmethod
     def check(cls) -> None:
         """Refuse to run without what this configuration needs."""

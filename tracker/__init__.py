@@ -121,6 +121,7 @@ def _register_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from tracker.admin import bp as admin_bp
     from tracker.auth import bp as auth_bp
+    from tracker.conversation import bp as conversation_bp
     from tracker.indicators import bp as indicators_bp
     from tracker.main import bp as main_bp
     from tracker.orgs import bp as orgs_bp
@@ -128,7 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.reviews import bp as reviews_bp
 
     for blueprint in (main_bp, auth_bp, orgs_bp, indicators_bp, plans_bp, reviews_bp,
-                      admin_bp):
+                      admin_bp, conversation_bp):
         app.register_blueprint(blueprint)
 
 

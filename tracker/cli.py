@@ -122,3 +122,34 @@ def compute_indicators(staff_path, recruitment_path, survey_path, service_area, 
             continue
         rl = "-" if entry["rl"] is None else f"{entry['rl']:.2f}"
         click.echo(f"  {sid:<6} {entry['status']:<15} RL {rl:>6}  {entry['rating'] or ''}")
+
+
+@tracker_cli.command("send-reminders")
+@click.option("--date", "on_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Run as if today were this date (YYYY-MM-DD); for testing.")
+def send_reminders(on_date) -> None:
+    """E-mail today's reminders and digests, and retry failed e-mails (run it daily from cron).
+
+    Owners hear of their actions due in the next 14 days and overdue, people who chose a daily
+    digest get it, senior sponsors get a weekly summary on the first run of each week. Running
+    it again the same day sends nothing twice; nothing is sent when there is nothing to say.
+    """
+    from tracker.services import mail
+    from tracker.services import notifications as notification_service
+    from tracker.web import today
+
+    settings = mail.settings()
+    if not settings.configured or not settings.base_url:
+        click.echo("E-mail is not set up: set MAIL_SERVER and PUBLIC_BASE_URL (see README). "
+                   "Nothing was sent.", err=True)
+        sys.exit(2)
+    day = on_date.date() if on_date else today()
+    run = notification_service.queue_daily_emails(today=day, base_url=settings.base_url)
+    db.session.commit()
+    report = notification_service.deliver_pending(after_each=lambda email: db.session.commit())
+    db.session.commit()
+    click.echo(f"{day.isoformat()}: queued {run.digests} digests, {run.reminders} reminders and "
+               f"{run.weekly} weekly summaries; sent {report.sent} e-mails, {report.failed} "
+               "failed (they are tried again on the next run).")
+    if report.failed:
+        sys.exit(1)

@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from tracker.domain.comments import SubjectType
 from tracker.domain.definitions import EXTRACT_KINDS, INDICATORS_BY_ID, SERIES_IDS
 from tracker.domain.problems import ExtractValidationError
 from tracker.domain.roles import Capability
@@ -33,6 +34,7 @@ from tracker.indicators.presenting import (
     figures_view,
 )
 from tracker.security import org_page, signed_in
+from tracker.services import conversation as conversation_service
 from tracker.services import indicators as indicator_service
 from tracker.services import organisations as org_service
 from tracker.services.access import OrgAccess
@@ -63,9 +65,13 @@ def results(access: OrgAccess, label: str):
         return render_template("indicators/no_data.html", access=access, cycle=cycle)
     figures = indicator_service.dataset_figures(dataset, _orientation())
     area = _area(figures)
+    discuss = request.args.get("discuss")
     return render_template("indicators/results.html", access=access, cycle=cycle,
                            dataset=dataset, view=figures_view(figures, area),
-                           orientation=_orientation())
+                           orientation=_orientation(),
+                           discuss=discuss if discuss in INDICATORS_BY_ID else None,
+                           comment_counts=conversation_service.comment_counts(
+                               access=access, cycle=cycle, subject_type=SubjectType.INDICATOR))
 
 
 @bp.get(CYCLE + "/chart.svg")

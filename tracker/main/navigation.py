@@ -8,6 +8,7 @@ from flask_login import current_user
 from tracker.domain.roles import Capability
 from tracker.services.access import OrgAccess, organisation_access
 from tracker.services.errors import NotFound
+from tracker.services.notifications import unread_count
 
 
 def current_access() -> OrgAccess | None:
@@ -35,6 +36,9 @@ def navigation() -> list[dict]:
         items.append((access.organisation.name, url_for("orgs.overview", slug=slug)))
         if access.can(Capability.MANAGE_MEMBERS):
             items.append(("People", url_for("orgs.members", slug=slug)))
+    unread = unread_count(user=current_user)
+    items.append((f"Notifications ({unread})" if unread else "Notifications",
+                  url_for("conversation.list_notifications")))
     if current_user.is_admin:
         items.append(("Administration", url_for("admin.index")))
     path = request.path

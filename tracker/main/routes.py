@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import jsonify, render_template, session
 from flask_login import current_user
 
+from tracker.domain.roles import ADVISOR
 from tracker.main import bp
 from tracker.security import public, signed_in
+from tracker.services import sharing as sharing_service
 from tracker.services.access import accessible_organisations
 from tracker.services.health import database_ok
 
@@ -15,8 +17,10 @@ from tracker.services.health import database_ok
 @signed_in
 def home():
     """List the organisations the user belongs to or follows, to choose one to work in."""
-    organisations = accessible_organisations(user=current_user)
+    organisations = [access for access in accessible_organisations(user=current_user)
+                     if access.roles - {ADVISOR}]
     return render_template("main/home.html", organisations=organisations,
+                           shared=sharing_service.shared_with(user=current_user),
                            current_slug=session.get("org"))
 
 

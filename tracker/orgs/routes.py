@@ -10,6 +10,7 @@ from tracker.orgs import bp
 from tracker.orgs.forms import ROLE_HINTS, ConfirmForm, CycleForm, MembershipForm
 from tracker.security import org_page
 from tracker.services import organisations as org_service
+from tracker.services import sharing as sharing_service
 from tracker.services import users as user_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput
@@ -87,3 +88,30 @@ def remove_member(access: OrgAccess, membership_id: int):
         else:
             flash(f"{name} is no longer {role}", "success")
     return redirect(url_for("orgs.members", slug=access.organisation.slug))
+
+
+@bp.get("/sharing")
+@org_page(Capability.MANAGE_MEMBERS)
+def sharing(access: OrgAccess):
+    """Show the advisory groups and which of them the organisation shares its plan with."""
+    return render_template("orgs/sharing.html", access=access, confirm_form=ConfirmForm(),
+                           choices=sharing_service.sharing_choices(access=access))
+
+
+@bp.post("/sharing/<int:group_id>/<any(share, stop):change>")
+@org_page(Capability.MANAGE_MEMBERS)
+def change_sharing(access: OrgAccess, group_id: int, change: str):
+    """Share the plan with an advisory group, or stop sharing with it."""
+    if ConfirmForm().validate_on_submit():
+        try:
+            if change == "share":
+                group = sharing_service.share(actor=current_user, access=access,
+                                              group_id=group_id)
+                flash(f"{access.organisation.name} now shares with {group.name}", "success")
+            else:
+                group = sharing_service.stop_sharing(actor=current_user, access=access,
+                                                     group_id=group_id)
+                flash(f"{access.organisation.name} no longer shares with {group.name}", "success")
+        except InvalidInput as error:
+            flash(next(iter(error.errors.values())), "info")
+    return redirect(url_for("orgs.sharing", slug=access.organisation.slug))

@@ -27,6 +27,7 @@ from tracker.plans.forms import (
     ThemeForm,
 )
 from tracker.security import org_page
+from tracker.services import conversation as conversation_service
 from tracker.services import organisations as org_service
 from tracker.services import plan_sheets as sheet_service
 from tracker.services import plans as plan_service
@@ -301,8 +302,9 @@ def accountability(access: OrgAccess, label: str):
                                              today=today())
     uncovered = [row for row in plan_service.coverage(access=access, plan=plan, actions=actions)
                  if row.uncovered]
+    awaiting = conversation_service.awaiting_response(access=access, cycle=cycle, today=today())
     return _page("plans/accountability.html", access, cycle, plan, table=table,
-                 uncovered=uncovered, statuses=list(ActionStatus),
+                 uncovered=uncovered, statuses=list(ActionStatus), awaiting=awaiting,
                  sign_off=plan_service.latest_sign_off(plan=plan))
 
 

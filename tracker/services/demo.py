@@ -134,6 +134,7 @@ def load_demo(*, today: date | None = None) -> None:
                                  source_name="demo counts")
     _load_demo_plan(northshire, today or date.today())
     _load_demo_history(today or date.today())
+    _load_demo_conversation(today or date.today())
 
 
 def _load_demo_history(today: date) -> None:
@@ -187,3 +188,10 @@ def database_is_empty() -> bool:
     """Return whether no organisation or account exists yet."""
     return (db.session.scalar(select(func.count(User.id))) == 0
             and db.session.scalar(select(func.count(Organisation.id))) == 0)
+
+
+def _load_demo_conversation(today: date) -> None:
+    """Add advisors' comments, an answered "you said, we did" and notifications."""
+    from tracker.services.demo_conversation import load_conversation
+
+    load_conversation(today=today)

@@ -1,0 +1,244 @@
+"""Comments and replies, edits and their history, "you said, we did", notifications."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.conversation import bp
+from tracker.conversation.forms import (
+    CommentForm,
+    ConfirmForm,
+    EditForm,
+    ReplyForm,
+    ResponseForm,
+    preferences_form,
+)
+from tracker.domain.comments import OUTCOME_HINTS, NotificationKind
+from tracker.domain.roles import Capability
+from tracker.security import org_page, signed_in
+from tracker.services import conversation as conversation_service
+from tracker.services import notifications as notification_service
+from tracker.services.access import OrgAccess
+from tracker.services.conversation import MentionReport, Subject
+from tracker.services.errors import InvalidInput
+from tracker.web import apply_errors
+
+THREAD = "/org/<slug>/cycles/<label>/comments/<subject_type>/<subject_key>"
+COMMENT = "/org/<slug>/comments/<int:comment_id>"
+
+
+def _back(access: OrgAccess, next_path: str | None, subject: Subject, comment_id: int):
+    """Go back to the page the form was on (if it is this organisation's), at the comment."""
+    prefix = f"/org/{access.organisation.slug}/"
+    path = (next_path or "").split("#")[0]
+    if not path.startswith(prefix) or "//" in path or "\\" in path:
+        path = subject.path
+    return redirect(f"{path}#comment-{comment_id}")
+
+
+def _told(message: str, report: MentionReport) -> None:
+    flash(message, "success")
+    for problem in report.messages():
+        flash(problem, "info")
+
+
+def _thread_page(access: OrgAccess, subject: Subject, form: CommentForm | None, status: int):
+    return render_template("conversation/thread.html", access=access, subject=subject,
+                           cycle=subject.cycle, comment_form=form, form=form), status
+
+
+@bp.get(THREAD)
+@org_page(Capability.READ)
+def thread(access: OrgAccess, label: str, subject_type: str, subject_key: str):
+    """Show a subject's comments on a page of their own."""
+    subject = conversation_service.resolve_subject(access=access, subject_type=subject_type,
+                                                   subject_key=subject_key, cycle_label=label)
+    return _thread_page(access, subject, None, 200)
+
+
+@bp.post(THREAD)
+@org_page(Capability.COMMENT)
+def add_comment(access: OrgAccess, label: str, subject_type: str, subject_key: str):
+    """Post a comment on an action, an indicator result or an annual review."""
+    subject = conversation_service.resolve_subject(access=access, subject_type=subject_type,
+                                                   subject_key=subject_key, cycle_label=label)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            comment, report = conversation_service.post_comment(
+                actor=current_user, access=access, subject=subject, body=form.body.data,
+                visibility=form.visibility.data, ask_for_response=form.ask_for_response.data)
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            _told("Your comment has been posted", report)
+            return _back(access, form.next.data, subject, comment.id)
+    return _thread_page(access, subject, form, 400)
+
+
+def _comment_page(template: str, access: OrgAccess, comment_id: int, form, status: int = 200,
+                  **context):
+    comment = conversation_service.get_comment(access=access, comment_id=comment_id)
+    subject = conversation_service.comment_subject(access=access, comment=comment)
+    return render_template(template, access=access, comment=comment, subject=subject,
+                           cycle=subject.cycle, form=form, **context), status
+
+
+@bp.route(COMMENT + "/reply", methods=["GET", "POST"])
+@org_page(Capability.COMMENT)
+def reply(access: OrgAccess, comment_id: int):
+    """Reply to a comment; the reply is read by whoever reads the comment."""
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            answer, report = conversation_service.post_reply(
+                actor=current_user, access=access, comment_id=comment_id, body=form.body.data)
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            _told("Your reply has been posted", report)
+            subject = conversation_service.comment_subject(access=access, comment=answer)
+            return _back(access, form.next.data, subject, answer.id)
+    return _comment_page("conversation/reply.html", access, comment_id, form,
+                         400 if form.errors else 200)
+
+
+@bp.route(COMMENT + "/edit", methods=["GET", "POST"])
+@org_page(Capability.COMMENT)
+def edit(access: OrgAccess, comment_id: int):
+    """Change your comment; its earlier versions are kept and readable."""
+    comment = conversation_service.get_comment(access=access, comment_id=comment_id)
+    if comment.author_id != current_user.id or comment.is_deleted:
+        abort(403)
+    form = EditForm(data={"body": comment.body} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            comment, report = conversation_service.edit_comment(
+                actor=current_user, access=access, comment_id=comment_id, body=form.body.data)
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            _told("Your comment has been changed", report)
+            subject = conversation_service.comment_subject(access=access, comment=comment)
+            return _back(access, None, subject, comment.id)
+    return _comment_page("conversation/edit.html", access, comment_id, form,
+                         400 if form.errors else 200)
+
+
+@bp.route(COMMENT + "/delete", methods=["GET", "POST"])
+@org_page(Capability.COMMENT)
+def delete(access: OrgAccess, comment_id: int):
+    """Delete your comment, after confirming; a tombstone stays in the thread."""
+    comment = conversation_service.get_comment(access=access, comment_id=comment_id)
+    if comment.author_id != current_user.id or comment.is_deleted:
+        abort(403)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            conversation_service.delete_comment(actor=current_user, access=access,
+                                                comment_id=comment_id)
+        except InvalidInput as error:
+            flash(next(iter(error.errors.values())), "info")
+        else:
+            flash("Your comment has been deleted", "success")
+        subject = conversation_service.comment_subject(access=access, comment=comment)
+        return _back(access, None, subject, comment.id)
+    return _comment_page("conversation/delete.html", access, comment_id, form)
+
+
+@bp.get(COMMENT + "/history")
+@org_page(Capability.READ)
+def history(access: OrgAccess, comment_id: int):
+    """Show every version of an edited comment."""
+    return _comment_page("conversation/history.html", access, comment_id, None)
+
+
+@bp.post(COMMENT + "/ask-for-response")
+@org_page(Capability.COMMENT)
+def ask_for_response(access: OrgAccess, comment_id: int):
+    """Ask the organisation to respond to your feedback (advisors)."""
+    if ConfirmForm().validate_on_submit():
+        try:
+            comment = conversation_service.ask_for_response(actor=current_user, access=access,
+                                                            comment_id=comment_id)
+        except InvalidInput as error:
+            flash(next(iter(error.errors.values())), "info")
+        else:
+            flash(f"You asked {access.organisation.name} for a response", "success")
+            subject = conversation_service.comment_subject(access=access, comment=comment)
+            return _back(access, request.form.get("next"), subject, comment.id)
+    return redirect(url_for(".history", slug=access.organisation.slug, comment_id=comment_id))
+
+
+@bp.route(COMMENT + "/respond", methods=["GET", "POST"])
+@org_page(Capability.EDIT_PLAN)
+def respond(access: OrgAccess, comment_id: int):
+    """Say what was done about an advisor's feedback and why, perhaps linking an action."""
+    comment = conversation_service.get_comment(access=access, comment_id=comment_id)
+    subject = conversation_service.comment_subject(access=access, comment=comment)
+    form = ResponseForm()
+    form.action_id.choices = [(0, "No action")] + conversation_service.linkable_actions(
+        access=access, cycle=subject.cycle)
+    if form.validate_on_submit():
+        try:
+            conversation_service.respond(actor=current_user, access=access, comment_id=comment_id,
+                                         outcome=form.outcome.data, reason=form.reason.data,
+                                         action_id=form.action_id.data or None)
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash("Your response has been sent", "success")
+            return _back(access, None, subject, comment.id)
+    return _comment_page("conversation/respond.html", access, comment_id, form,
+                         400 if form.errors else 200, outcome_hints=OUTCOME_HINTS)
+
+
+# Notifications -------------------------------------------------------------------------------------
+
+
+@bp.get("/notifications")
+@signed_in
+def list_notifications():
+    """List your notifications, newest first, the unread ones marked."""
+    return render_template("conversation/notifications.html",
+                           notifications=notification_service.recent(user=current_user),
+                           form=None, confirm_form=ConfirmForm())
+
+
+@bp.get("/notifications/<int:notification_id>")
+@signed_in
+def open_notification(notification_id: int):
+    """Mark a notification read and go to what it is about."""
+    link = notification_service.open_notification(user=current_user,
+                                                  notification_id=notification_id)
+    return redirect(link if link.startswith("/") and not link.startswith("//") else "/")
+
+
+@bp.post("/notifications/read")
+@signed_in
+def mark_all_read():
+    """Mark all your notifications read."""
+    if ConfirmForm().validate_on_submit():
+        count = notification_service.mark_all_read(user=current_user)
+        flash(f"{count} {'notification' if count == 1 else 'notifications'} marked as read",
+              "success")
+    return redirect(url_for(".list_notifications"))
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+@signed_in
+def notification_settings():
+    """Choose, for each kind of notification, to be e-mailed immediately, daily, or not."""
+    form = preferences_form(notification_service.preferences(user=current_user))
+    if form.validate_on_submit():
+        try:
+            notification_service.set_preferences(
+                user=current_user, choices={k.value: form[k.value].data for k in NotificationKind})
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash("Your e-mail settings have been saved", "success")
+            return redirect(url_for(".notification_settings"))
+    return render_template("conversation/settings.html", form=form, kinds=list(NotificationKind)), \
+        400 if form.errors else 200

@@ -1,0 +1,397 @@
+"""Notifications in the tracker and by e-mail; reminders and digests for the daily run.
+
+Each person chooses, per kind, to hear by e-mail immediately, in a daily digest, or not at all;
+the in-app list always shows everything. `queue_daily_emails` is what `flask tracker
+send-reminders` runs: it queues digests, owners' reminders and sponsors' weekly summaries under an
+idempotency key per person, kind and day (or week), so running it twice a day sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
+
+from tracker.domain.comments import (
+    IN_APP_KINDS,
+    REMINDER_HORIZON_DAYS,
+    DigestItem,
+    DueAction,
+    Frequency,
+    NotificationKind,
+    OrganisationWeek,
+    WaitingFeedback,
+    default_frequency,
+    digest_message,
+    frequency_choices,
+    notification_message,
+    reminder_message,
+    select_reminders,
+    week_start,
+    weekly_message,
+)
+from tracker.domain.formatting import LONDON
+from tracker.domain.plans import OPEN_STATUSES
+from tracker.domain.roles import Role
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    ActionPlan,
+    AuditEvent,
+    Comment,
+    Membership,
+    Notification,
+    NotificationPreference,
+    Organisation,
+    ProgressUpdate,
+    ReportingCycle,
+    User,
+    utcnow,
+)
+from tracker.services import mail
+from tracker.services.errors import InvalidInput, NotFound
+
+
+def path_for(endpoint: str, **values: Any) -> str:
+    """Return the path of a page, also outside a request (the daily run has none)."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def settings_path() -> str:
+    return path_for("conversation.notification_settings")
+
+
+# Preferences ---------------------------------------------------------------------------------------
+
+
+def preferences(*, user: User) -> dict[NotificationKind, Frequency]:
+    """Return how the person hears of every kind, with the defaults filled in."""
+    chosen = dict(db.session.execute(
+        select(NotificationPreference.kind, NotificationPreference.frequency)
+        .where(NotificationPreference.user_id == user.id)).all())
+    return {kind: chosen.get(kind, default_frequency(kind)) for kind in NotificationKind}
+
+
+def set_preferences(*, user: User, choices: dict[str, str]) -> None:
+    """Save the person's choice for each kind; refuse a choice a kind does not offer."""
+    errors: dict[str, str] = {}
+    wanted: dict[NotificationKind, Frequency] = {}
+    for kind in NotificationKind:
+        value = choices.get(kind.value)
+        allowed = [f.value for f in frequency_choices(kind)]
+        if value not in allowed:
+            errors[kind.value] = f"Select how you want to hear: {kind.label.lower()}"
+        else:
+            wanted[kind] = Frequency(value)
+    if errors:
+        raise InvalidInput(errors)
+    existing = {p.kind: p for p in db.session.scalars(
+        select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
+    for kind, frequency in wanted.items():
+        if kind in existing:
+            existing[kind].frequency = frequency
+        else:
+            db.session.add(NotificationPreference(user_id=user.id, kind=kind, frequency=frequency))
+    db.session.flush()
+
+
+def _frequency(user_id: int, kind: NotificationKind) -> Frequency:
+    chosen = db.session.scalar(select(NotificationPreference.frequency).where(
+        NotificationPreference.user_id == user_id, NotificationPreference.kind == kind))
+    return chosen or default_frequency(kind)
+
+
+# Notifying -----------------------------------------------------------------------------------------
+
+
+def notify(*, user: User, kind: NotificationKind, organisation: Organisation | None,
+           actor: User | None, text: str, link: str, comment: Comment | None = None,
+           excerpt: str = "") -> Notification:
+    """Tell someone about something in the tracker, and e-mail them if they chose immediately."""
+    frequency = _frequency(user.id, kind)
+    notification = Notification(
+        user_id=user.id, organisation_id=organisation.id if organisation else None, kind=kind,
+        actor_id=actor.id if actor else None, comment_id=comment.id if comment else None,
+        text=text[:500], excerpt=excerpt[:300], link=link[:500], email_frequency=frequency)
+    db.session.add(notification)
+    db.session.flush()
+    if frequency is Frequency.IMMEDIATELY and user.is_active_account:
+        subject, body = notification_message(
+            name=user.name, text=text, excerpt=excerpt, link=link,
+            base_url=mail.settings().base_url, settings_url=mail.settings().base_url
+            + settings_path())
+        email = mail.queue_email(user=user, recipient=user.email, subject=subject, body=body,
+                                 kind=kind.value)
+        notification.email_id = email.id if email else None
+        db.session.flush()
+    return notification
+
+
+def unread_count(*, user: User) -> int:
+    """Return how many of the person's notifications are unread."""
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def recent(*, user: User, limit: int = 100) -> list[Notification]:
+    """Return the person's latest notifications, newest first."""
+    return list(db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id)
+        .options(db.joinedload(Notification.organisation))
+        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+
+
+def open_notification(*, user: User, notification_id: int) -> str:
+    """Mark one of the person's notifications read and return where it points."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != user.id:
+        raise NotFound(notification_id)
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.flush()
+    return notification.link
+
+
+def mark_all_read(*, user: User) -> int:
+    """Mark every unread notification of the person read; return how many there were."""
+    result = db.session.execute(
+        update(Notification).where(Notification.user_id == user.id,
+                                   Notification.read_at.is_(None))
+        .values(read_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.flush()
+    return result.rowcount or 0
+
+
+# Being made the owner of an action -----------------------------------------------------------------
+#
+# Every change to an action is audited (tracker.services.plans): an "action" audit event whose
+# values after the change name an owner is the moment someone is made the owner. It is noticed
+# when flushed and turned into a notification just before the transaction commits, so that it
+# works for the form, the spreadsheet import and anything else that changes owners.
+
+_PENDING = "owner_notifications"
+
+
+def _collect_owner_changes(session: Session, flush_context: Any) -> None:
+    for obj in session.new:
+        if (isinstance(obj, AuditEvent) and obj.entity_type == "action"
+                and obj.action in ("created", "updated") and obj.after
+                and obj.after.get("owner_id")):
+            session.info.setdefault(_PENDING, []).append(
+                (obj.entity_id, obj.after["owner_id"], obj.actor_id))
+
+
+def _notify_new_owners(session: Session) -> None:
+    pending = session.info.pop(_PENDING, [])
+    for action_id, owner_id, actor_id in pending:
+        if owner_id == actor_id:
+            continue
+        row = session.execute(
+            select(Action, ReportingCycle, Organisation)
+            .join(ActionPlan, ActionPlan.id == Action.plan_id)
+            .join(ReportingCycle, ReportingCycle.id == ActionPlan.cycle_id)
+            .join(Organisation, Organisation.id == ReportingCycle.organisation_id)
+            .where(Action.id == action_id, Action.owner_id == owner_id)).first()
+        owner = session.get(User, owner_id)
+        if row is None or owner is None:
+            continue
+        action, cycle, organisation = row
+        actor = session.get(User, actor_id) if actor_id else None
+        who = actor.name if actor else "Someone"
+        notify(user=owner, kind=NotificationKind.OWNER, organisation=organisation, actor=actor,
+               text=f"{who} made you the owner of the action \u201c{action.title}\u201d",
+               link=path_for("plans.view_action", slug=organisation.slug, label=cycle.label,
+                             action_id=action.id),
+               excerpt=f"Due {action.due_date.day} {action.due_date:%B %Y}"
+               if action.due_date else "")
+
+
+def _forget_owner_changes(session: Session, *args: Any) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def watch_owner_changes() -> None:
+    """Notify people made owners of actions (registered once, for every session)."""
+    if not event.contains(Session, "after_flush", _collect_owner_changes):
+        event.listen(Session, "after_flush", _collect_owner_changes)
+        event.listen(Session, "before_commit", _notify_new_owners)
+        event.listen(Session, "after_rollback", _forget_owner_changes)
+
+
+# The daily run -------------------------------------------------------------------------------------
+
+
+@dataclass
+class DailyRun:
+    """What one run of send-reminders queued and sent."""
+
+    digests: int = 0
+    reminders: int = 0
+    weekly: int = 0
+    sent: int = 0
+    failed: int = 0
+    details: list[str] = field(default_factory=list)
+
+    @property
+    def queued(self) -> int:
+        return self.digests + self.reminders + self.weekly
+
+
+def _start_of(day: date) -> datetime:
+    """Return the UTC instant at which a UK day starts."""
+    return datetime.combine(day, time(), tzinfo=LONDON)
+
+
+def queue_daily_emails(*, today: date, base_url: str) -> DailyRun:
+    """Queue today's digests, reminders and (once a week) sponsors' summaries; never twice."""
+    run = DailyRun()
+    run.digests = _queue_digests(today, base_url)
+    run.reminders = _queue_reminders(today, base_url)
+    run.weekly = _queue_weekly(today, base_url)
+    return run
+
+
+def _queue_digests(today: date, base_url: str) -> int:
+    rows = db.session.execute(
+        select(Notification, User).join(User, User.id == Notification.user_id)
+        .where(Notification.email_frequency == Frequency.DAILY, Notification.email_id.is_(None),
+               Notification.kind.in_(IN_APP_KINDS), User.is_active_account.is_(True),
+               Notification.created_at < _start_of(today + timedelta(days=1)))
+        .options(db.joinedload(Notification.organisation))
+        .order_by(Notification.user_id, Notification.created_at, Notification.id)).all()
+    by_user: dict[int, tuple[User, list[Notification]]] = {}
+    for notification, user in rows:
+        by_user.setdefault(user.id, (user, []))[1].append(notification)
+    queued = 0
+    for user, notifications in by_user.values():
+        key = f"digest:{user.id}:{today.isoformat()}"
+        if mail.already_queued(key):
+            continue  # today's digest has gone: these wait for tomorrow's
+        items = [DigestItem(kind=n.kind, organisation=n.organisation.name if n.organisation
+                            else "The tracker", text=n.text, link=n.link) for n in notifications]
+        subject, body = digest_message(name=user.name, items=items, today=today,
+                                       base_url=base_url, settings_url=base_url + settings_path())
+        email = mail.queue_email(user=user, recipient=user.email, subject=subject, body=body,
+                                 kind="digest", key=key)
+        for notification in notifications:
+            notification.email_id = email.id
+        queued += 1
+    db.session.flush()
+    return queued
+
+
+def _switched_off(kind: NotificationKind) -> set[int]:
+    """Return the ids of people who switched `kind` off."""
+    return set(db.session.scalars(select(NotificationPreference.user_id).where(
+        NotificationPreference.kind == kind, NotificationPreference.frequency == Frequency.OFF)))
+
+
+def _due_actions(today: date, organisation_ids: list[int] | None = None) -> list[DueAction]:
+    query = (select(Action.id, Action.title, Action.owner_id, Action.due_date, ReportingCycle.label,
+                    Organisation.name, Organisation.slug, Organisation.id)
+             .join(ActionPlan, ActionPlan.id == Action.plan_id)
+             .join(ReportingCycle, ReportingCycle.id == ActionPlan.cycle_id)
+             .join(Organisation, Organisation.id == ReportingCycle.organisation_id)
+             .where(Action.owner_id.is_not(None), Action.due_date.is_not(None),
+                    Action.is_draft.is_(False), Action.status.in_(list(OPEN_STATUSES)),
+                    ReportingCycle.is_archived.is_(False),
+                    Action.due_date <= today + timedelta(days=REMINDER_HORIZON_DAYS)))
+    if organisation_ids is not None:
+        query = query.where(Organisation.id.in_(organisation_ids))
+    return [DueAction(action_id=row[0], title=row[1], owner_id=row[2], due_date=row[3],
+                      organisation=row[5],
+                      link=path_for("plans.view_action", slug=row[6], label=row[4],
+                                    action_id=row[0]))
+            for row in db.session.execute(query)]
+
+
+def _queue_reminders(today: date, base_url: str) -> int:
+    off = _switched_off(NotificationKind.REMINDER)
+    reminders = select_reminders(_due_actions(today), today=today)
+    owners = {u.id: u for u in db.session.scalars(select(User).where(
+        User.id.in_(list(reminders)), User.is_active_account.is_(True)))}
+    queued = 0
+    for owner_id, reminder in reminders.items():
+        owner = owners.get(owner_id)
+        if owner is None or owner_id in off:
+            continue
+        subject, body = reminder_message(name=owner.name, reminder=reminder, today=today,
+                                         base_url=base_url,
+                                         settings_url=base_url + settings_path())
+        if mail.queue_email(user=owner, recipient=owner.email, subject=subject, body=body,
+                            kind="reminder", key=f"reminder:{owner_id}:{today.isoformat()}"):
+            queued += 1
+    return queued
+
+
+def _queue_weekly(today: date, base_url: str) -> int:
+    off = _switched_off(NotificationKind.WEEKLY)
+    monday = week_start(today)
+    sponsors: dict[int, tuple[User, list[Organisation]]] = {}
+    for user, organisation in db.session.execute(
+            select(User, Organisation).join(Membership, Membership.user_id == User.id)
+            .join(Organisation, Organisation.id == Membership.organisation_id)
+            .where(Membership.role == Role.SPONSOR, User.is_active_account.is_(True))
+            .order_by(User.id, Organisation.name)):
+        if user.id not in off:
+            sponsors.setdefault(user.id, (user, []))[1].append(organisation)
+    if not sponsors:
+        return 0
+    weeks = _organisation_weeks({o.id: o for _, orgs in sponsors.values() for o in orgs}, today)
+    queued = 0
+    for user, organisations in sponsors.values():
+        key = f"weekly:{user.id}:{monday.isoformat()}"
+        if mail.already_queued(key):
+            continue
+        message = weekly_message(name=user.name, weeks=[weeks[o.id] for o in organisations],
+                                 today=today, base_url=base_url,
+                                 settings_url=base_url + settings_path())
+        if message is None:
+            continue  # nothing to say
+        if mail.queue_email(user=user, recipient=user.email, subject=message[0], body=message[1],
+                            kind="weekly", key=key):
+            queued += 1
+    return queued
+
+
+def _organisation_weeks(organisations: dict[int, Organisation],
+                        today: date) -> dict[int, OrganisationWeek]:
+    from tracker.services.conversation import waiting_feedback
+
+    weeks = {oid: OrganisationWeek(organisation=o.name) for oid, o in organisations.items()}
+    names_to_ids = {o.name: oid for oid, o in organisations.items()}
+    for action in _due_actions(today, list(organisations)):
+        week = weeks[names_to_ids[action.organisation]]
+        (week.overdue if action.due_date < today else week.due_soon).append(action)
+    since_day = today - timedelta(days=7)
+    for oid, count in db.session.execute(
+            select(ReportingCycle.organisation_id, func.count(ProgressUpdate.id))
+            .join(Action, Action.id == ProgressUpdate.action_id)
+            .join(ActionPlan, ActionPlan.id == Action.plan_id)
+            .join(ReportingCycle, ReportingCycle.id == ActionPlan.cycle_id)
+            .where(ReportingCycle.organisation_id.in_(list(organisations)),
+                   ProgressUpdate.occurred_on > since_day)
+            .group_by(ReportingCycle.organisation_id)):
+        weeks[oid].progress_updates = count
+    for oid, count in db.session.execute(
+            select(Comment.organisation_id, func.count(Comment.id))
+            .where(Comment.organisation_id.in_(list(organisations)),
+                   Comment.deleted_at.is_(None),
+                   Comment.created_at >= _start_of(since_day + timedelta(days=1)))
+            .group_by(Comment.organisation_id)):
+        weeks[oid].new_comments = count
+    for oid, waiting in waiting_feedback(organisation_ids=list(organisations),
+                                         today=today).items():
+        weeks[oid].waiting = [WaitingFeedback(author=w.author_name, subject=w.subject_title,
+                                              asked_on=w.asked_on, link=w.path) for w in waiting]
+    return weeks
+
+
+def deliver_pending(*, after_each) -> mail.DeliveryReport:
+    """Send every queued message and retry the failed ones."""
+    return mail.deliver(mail.pending(), mail=mail.settings(), after_each=after_each)
+
