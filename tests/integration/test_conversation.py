@@ -163,9 +163,9 @@ def test_members_are_told_who_will_read_before_posting(app, client_as):
     form = page(client_as("sponsor").get(_action_page(_action_id(app)))).find(id="comments")
     hints = [h.get_text(" ", strip=True) for h in form.select(".govuk-radios__hint")]
     assert hints == [
-        "Internal: only the people in Northshire County Council can read it",
-        "Shared: the people in Northshire County Council and the members of the Independent "
-        "Advisory Group can read it"]
+        "Only the people in Northshire County Council can read it",
+        "The people in Northshire County Council and the members of the Independent Advisory "
+        "Group can read it"]
     assert form.select_one("#comment-visibility")["checked"] is not None  # internal by default
 
 

@@ -8,6 +8,7 @@ edits or deletes a comment; only advisors ask for a response; only the EDI lead 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -371,13 +372,13 @@ def _names(items: list[str]) -> str:
 
 def _users_for(handles: list[str]) -> dict[str, list[User]]:
     emails = [h for h in handles if "@" in h]
-    names = [h for h in handles if "@" not in h]
+    # A name handle is letters and digits joined by dots (mention_handle); nothing else can match.
+    names = [h for h in handles if "@" not in h and re.fullmatch(r"[a-z0-9]+(\.[a-z0-9]+)*", h)]
     conditions = []
     if emails:
         conditions.append(User.email_key.in_(emails))
     for handle in names:
-        pattern = "%" + "%".join(part for part in handle.split(".") if part) + "%"
-        conditions.append(func.lower(User.name).like(pattern))
+        conditions.append(func.lower(User.name).like("%" + handle.replace(".", "%") + "%"))
     if not conditions:
         return {}
     found: dict[str, list[User]] = {h: [] for h in handles}

@@ -120,10 +120,10 @@ def notify(*, user: User, kind: NotificationKind, organisation: Organisation | N
     db.session.add(notification)
     db.session.flush()
     if frequency is Frequency.IMMEDIATELY and user.is_active_account:
-        subject, body = notification_message(
-            name=user.name, text=text, excerpt=excerpt, link=link,
-            base_url=mail.settings().base_url, settings_url=mail.settings().base_url
-            + settings_path())
+        base_url = mail.settings().base_url
+        subject, body = notification_message(name=user.name, text=text, excerpt=excerpt,
+                                             link=link, base_url=base_url,
+                                             settings_url=base_url + settings_path())
         email = mail.queue_email(user=user, recipient=user.email, subject=subject, body=body,
                                  kind=kind.value)
         notification.email_id = email.id if email else None
