@@ -8,14 +8,8 @@ from tracker.domain.comments import render_markdown
 from tracker.extensions import db
 from tracker.services import conversation as conversation_service
 from tracker.services import mail
-from tracker.services.notifications import watch_owner_changes
 
 bp = Blueprint("conversation", __name__)
-
-
-@bp.record_once
-def _watch_owners(state) -> None:
-    watch_owner_changes()
 
 
 @bp.app_template_filter("comment_html")

@@ -13,8 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
 
 from tracker.domain.comments import (
     IN_APP_KINDS,
@@ -41,7 +40,6 @@ from tracker.extensions import db
 from tracker.models import (
     Action,
     ActionPlan,
-    AuditEvent,
     Comment,
     Membership,
     Notification,
@@ -167,59 +165,28 @@ def mark_all_read(*, user: User) -> int:
 
 
 # Being made the owner of an action -----------------------------------------------------------------
-#
-# Every change to an action is audited (tracker.services.plans): an "action" audit event whose
-# values after the change name an owner is the moment someone is made the owner. It is noticed
-# when flushed and turned into a notification just before the transaction commits, so that it
-# works for the form, the spreadsheet import and anything else that changes owners.
-
-_PENDING = "owner_notifications"
 
 
-def _collect_owner_changes(session: Session, flush_context: Any) -> None:
-    for obj in session.new:
-        if (isinstance(obj, AuditEvent) and obj.entity_type == "action"
-                and obj.action in ("created", "updated") and obj.after
-                and obj.after.get("owner_id")):
-            session.info.setdefault(_PENDING, []).append(
-                (obj.entity_id, obj.after["owner_id"], obj.actor_id))
-
-
-def _notify_new_owners(session: Session) -> None:
-    pending = session.info.pop(_PENDING, [])
-    for action_id, owner_id, actor_id in pending:
-        if owner_id == actor_id:
-            continue
-        row = session.execute(
-            select(Action, ReportingCycle, Organisation)
-            .join(ActionPlan, ActionPlan.id == Action.plan_id)
-            .join(ReportingCycle, ReportingCycle.id == ActionPlan.cycle_id)
-            .join(Organisation, Organisation.id == ReportingCycle.organisation_id)
-            .where(Action.id == action_id, Action.owner_id == owner_id)).first()
-        owner = session.get(User, owner_id)
-        if row is None or owner is None:
-            continue
-        action, cycle, organisation = row
-        actor = session.get(User, actor_id) if actor_id else None
-        who = actor.name if actor else "Someone"
-        notify(user=owner, kind=NotificationKind.OWNER, organisation=organisation, actor=actor,
-               text=f"{who} made you the owner of the action \u201c{action.title}\u201d",
-               link=path_for("plans.view_action", slug=organisation.slug, label=cycle.label,
-                             action_id=action.id),
-               excerpt=f"Due {action.due_date.day} {action.due_date:%B %Y}"
-               if action.due_date else "")
-
-
-def _forget_owner_changes(session: Session, *args: Any) -> None:
-    session.info.pop(_PENDING, None)
-
-
-def watch_owner_changes() -> None:
-    """Notify people made owners of actions (registered once, for every session)."""
-    if not event.contains(Session, "after_flush", _collect_owner_changes):
-        event.listen(Session, "after_flush", _collect_owner_changes)
-        event.listen(Session, "before_commit", _notify_new_owners)
-        event.listen(Session, "after_rollback", _forget_owner_changes)
+def notify_new_owner(*, action: Action, actor: User | None) -> None:
+    """Tell someone they were made the owner of an action (not when they assigned themselves)."""
+    if action.owner_id is None or (actor is not None and action.owner_id == actor.id):
+        return
+    row = db.session.execute(
+        select(ReportingCycle, Organisation)
+        .join(ActionPlan, ActionPlan.cycle_id == ReportingCycle.id)
+        .join(Organisation, Organisation.id == ReportingCycle.organisation_id)
+        .where(ActionPlan.id == action.plan_id)).first()
+    owner = db.session.get(User, action.owner_id)
+    if row is None or owner is None:
+        return
+    cycle, organisation = row
+    who = actor.name if actor else "Someone"
+    notify(user=owner, kind=NotificationKind.OWNER, organisation=organisation, actor=actor,
+           text=f"{who} made you the owner of the action \u201c{action.title}\u201d",
+           link=path_for("plans.view_action", slug=organisation.slug, label=cycle.label,
+                         action_id=action.id),
+           excerpt=f"Due {action.due_date.day} {action.due_date:%B %Y}"
+           if action.due_date else "")
 
 
 # The daily run -------------------------------------------------------------------------------------

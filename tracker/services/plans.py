@@ -44,6 +44,7 @@ from tracker.models import (
     User,
     utcnow,
 )
+from tracker.services import notifications
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import plain_value, record_event
 from tracker.services.errors import Forbidden, InvalidInput, NotFound, StaleEdit
@@ -365,6 +366,7 @@ def create_action(*, actor: User, access: OrgAccess, plan: ActionPlan, values: d
     db.session.flush()
     _audit_change(actor, access, action, "created", {}, {
         k: v for k, v in _values_dict(action).items() if v not in (None, "")})
+    notifications.notify_new_owner(action=action, actor=actor)
     return action
 
 
@@ -399,6 +401,8 @@ def update_action(*, actor: User, access: OrgAccess, plan: ActionPlan, action: A
             action.is_draft = False
         db.session.flush()
         _audit_change(actor, access, action, "updated", before, after)
+        if "owner_id" in after:
+            notifications.notify_new_owner(action=action, actor=actor)
     return action
 
 
