@@ -551,3 +551,44 @@ def test_plan_views_issue_the_same_queries_for_3_or_300_actions(app, client_as, 
         response = sponsor.get(PLAN + view)
     assert response.status_code == 200
     assert len(large) == len(small), "\n".join(large)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_changing_plan_route_refuses_other_roles(app, client_as, role):
+    """Posts that change the plan: only the EDI lead (or the sponsor, for sign-off) gets through."""
+    action = _action(app, title="Listening circles for global majority staff")
+    theme_id = _theme_id(app, "Leadership")
+    with app.app_context():
+        link_id = db.session.scalar(db.select(ActionIndicatorLink.id).filter_by(
+            action_id=action.id))
+    client = client_as(role)
+    token = csrf_token(client, "/sign-in" if role == "anonymous" else "/accessibility")
+    due = TODAY + timedelta(days=30)
+    posts = {  # in an order where each succeeds for the EDI lead
+        f"/actions/{action.id}/edit": ({**_new_action_form(app), "version": action.version,
+                                        "due_date": [str(due.day), str(due.month),
+                                                     str(due.year)]}, 302),
+        "/reflections/new": ({"team": "East", "held_on": [str(TODAY.day), str(TODAY.month),
+                                                          str(TODAY.year)],
+                              "awareness": "a", "appreciation": "b", "actions_text": "c",
+                              "theme_id": theme_id}, 302),
+        f"/actions/{action.id}/links": ({"indicator": "SCW5", "service_area": "all"}, 302),
+        f"/actions/{action.id}/links/{link_id}/remove": ({}, 302),
+        f"/themes/{theme_id}/rename": ({"name": "Leading change"}, 302),
+        f"/themes/{theme_id}/down": ({}, 302),
+        f"/themes/{theme_id}/retire": ({}, 302),
+        "/themes": ({"name": "Staff voice"}, 302),
+    }
+    before = _snapshot(app)
+    got = {path: client.post(PLAN + path, data={"csrf_token": token, **data}).status_code
+           for path, (data, _) in posts.items()}
+    assert got == {path: _expected(role, ["edi_lead"], ok=ok) for path, (_, ok) in posts.items()}
+    sign_off = client.post(PLAN + "/sign-off", data={"csrf_token": token, "signer_role": "D",
+                                                     "confirm": "y"}).status_code
+    assert sign_off == _expected(role, ["sponsor"], ok=302)
+    imported = client.post(PLAN + "/import", data={
+        "csrf_token": token, "plan_file": (io.BytesIO(b"action_id\n"), "plan.csv")},
+        content_type="multipart/form-data").status_code
+    assert imported == _expected(role, ["edi_lead"], ok=400)  # the file is bad: nothing saved
+    if role not in ("edi_lead", "sponsor"):
+        assert _snapshot(app) == before
