@@ -9,6 +9,7 @@ from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS, ProductionConfig, _database_url
 from tracker.domain import formatting
@@ -33,6 +34,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _register_ethnicity_mapping(app)
     _register_templates(app)
     _register_extensions(app)
+    _register_url_converters(app)
     _register_blueprints(app)
     _register_errors(app)
     _register_transaction(app)
@@ -116,6 +118,17 @@ def _register_extensions(app: Flask) -> None:
     def load_user(session_id: str):
         user = auth_service.load_user_from_session(session_id)
         return user if user is not None and user.is_active else None
+
+
+class DatabaseId(IntegerConverter):
+    """An `<int:...>` in a URL is a database id: larger than a 32-bit integer is simply 404."""
+
+    def __init__(self, url_map, fixed_digits=0, min=1, max=2**31 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def _register_url_converters(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseId
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -23,7 +23,11 @@ class UKDateField(DateField):
     def process_formdata(self, valuelist):
         self.data = None
         if not valuelist:
+            self.raw_data = None  # the GOV.UK widget expects day, month and year or nothing
             return
+        if len(valuelist) != 3:
+            self.raw_data = (list(valuelist) + ["", "", ""])[:3]
+            raise ValueError(f"{self.noun.capitalize()} must be a real date")
         parts = [v.strip() for v in valuelist]
         if not any(parts):
             return
@@ -50,8 +54,9 @@ class UKDateField(DateField):
 class CountField(IntegerField):
     """A whole number of people, 0 or more, with GOV.UK messages naming the box."""
 
-    def __init__(self, label: str, **kwargs):
+    def __init__(self, label: str, *, maximum: int = 10_000_000, **kwargs):
         super().__init__(label, widget=GovTextInput(), validators=[Optional()], **kwargs)
+        self.maximum = maximum
 
     def process_formdata(self, valuelist):
         self.data = None
@@ -60,9 +65,15 @@ class CountField(IntegerField):
             return
         if not text.lstrip("-").isdigit():
             raise ValueError(f"{self.label.text} must be a whole number, like 12")
+        if len(text) > 12:
+            raise ValueError(f"{self.label.text} must be {self.maximum:,} or fewer")
         self.data = int(text)
         if self.data < 0:
+            self.data = None
             raise ValueError(f"{self.label.text} must be 0 or more")
+        if self.data > self.maximum:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be {self.maximum:,} or fewer")
 
 
 class MeasureField(DecimalField):

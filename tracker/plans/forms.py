@@ -167,6 +167,6 @@ class FilterForm(FlaskForm):
                                                              for a in SERVICE_AREAS],
                        validators=[Optional()])
     overdue = BooleanField("Overdue only", widget=GovCheckboxInput())
-    due_within = CountField("Due within (days)")
+    due_within = CountField("Due within (days)", maximum=3660)
     sort = SelectField("Sort by", widget=GovSelect(), validators=[Optional()])
     submit = SubmitField("Apply filters", widget=GovSubmitInput())

@@ -60,6 +60,11 @@ EDITABLE = list(FIELD_LABELS)
 OWNER_FIELDS = ["status", "measure_current"]
 
 
+def is_db_id(value: Any) -> bool:
+    """Say whether a value from a form can be a row id (a positive 32-bit integer)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
+
+
 # Plans and themes ------------------------------------------------------------------------------
 
 
@@ -115,6 +120,8 @@ def add_theme(*, actor: User, access: OrgAccess, plan: ActionPlan, name: str) ->
 def _check_theme_name(plan: ActionPlan, name: str, current: PlanTheme | None = None) -> None:
     if not name:
         raise InvalidInput({"name": "Enter the theme's name"})
+    if len(name) > 120:
+        raise InvalidInput({"name": "The theme's name must be 120 characters or fewer"})
     clash = db.session.scalar(select(PlanTheme.id).where(
         PlanTheme.plan_id == plan.id, func.lower(PlanTheme.name) == name.lower(),
         PlanTheme.id != (current.id if current else -1)))
@@ -295,7 +302,7 @@ def check_action(*, access: OrgAccess, plan: ActionPlan, values: dict[str, Any],
     if not values.get("title"):
         errors["title"] = "Enter a title"
     theme_id = values.get("theme_id")
-    theme = db.session.get(PlanTheme, theme_id) if theme_id else None
+    theme = db.session.get(PlanTheme, theme_id) if is_db_id(theme_id) else None
     if theme is None or theme.plan_id != plan.id:
         errors["theme_id"] = "Select a theme"
     elif theme.retired and (current is None or current.theme_id != theme.id):
@@ -303,8 +310,8 @@ def check_action(*, access: OrgAccess, plan: ActionPlan, values: dict[str, Any],
     # A draft (from a 3 A's discussion) may stay without an owner and a due date.
     stays_draft = current is not None and current.is_draft
     owner_id = values.get("owner_id")
-    if not owner_id:
-        if not stays_draft:
+    if not is_db_id(owner_id):
+        if not stays_draft or owner_id:
             errors["owner_id"] = "Select the action's owner"
     elif not db.session.scalar(select(Membership.id).where(
             Membership.user_id == owner_id, Membership.organisation_id == access.organisation.id)
@@ -653,7 +660,7 @@ def record_reflection(*, actor: User, access: OrgAccess, plan: ActionPlan, team:
         errors["actions_text"] = "Each action must be 200 characters or fewer"
     if held_on > today:
         errors["held_on"] = "The date of the discussion must be today or in the past"
-    theme = db.session.get(PlanTheme, theme_id) if theme_id else None
+    theme = db.session.get(PlanTheme, theme_id) if is_db_id(theme_id) else None
     if theme is None or theme.plan_id != plan.id or theme.retired:
         errors["theme_id"] = "Select a theme"
     if errors:

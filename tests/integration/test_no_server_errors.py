@@ -1,0 +1,133 @@
+"""Crawl every page with real and hostile values: nothing may answer with a server error."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.conftest import DEMO_USERS
+from tracker.extensions import db
+from tracker.models import Action, AdvisoryGroup, Comment, Organisation, User
+
+GOOD = {"slug": "northshire", "label": "2024-25", "indicator": "SCW2", "area": "adults",
+        "kind": "staff", "fmt": "csv", "token": "not-a-token", "filename": "css/app.css",
+        "subject_type": "action", "draft_id": 1, "sign_off_id": 1, "notification_id": 1}
+HOSTILE = {"slug": "../../etc", "label": "2024-25'; DROP TABLE users;--", "indicator": "<script>",
+           "area": "%00", "kind": "..", "fmt": "exe", "token": "x" * 500,
+           "filename": "../config.py", "subject_type": "nonsense", "subject_key": "'\"<>",
+           "draft_id": 99999999, "sign_off_id": 2**31 - 1, "action_id": 0, "comment_id": 424242,
+           "organisation_id": 999999, "user_id": 999999, "group_id": 999999,
+           "notification_id": 2**40}
+QUERIES = ["", "?area=zzz&orientation=<b>&owner=abc&status=done&theme=x&due_within=-5"
+               "&sort=__class__&from=nothing&next=//evil.example"]
+
+
+def _ids(app) -> dict:
+    with app.app_context():
+        return {
+            "action_id": db.session.scalar(db.select(Action.id).limit(1)),
+            "organisation_id": db.session.scalar(db.select(Organisation.id).limit(1)),
+            "user_id": db.session.scalar(db.select(User.id).limit(1)),
+            "group_id": db.session.scalar(db.select(AdvisoryGroup.id).limit(1)),
+            "comment_id": db.session.scalar(db.select(Comment.id).limit(1)) or 1,
+            "subject_key": str(db.session.scalar(db.select(Action.id).limit(1))),
+        }
+
+
+def _urls(app, values: dict) -> list[str]:
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods:
+            continue
+        path = rule.rule
+        for argument in rule.arguments:
+            path = path.replace(f"<{argument}>", str(values[argument]))
+            for converter in ("int", "path", "any(csv, xlsx)"):
+                path = path.replace(f"<{converter}:{argument}>", str(values[argument]))
+        urls.append(path)
+    return urls
+
+
+@pytest.mark.parametrize("role", ["edi_lead", "advisor", "administrator", "anonymous"])
+def test_no_page_gives_a_server_error(app, client_as, role):
+    client = client_as(role)
+    good = {**GOOD, **_ids(app)}
+    errors = []
+    for values in (good, {**good, **HOSTILE}):
+        for url in _urls(app, values):
+            for query in QUERIES:
+                with client.get(url + query) as response:  # closes file responses
+                    status = response.status_code
+                if status >= 500:
+                    errors.append(f"{status} {url}{query}")
+    assert errors == []
+    assert set(DEMO_USERS) >= {"edi_lead", "advisor", "administrator"}
+
+
+def _first_action_id(app) -> int:
+    with app.app_context():
+        from tracker.models import ActionPlan, PlanTheme, ReportingCycle
+        plan_id = db.session.scalar(db.select(ActionPlan.id).join(ReportingCycle).where(
+            ReportingCycle.label == "2024-25", ReportingCycle.organisation.has(slug="northshire")))
+        action_id = db.session.scalar(db.select(Action.id).filter_by(plan_id=plan_id).limit(1))
+        theme_id = db.session.scalar(db.select(PlanTheme.id).filter_by(plan_id=plan_id).limit(1))
+        return action_id, theme_id
+
+
+HUGE = "99999999999999999999"
+LONG = "x" * 5000
+
+
+def test_hostile_form_input_never_gives_a_server_error(app, client_as):
+    from tests.helpers import csrf_token
+
+    lead, admin = client_as("edi_lead"), client_as("administrator")
+    action_id, theme_id = _first_action_id(app)
+    plan = "/org/northshire/cycles/2024-25/plan"
+    date_parts = ["31", "2", "99999"]
+    posts = [
+        (lead, "/org/northshire/cycles/new", {"label": LONG, "period_start": date_parts,
+                                              "period_end": ["1", "1", HUGE],
+                                              "snapshot_date": ["x", "y", "z"]}),
+        (lead, "/org/northshire/people", {"email": LONG + "@example.org", "name": LONG,
+                                          "role": "emperor"}),
+        (lead, plan + "/actions/new", {"title": LONG, "theme_id": HUGE, "owner_id": HUGE,
+                                       "due_date": date_parts, "status": "done",
+                                       "measure_target": "1e400", "measure_baseline": "NaN"}),
+        (lead, f"{plan}/actions/{action_id}/edit", {"title": "x", "theme_id": "-1",
+                                                    "owner_id": HUGE, "version": HUGE,
+                                                    "status": "on_track",
+                                                    "due_date": ["1", "1", "2099"]}),
+        (lead, f"{plan}/actions/{action_id}/progress", {"occurred_on": date_parts, "note": LONG,
+                                                        "new_status": "<b>",
+                                                        "measure_value": "Infinity",
+                                                        "evidence_links": LONG}),
+        (lead, f"{plan}/actions/{action_id}/links", {"indicator": "<x>", "service_area": "z"}),
+        (lead, f"{plan}/themes/{theme_id}/rename", {"name": LONG}),
+        (lead, f"{plan}/themes", {"name": LONG}),
+        (lead, f"{plan}/reflections/new", {"team": LONG, "held_on": date_parts,
+                                           "awareness": LONG, "appreciation": LONG,
+                                           "actions_text": LONG, "theme_id": HUGE}),
+        (lead, "/org/northshire/cycles/2024-25/indicators/counts",
+         {"service_area": "all", "SCW2_gm_numerator": HUGE, "SCW2_gm_denominator": "1e9",
+          "band1_label": LONG, "band1_gm": HUGE}),
+        (lead, "/org/northshire/cycles/2024-25/review/narrative/SCW2/all",
+         {"what_we_did": LONG * 2}),
+        (lead, "/org/northshire/cycles/2024-25/next-cycle",
+         {"label": "9999-00", "period_start": date_parts, "period_end": date_parts,
+          "snapshot_date": date_parts}),
+        (lead, f"/org/northshire/cycles/2024-25/comments/action/{action_id}",
+         {"body": LONG * 3, "visibility": "everyone", "parent_id": HUGE}),
+        (admin, "/admin/organisations/new", {"name": LONG, "slug": LONG, "kind": "empire",
+                                             "ons_code": LONG}),
+        (admin, "/admin/users/new", {"name": LONG, "email": LONG}),
+        (admin, "/admin/groups/new", {"name": LONG, "short_name": LONG}),
+        (admin, "/admin/national-figures", {"year": HUGE, "indicator": "SCW1", "band": LONG,
+                                            "value": HUGE, "authorities": HUGE, "note": LONG}),
+    ]
+    errors = []
+    for client, url, data in posts:
+        token = csrf_token(client, "/accessibility")
+        status = client.post(url, data={"csrf_token": token, **data}).status_code
+        if status >= 500 or status == 200:
+            errors.append(f"{status} {url}")  # 200 would mean the bad input was accepted
+    assert errors == []
