@@ -273,3 +273,13 @@ def test_trends_page_queries_do_not_grow_with_cycles(app, client_as):
         assert viewer.get(f"{ORG}/trends").status_code == 200
     assert len(after) == len(before)
     assert date.today() - timedelta(days=1) < date.today()
+
+
+def test_review_opens_with_a_table_at_a_glance(client_as):
+    html = page(client_as("viewer").get(f"{ORG}/cycles/2023-24/review"))
+    rows = html.select(".app-review-glance tbody tr")
+    assert len(rows) == 27  # nine series for all staff, adults and children
+    scw2 = [r for r in rows if r.th.get_text(strip=True).startswith("SCW2")
+            and "Adult social care" in r.get_text()][0]
+    assert scw2.select("td")[3].get_text(strip=True) == "Written"
+    assert scw2.th.a["href"] == "#SCW2-adults"
