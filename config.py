@@ -62,7 +62,6 @@ class Config:
 
     # Indicator engine
     ETHNICITY_MAPPING_FILE = os.environ.get("ETHNICITY_MAPPING_FILE") or None
-    DISCLOSURE_THRESHOLD = _int("DISCLOSURE_THRESHOLD", 10)
 
     DISPLAY_TIMEZONE = "Europe/London"
 
