@@ -37,3 +37,16 @@ def error_summary(response) -> list[str]:
     """Return the messages in the page's error summary."""
     summary = page(response).select(".govuk-error-summary__list li")
     return [item.get_text(" ", strip=True) for item in summary]
+
+
+# Roles in the role-matrix tests, and what an organisation page answers each of them
+ROLES = ["edi_lead", "action_owner", "sponsor", "viewer", "advisor", "administrator",
+         "other_org", "anonymous"]
+OUTSIDERS = {"administrator": 404, "other_org": 404, "anonymous": 302}
+
+
+def expected_status(role: str, allowed, ok: int = 200) -> int:
+    """What an organisation route answers `role`: ok if allowed, else 403, 404 or sign-in."""
+    if role in allowed:
+        return ok
+    return OUTSIDERS.get(role, 403)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.helpers import csrf_token, error_summary, page, post_form
+from tests.helpers import csrf_token, error_summary, expected_status, page, post_form
 from tracker.domain.plans import ActionStatus
 from tracker.extensions import db
 from tracker.models import Action, AnnualReview, AuditEvent, NationalFigure, ReportingCycle
@@ -15,12 +15,6 @@ ORG = "/org/northshire"
 ROLES = ["edi_lead", "action_owner", "sponsor", "viewer", "advisor", "administrator",
          "other_org", "anonymous"]
 READERS = ["edi_lead", "action_owner", "sponsor", "viewer", "advisor"]
-
-
-def _expected(role, allowed, ok=200):
-    if role in allowed:
-        return ok
-    return {"administrator": 404, "other_org": 404, "anonymous": 302}.get(role, 403)
 
 
 def _changes(client, indicator, area):
@@ -67,8 +61,8 @@ def test_who_reads_trends_and_reviews(client_as, role):
     client = client_as(role)
     for path in ("/trends", "/trends/SCW3?area=adults", "/trends/SCW3/chart.svg",
                  "/cycles/2023-24/review", "/cycles/2024-25/review"):
-        assert client.get(ORG + path).status_code == _expected(role, READERS), path
-    assert client.get(ORG + "/cycles/2024-25/next-cycle").status_code == _expected(
+        assert client.get(ORG + path).status_code == expected_status(role, READERS), path
+    assert client.get(ORG + "/cycles/2024-25/next-cycle").status_code == expected_status(
         role, ["edi_lead"])
     assert client.get(ORG + "/trends/SCW99").status_code in (302, 404)
 
@@ -118,7 +112,7 @@ def test_edi_lead_writes_and_sponsor_signs_off_then_it_is_locked(app, client_as)
         if role == "sponsor":
             locked = {"narrative": 403, "summary": 403, "sign-off": 409}
         expected = locked if role in ("edi_lead", "sponsor") else {
-            k: _expected(role, []) for k in got}
+            k: expected_status(role, []) for k in got}
         assert got == expected, role
     with app.app_context():
         signed = db.session.scalar(db.select(AnnualReview).join(ReportingCycle).where(
