@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import csrf_token, error_summary, expected_status, page, post_form, sign_in
+from tests.helpers import ROLES, csrf_token, error_summary, expected_status, page, post_form, sign_in
 from tests.integration.test_plans import count_queries
 from tracker.domain.comments import NotificationKind, Outcome, SubjectType, Visibility
 from tracker.extensions import db
@@ -24,8 +24,6 @@ from tracker.models import (
 CYCLE = "/org/northshire/cycles/2024-25"
 SHORTLISTING = "Anonymous shortlisting for all social work posts"
 REFERRALS = "Review fitness-to-practise referrals for fairness"
-ROLES = ["edi_lead", "action_owner", "sponsor", "viewer", "advisor", "administrator",
-         "other_org", "anonymous"]
 COMMENTERS = ["edi_lead", "action_owner", "sponsor", "advisor"]
 
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event
 
-from tests.helpers import csrf_token, error_summary, expected_status, page, post_form
+from tests.helpers import ROLES, csrf_token, error_summary, expected_status, page, post_form
 from tracker.domain.plans import ActionStatus
 from tracker.extensions import db
 from tracker.models import (
@@ -92,7 +92,6 @@ def test_demo_plan_is_realistic(app, client_as):
 # Who may do what ----------------------------------------------------------------------------------
 
 READERS = ["edi_lead", "action_owner", "sponsor", "viewer", "advisor"]
-ROLES = [*READERS, "administrator", "other_org", "anonymous"]
 
 
 @pytest.mark.parametrize("role", ROLES)

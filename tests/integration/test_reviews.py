@@ -6,14 +6,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.helpers import csrf_token, error_summary, expected_status, page, post_form
+from tests.helpers import ROLES, csrf_token, error_summary, expected_status, page, post_form
 from tracker.domain.plans import ActionStatus
 from tracker.extensions import db
 from tracker.models import Action, AnnualReview, AuditEvent, NationalFigure, ReportingCycle
 
 ORG = "/org/northshire"
-ROLES = ["edi_lead", "action_owner", "sponsor", "viewer", "advisor", "administrator",
-         "other_org", "anonymous"]
 READERS = ["edi_lead", "action_owner", "sponsor", "viewer", "advisor"]
 
 
