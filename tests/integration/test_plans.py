@@ -585,3 +585,21 @@ def test_every_changing_plan_route_refuses_other_roles(app, client_as, role):
     assert imported == expected_status(role, ["edi_lead"], ok=400)  # the file is bad: nothing saved
     if role not in ("edi_lead", "sponsor"):
         assert _snapshot(app) == before
+
+
+def test_a_stale_edit_names_only_what_changed_after_loading(app, client_as):
+    # The demo linked this action to indicators before anyone loaded it: not "changed meanwhile"
+    action = _action(app, title="Listening circles for global majority staff")
+    url = f"{PLAN}/actions/{action.id}"
+    editor, other = client_as("edi_lead"), client_as("edi_lead")
+    form = _edit_form(editor, url + "/edit")
+    assert form["seen_change"] != "0"
+    post_form(other, url + "/links", {"indicator": "SCW5", "service_area": "children"},
+              token_from=url)
+    form["lead_role"] = "Principal Social Worker"
+    response = editor.post(url + "/edit", data=form)
+    assert response.status_code == 409
+    changed = [li.get_text(strip=True) for li in page(response).select(".app-conflict-list li")]
+    assert changed == ["Indicators: now SCW6 all, SCW7a all, SCW7b all, SCW5 children"]
+    tampered = {**form, "version": "not-a-number"}  # treated as stale, never a crash
+    assert editor.post(url + "/edit", data=tampered).status_code == 409

@@ -14,7 +14,6 @@ from tracker.domain.definitions import INDICATORS, SERIES_IDS
 from tracker.domain.indicators import (
     INDICATORS_BY_ID,
     ExtractValidationError,
-    Results,
     compute_all,
     compute_results,
     confidence_interval,
@@ -295,11 +294,6 @@ def test_nhs_orientation_swaps_which_zero_rate_is_not_calculable():
     assert white_none.status == "not-calculable"
     nhs = white_none.oriented("nhs")
     assert (nhs.status, nhs.rl, nhs.rating) == ("ok", 0.0, "reverse")
-
-
-def test_results_from_counts_is_compute_results():
-    counts = full_counts()
-    assert Results.from_counts(counts) == compute_results(counts)
 
 
 def test_unknown_orientation_is_refused():

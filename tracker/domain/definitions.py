@@ -21,6 +21,11 @@ ALL = "all"
 ROW_SERVICE_AREAS: tuple[str, ...] = (ADULTS, CHILDREN)
 #: Service areas a result can be for: "all" is adults + children.
 SERVICE_AREAS: tuple[str, ...] = (ALL, ADULTS, CHILDREN)
+#: How a service area is named on its own ("All staff") and within a sentence ("all staff").
+SERVICE_AREA_LABELS: dict[str, str] = {ALL: "All staff", ADULTS: "Adult social care",
+                                       CHILDREN: "Children's social care"}
+SERVICE_AREA_WORDS: dict[str, str] = {area: label.lower()
+                                      for area, label in SERVICE_AREA_LABELS.items()}
 
 STAFF = "staff"
 RECRUITMENT = "recruitment"

@@ -203,16 +203,6 @@ class SeriesResult:
     #: False when the extract behind the series was not given (the status is then no-data).
     provided: bool = True
 
-    @property
-    def gm_rate(self) -> float | None:
-        """Return the GM rate (numerator / denominator)."""
-        return rate(self.counts.gm.numerator, self.counts.gm.denominator)
-
-    @property
-    def white_rate(self) -> float | None:
-        """Return the white rate (numerator / denominator)."""
-        return rate(self.counts.white.numerator, self.counts.white.denominator)
-
     def oriented(self, orientation: str) -> SeriesResult:
         """Return this result in the given orientation ("gm-white" or "nhs")."""
         _check_orientation(orientation)
@@ -344,11 +334,6 @@ class Results:
     declaration_rate: Mapping[str, float | None]
     pay_bands: PayBandResult
     series: Mapping[str, SeriesResult]
-
-    @classmethod
-    def from_counts(cls, counts: Counts) -> Results:
-        """Compute every indicator of one service area from its counts."""
-        return compute_results(counts)
 
     def to_dict(self, orientation: str = GM_WHITE) -> dict:
         """Return the CLI contract's JSON shape (unrounded; shares as fractions, gaps in points).

@@ -6,13 +6,17 @@ from dataclasses import dataclass
 
 from flask import Response, abort
 
-from tracker.domain.definitions import EXTRACT_KINDS, INDICATORS_BY_ID, SERIES_IDS
+from tracker.domain.definitions import (
+    EXTRACT_KINDS,
+    INDICATORS_BY_ID,
+    SERIES_IDS,
+    SERVICE_AREA_WORDS,
+)
+from tracker.domain.indicators import rate
 from tracker.domain.templates import template_frame, to_csv_bytes, to_xlsx_bytes
 from tracker.indicators.charts import ChartRow
 from tracker.services.indicators import SOURCES, Figures
 
-SERVICE_AREA_WORDS = {"all": "all staff", "adults": "adult social care",
-                      "children": "children's social care"}
 STATUS_WORDS = {
     "no-data": "No data",
     "no-events": "No events in either group",
@@ -48,7 +52,7 @@ class SeriesRow:
 
 
 def _rate(tally: dict) -> float | None:
-    return tally["numerator"] / tally["denominator"] if tally["denominator"] else None
+    return rate(tally["numerator"], tally["denominator"])
 
 
 @dataclass(frozen=True)

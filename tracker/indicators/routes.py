@@ -15,7 +15,12 @@ from flask import (
 from flask_login import current_user
 
 from tracker.domain.comments import SubjectType
-from tracker.domain.definitions import EXTRACT_KINDS, INDICATORS_BY_ID, SERIES_IDS
+from tracker.domain.definitions import (
+    EXTRACT_KINDS,
+    INDICATORS_BY_ID,
+    SERIES_IDS,
+    SERVICE_AREA_WORDS,
+)
 from tracker.domain.problems import ExtractValidationError
 from tracker.domain.roles import Capability
 from tracker.indicators import bp
@@ -28,7 +33,6 @@ from tracker.indicators.forms import (
     counts_rows,
 )
 from tracker.indicators.presenting import (
-    SERVICE_AREA_WORDS,
     chart_rows,
     download_template,
     figures_view,

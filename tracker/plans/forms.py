@@ -22,13 +22,11 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
-from tracker.domain.definitions import INDICATORS, SERVICE_AREAS
+from tracker.domain.definitions import INDICATORS, SERVICE_AREA_LABELS, SERVICE_AREAS
 from tracker.domain.plans import STATUS_LABELS
 from tracker.forms import CountField, MeasureField, UKDateField
 
 STATUS_CHOICES = [(status.value, label) for status, label in STATUS_LABELS.items()]
-AREA_WORDS = {"all": "All staff", "adults": "Adult social care",
-              "children": "Children's social care"}
 
 
 class ActionForm(FlaskForm):
@@ -61,8 +59,17 @@ class ActionForm(FlaskForm):
     measure_baseline = MeasureField("Baseline (optional)")
     measure_target = MeasureField("Target (optional)")
     measure_current = MeasureField("Current value (optional)")
+    # Where the editor started: refuses a stale save and says what changed since (hidden).
     version = HiddenField()
+    seen_change = HiddenField()
     submit = SubmitField("Save action", widget=GovSubmitInput())
+
+    def started_from(self) -> tuple[int, int]:
+        """Return the version and last change the editor loaded (0 when missing or tampered)."""
+        def number(text: str | None) -> int:
+            return int(text) if text and text.isdigit() and len(text) < 10 else 0
+
+        return number(self.version.data), number(self.seen_change.data)
 
     def values(self) -> dict:
         """Return the action's fields as the service takes them."""
@@ -96,7 +103,7 @@ class LinkForm(FlaskForm):
                             choices=[(i.id, f"{i.id} {i.short_name}") for i in INDICATORS],
                             validators=[InputRequired(message="Select an indicator")])
     service_area = SelectField("Service area", widget=GovSelect(),
-                               choices=[(a, AREA_WORDS[a]) for a in SERVICE_AREAS],
+                               choices=[(a, SERVICE_AREA_LABELS[a]) for a in SERVICE_AREAS],
                                validators=[InputRequired(message="Select a service area")])
     submit = SubmitField("Link indicator", widget=GovSubmitInput())
 
@@ -163,7 +170,7 @@ class FilterForm(FlaskForm):
                             choices=[("", "Any indicator")] + [(i.id, i.id) for i in INDICATORS],
                             validators=[Optional()])
     area = SelectField("Service area", widget=GovSelect(),
-                       choices=[("", "Any service area")] + [(a, AREA_WORDS[a])
+                       choices=[("", "Any service area")] + [(a, SERVICE_AREA_LABELS[a])
                                                              for a in SERVICE_AREAS],
                        validators=[Optional()])
     overdue = BooleanField("Overdue only", widget=GovCheckboxInput())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker.domain.definitions import SERVICE_AREA_LABELS
 from tracker.domain.plans import (
     INTERVENTIONS,
     STATUS_TAG,
@@ -16,7 +17,6 @@ from tracker.domain.problems import ExtractValidationError
 from tracker.domain.roles import Capability
 from tracker.plans import bp
 from tracker.plans.forms import (
-    AREA_WORDS,
     ActionForm,
     FilterForm,
     ImportForm,
@@ -47,7 +47,7 @@ def _load(access: OrgAccess, label: str):
 def _page(template: str, access: OrgAccess, cycle, plan, status: int = 200, **context):
     return render_template(template, access=access, cycle=cycle, plan=plan, today=today(),
                            slug=access.organisation.slug,
-                           status_tag=STATUS_TAG, is_overdue=is_overdue, area_words=AREA_WORDS,
+                           status_tag=STATUS_TAG, is_overdue=is_overdue, area_words=SERVICE_AREA_LABELS,
                            can_edit=access.can(Capability.EDIT_PLAN), **context), status
 
 
@@ -179,15 +179,18 @@ def edit_action(access: OrgAccess, label: str, action_id: int):
     form = _action_form(access, plan, obj=action if request.method == "GET" else None)
     if request.method == "GET":
         form.status.data, form.version.data = action.status.value, action.version
+        form.seen_change.data = plan_service.latest_change_id(action=action)
     conflict = None
     if form.validate_on_submit():
+        version, seen_change = form.started_from()
         try:
             plan_service.update_action(actor=current_user, access=access, plan=plan,
                                        action=action, values=form.values(), today=today(),
-                                       expected_version=int(form.version.data or 0))
+                                       expected_version=version, seen_change=seen_change)
         except StaleEdit as stale:
             conflict = stale.changed
             form.version.data = stale.current_version
+            form.seen_change.data = plan_service.latest_change_id(action=action)
         except InvalidInput as error:
             apply_errors(form, error)
         else:
@@ -234,7 +237,7 @@ def add_link(access: OrgAccess, label: str, action_id: int):
             link = plan_service.link_indicator(actor=current_user, access=access, plan=plan,
                                                action=action, indicator=form.indicator.data,
                                                service_area=form.service_area.data)
-            flash(f"Linked to {link.indicator} ({AREA_WORDS[link.service_area].lower()})",
+            flash(f"Linked to {link.indicator} ({SERVICE_AREA_LABELS[link.service_area].lower()})",
                   "success")
         except InvalidInput as error:
             flash(next(iter(error.errors.values())), "info")

@@ -7,11 +7,15 @@ from datetime import timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker.domain.definitions import INDICATORS_BY_ID, SERIES_IDS, SERVICE_AREAS
+from tracker.domain.definitions import (
+    INDICATORS_BY_ID,
+    SERIES_IDS,
+    SERVICE_AREA_LABELS,
+    SERVICE_AREAS,
+)
 from tracker.domain.roles import Capability
 from tracker.domain.trends import MOVEMENT_WORDS, national_year_for
 from tracker.indicators.charts import TrendMarker, TrendPoint, trend_chart
-from tracker.plans.forms import AREA_WORDS
 from tracker.reviews import bp
 from tracker.reviews.forms import (
     AmendmentForm,
@@ -50,7 +54,7 @@ def trends(access: OrgAccess):
     area = _area()
     overview = review_service.trend_overview(access=access, area=area)
     return render_template("reviews/trends.html", access=access, area=area, overview=overview,
-                           indicators=INDICATORS_BY_ID, area_words=AREA_WORDS,
+                           indicators=INDICATORS_BY_ID, area_words=SERVICE_AREA_LABELS,
                            movement_words=MOVEMENT_WORDS)
 
 
@@ -62,7 +66,7 @@ def trend(access: OrgAccess, indicator: str):
     rows = review_service.indicator_trend(access=access, indicator=indicator, area=area)
     markers = review_service.action_markers(access=access, indicator=indicator, area=area)
     return render_template("reviews/trend.html", access=access, indicator=INDICATORS_BY_ID[
-        indicator], area=area, rows=rows, markers=markers, area_words=AREA_WORDS,
+        indicator], area=area, rows=rows, markers=markers, area_words=SERVICE_AREA_LABELS,
         national_year_for=national_year_for)
 
 
@@ -79,7 +83,7 @@ def trend_svg(access: OrgAccess, indicator: str):
         [TrendMarker(m.when, m.kind) for m in markers],
         national=[(r.cycle.snapshot_date, r.national) for r in rows if r.national],
         title=f"{indicator} {INDICATORS_BY_ID[indicator].short_name}, "
-              f"{AREA_WORDS[area].lower()}")
+              f"{SERVICE_AREA_LABELS[area].lower()}")
     return svg_response(svg)
 
 
@@ -92,7 +96,7 @@ def _review_page(access: OrgAccess, cycle, review, status: int = 200, **forms):
     facts = review_service.review_facts(access=access, cycle=cycle, review=review, today=today())
     return render_template(
         "reviews/review.html", access=access, cycle=cycle, review=review, facts=facts,
-        area_words=AREA_WORDS, summary_form=forms.get("summary_form") or SummaryForm(
+        area_words=SERVICE_AREA_LABELS, summary_form=forms.get("summary_form") or SummaryForm(
             summary=review.summary), sign_off_form=forms.get("sign_off_form") or
         ReviewSignOffForm(), amendment_form=forms.get("amendment_form") or AmendmentForm(),
         form=forms.get("form"), slug=access.organisation.slug), status
@@ -130,7 +134,7 @@ def narrative(access: OrgAccess, label: str, indicator: str, area: str):
         raise Locked("The review is signed off: add an amendment instead")
     return render_template("reviews/narrative.html", access=access, cycle=cycle, form=form,
                            indicator=INDICATORS_BY_ID[indicator], area=area,
-                           area_words=AREA_WORDS), 400 if form.errors else 200
+                           area_words=SERVICE_AREA_LABELS), 400 if form.errors else 200
 
 
 @bp.post(REVIEW + "/summary")

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
-from werkzeug.routing import BuildError
 
 from tracker.domain.comments import (
     MAX_COMMENT_LENGTH,
@@ -28,7 +27,7 @@ from tracker.domain.comments import (
     parse_subject,
     plain_excerpt,
 )
-from tracker.domain.definitions import INDICATORS_BY_ID
+from tracker.domain.definitions import INDICATORS_BY_ID, SERVICE_AREA_WORDS
 from tracker.domain.formatting import LONDON
 from tracker.domain.roles import ADVISOR, Capability, Role
 from tracker.extensions import db
@@ -52,13 +51,6 @@ from tracker.services import notifications
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event
 from tracker.services.errors import Forbidden, InvalidInput, NotFound
-
-AREA_WORDS = {"all": "all staff", "adults": "adult social care",
-              "children": "children's social care"}
-# The annual review page (tracker.reviews) shows review threads; until it exists, or if it is
-# named otherwise, links go to the thread's own page.
-REVIEW_ENDPOINT = "reviews.review"
-
 
 # Subjects ------------------------------------------------------------------------------------------
 
@@ -84,10 +76,7 @@ class Subject:
             indicator, _, area = self.key.partition(":")
             return notifications.path_for("indicators.results", slug=slug, label=label,
                                           area=area, discuss=indicator)
-        try:
-            return notifications.path_for(REVIEW_ENDPOINT, slug=slug, label=label)
-        except BuildError:
-            return self.thread_path
+        return notifications.path_for("reviews.review", slug=slug, label=label)
 
     @property
     def thread_path(self) -> str:
@@ -129,7 +118,7 @@ def resolve_subject(*, access: OrgAccess, subject_type: str, subject_key: str,
             raise NotFound(key)
     elif kind is SubjectType.INDICATOR:
         indicator, _, area = key.partition(":")
-        title = f"{indicator} {INDICATORS_BY_ID[indicator].short_name}, {AREA_WORDS[area]}"
+        title = f"{indicator} {INDICATORS_BY_ID[indicator].short_name}, {SERVICE_AREA_WORDS[area]}"
     else:
         if key != cycle.label:
             raise NotFound(key)
@@ -690,7 +679,7 @@ def waiting_feedback(*, organisation_ids: list[int], today: date,
             title = f"\u201c{titles.get(int(comment.subject_key), 'a removed action')}\u201d"
         elif comment.subject_type is SubjectType.INDICATOR:
             indicator, _, area = comment.subject_key.partition(":")
-            title = f"{indicator} {INDICATORS_BY_ID[indicator].short_name}, {AREA_WORDS[area]}"
+            title = f"{indicator} {INDICATORS_BY_ID[indicator].short_name}, {SERVICE_AREA_WORDS[area]}"
         else:
             title = f"the annual review {comment.subject_key}"
         subject = Subject(type=comment.subject_type, key=comment.subject_key,

@@ -378,10 +378,13 @@ def create_action(*, actor: User, access: OrgAccess, plan: ActionPlan, values: d
 
 
 def update_action(*, actor: User, access: OrgAccess, plan: ActionPlan, action: Action,
-                  values: dict[str, Any], expected_version: int, today: date) -> Action:
+                  values: dict[str, Any], expected_version: int, today: date,
+                  seen_change: int = 0) -> Action:
     """Change an action's fields; refuse a stale edit, naming what changed meanwhile.
 
     EDI leads may change every field; the owner only the status and the current measure value.
+    `expected_version` is the version the form was loaded at; `seen_change` the id of the latest
+    change to the action the editor had seen (see latest_change_id), to say what they missed.
     """
     if access.can(Capability.EDIT_PLAN):
         allowed = EDITABLE
@@ -391,7 +394,7 @@ def update_action(*, actor: User, access: OrgAccess, plan: ActionPlan, action: A
         raise Forbidden("edit action")
     values = _clean({k: v for k, v in values.items() if k in allowed})
     if expected_version != action.version:
-        raise StaleEdit(_changed_since(action, expected_version), action.version)
+        raise StaleEdit(_changed_since(action, seen_change), action.version)
     merged = {**_values_dict(action), **values}
     errors = check_action(access=access, plan=plan, values=merged, today=today, current=action)
     if errors:
@@ -413,17 +416,25 @@ def update_action(*, actor: User, access: OrgAccess, plan: ActionPlan, action: A
     return action
 
 
-def _changed_since(action: Action, version: int) -> dict[str, str]:
-    """Name each field changed by others since `version`, with its value now."""
+def latest_change_id(*, action: Action) -> int:
+    """Return the id of the latest recorded change to the action (0 if none)."""
+    return db.session.scalar(
+        select(func.coalesce(func.max(AuditEvent.id), 0))
+        .where(AuditEvent.entity_type == "action", AuditEvent.entity_id == action.id))
+
+
+def _changed_since(action: Action, seen_change: int) -> dict[str, str]:
+    """Name each field changed since the editor's last seen change, with its value now."""
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.entity_type == "action",
-                                 AuditEvent.entity_id == action.id)
+                                 AuditEvent.entity_id == action.id,
+                                 AuditEvent.id > seen_change)
         .order_by(AuditEvent.id))
-    # Versions count saves: the latest (current - expected) saves are the ones missed.
-    missed = action.version - version
-    saves = [e for e in events if e.action in ("updated", "progress")]
     changed: dict[str, str] = {}
-    for event in saves[-missed:] if missed > 0 else []:
+    for event in events:
+        if event.action in ("linked", "unlinked"):
+            changed["Indicators"] = ", ".join(
+                f"{link.indicator} {link.service_area}" for link in action.links) or "none"
         for field in (event.after or {}):
             if field in FIELD_LABELS:
                 changed[FIELD_LABELS[field]] = describe_value(field, getattr(action, field))
