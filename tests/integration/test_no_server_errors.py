@@ -52,7 +52,8 @@ def test_no_page_gives_a_server_error(app, client_as, role):
     client = client_as(role)
     good = {**GOOD, **_ids(app)}
     errors = []
-    for values in (good, {**good, **HOSTILE}):
+    odd_subject = {**good, "subject_type": "indicator", "subject_key": "SCW99:mars"}
+    for values in (good, {**good, **HOSTILE}, odd_subject):
         for url in _urls(app, values):
             for query in QUERIES:
                 with client.get(url + query) as response:  # closes file responses

@@ -117,13 +117,18 @@ def resolve_subject(*, access: OrgAccess, subject_type: str, subject_key: str,
         if title is None:
             raise NotFound(key)
     elif kind is SubjectType.INDICATOR:
-        indicator, _, area = key.partition(":")
-        title = f"{indicator} {INDICATORS_BY_ID[indicator].short_name}, {SERVICE_AREA_WORDS[area]}"
+        title = _indicator_title(key)
     else:
         if key != cycle.label:
             raise NotFound(key)
         title = f"the annual review {cycle.label}"
     return Subject(type=kind, key=key, organisation=access.organisation, cycle=cycle, title=title)
+
+
+def _indicator_title(key: str) -> str:
+    """Name an indicator result from its subject key: "SCW2:adults" -> "SCW2 ..., adult social care"."""
+    indicator, _, area = key.partition(":")
+    return f"{indicator} {INDICATORS_BY_ID[indicator].short_name}, {SERVICE_AREA_WORDS[area]}"
 
 
 def _subject_of(access: OrgAccess, comment: Comment) -> Subject:
@@ -678,8 +683,7 @@ def waiting_feedback(*, organisation_ids: list[int], today: date,
         if comment.subject_type is SubjectType.ACTION:
             title = f"\u201c{titles.get(int(comment.subject_key), 'a removed action')}\u201d"
         elif comment.subject_type is SubjectType.INDICATOR:
-            indicator, _, area = comment.subject_key.partition(":")
-            title = f"{indicator} {INDICATORS_BY_ID[indicator].short_name}, {SERVICE_AREA_WORDS[area]}"
+            title = _indicator_title(comment.subject_key)
         else:
             title = f"the annual review {comment.subject_key}"
         subject = Subject(type=comment.subject_type, key=comment.subject_key,
