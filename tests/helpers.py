@@ -5,7 +5,7 @@ from __future__ import annotations
 from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 
-from tracker.services.demo import DEMO_PASSWORD
+from tracker.demo.load import DEMO_PASSWORD
 
 
 def page(response) -> BeautifulSoup:

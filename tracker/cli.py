@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from tracker.demo import load as demo_service
 from tracker.extensions import db
-from tracker.services import demo as demo_service
 from tracker.services import users as user_service
 from tracker.services.auth import find_user_by_email
 from tracker.services.errors import InvalidInput

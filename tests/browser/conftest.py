@@ -14,8 +14,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from tracker import create_app
+from tracker.demo.load import DEMO_PASSWORD, load_demo
 from tracker.extensions import db
-from tracker.services.demo import DEMO_PASSWORD, load_demo
 
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

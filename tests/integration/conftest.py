@@ -11,8 +11,8 @@ from sqlalchemy import text
 
 from tests.helpers import sign_in
 from tracker import create_app
+from tracker.demo.load import load_demo
 from tracker.extensions import db
-from tracker.services.demo import load_demo
 
 
 @pytest.fixture(scope="session")

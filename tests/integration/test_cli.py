@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from tests.helpers import sign_in
+from tracker.demo.load import DEMO_PASSWORD
 from tracker.extensions import db
 from tracker.models import AdvisoryGroupShare, Membership, Organisation, ReportingCycle, User
-from tracker.services.demo import DEMO_PASSWORD
 
 
 def _counts(app):

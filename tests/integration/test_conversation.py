@@ -6,7 +6,8 @@ import pytest
 
 from tests.helpers import ROLES, csrf_token, error_summary, expected_status, page, post_form, sign_in
 from tests.integration.test_plans import count_queries
-from tracker.domain.comments import NotificationKind, Outcome, SubjectType, Visibility
+from tracker.domain.comments import Outcome, SubjectType, Visibility
+from tracker.domain.notifications import NotificationKind
 from tracker.extensions import db
 from tracker.models import (
     Action,

@@ -12,7 +12,8 @@ from aiosmtpd.controller import Controller
 
 from tests.helpers import post_form
 from tests.integration.test_conversation import CYCLE, _action_id, _action_page, _post
-from tracker.domain.comments import EmailStatus, Frequency, NotificationKind
+from tracker.demo.plan import ACTIONS
+from tracker.domain.notifications import EmailStatus, Frequency, NotificationKind
 from tracker.domain.plans import ActionStatus
 from tracker.extensions import db
 from tracker.models import (
@@ -24,7 +25,6 @@ from tracker.models import (
     ReportingCycle,
     User,
 )
-from tracker.services.demo_plan import ACTIONS
 
 BASE = "https://tracker.example.org"
 

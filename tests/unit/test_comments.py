@@ -8,28 +8,30 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tracker.domain.comments import (
-    DigestItem,
-    DueAction,
-    Frequency,
-    NotificationKind,
-    OrganisationWeek,
     SubjectType,
-    WaitingFeedback,
     days_waiting,
-    default_frequency,
-    digest_message,
     find_mentions,
-    frequency_choices,
-    group_digest,
     mention_handle,
     parse_subject,
     plain_excerpt,
-    reminder_message,
     render_markdown,
-    select_reminders,
     waiting_phrase,
+)
+from tracker.domain.emails import digest_message, reminder_message, weekly_message
+from tracker.domain.notifications import (
+    DigestItem,
+    Frequency,
+    NotificationKind,
+    default_frequency,
+    frequency_choices,
+    group_digest,
+)
+from tracker.domain.reminders import (
+    DueAction,
+    OrganisationWeek,
+    WaitingFeedback,
+    select_reminders,
     week_start,
-    weekly_message,
 )
 
 TODAY = date(2026, 11, 23)  # a Monday

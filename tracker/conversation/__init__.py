@@ -6,8 +6,8 @@ from markupsafe import Markup
 
 from tracker.domain.comments import render_markdown
 from tracker.extensions import db
-from tracker.services import conversation as conversation_service
 from tracker.services import mail
+from tracker.services import threads as thread_service
 
 bp = Blueprint("conversation", __name__)
 
@@ -22,10 +22,10 @@ def comment_html(text: str) -> Markup:
 def thread_loader() -> dict:
     def conversation_thread(access, cycle, subject_type: str, subject_key: str):
         """Load the thread that templates/conversation/_thread.html shows."""
-        return conversation_service.thread_for(access=access, user=current_user,
-                                               subject_type=subject_type,
-                                               subject_key=str(subject_key),
-                                               cycle_label=cycle.label)
+        return thread_service.thread_for(access=access, user=current_user,
+                                         subject_type=subject_type,
+                                         subject_key=str(subject_key),
+                                         cycle_label=cycle.label)
 
     return {"conversation_thread": conversation_thread}
 

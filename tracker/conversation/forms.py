@@ -13,15 +13,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from tracker.domain.comments import (
-    FREQUENCY_LABELS,
-    MAX_COMMENT_LENGTH,
-    MAX_REASON_LENGTH,
-    OUTCOME_LABELS,
-    NotificationKind,
-    Visibility,
-    frequency_choices,
-)
+from tracker.domain.comments import MAX_COMMENT_LENGTH, MAX_REASON_LENGTH, OUTCOME_LABELS, Visibility
+from tracker.domain.notifications import FREQUENCY_LABELS, NotificationKind, frequency_choices
 
 TOO_LONG = f"must be {MAX_COMMENT_LENGTH:,} characters or fewer"
 

@@ -14,14 +14,19 @@ from tracker.conversation.forms import (
     ResponseForm,
     preferences_form,
 )
-from tracker.domain.comments import OUTCOME_HINTS, NotificationKind
+from tracker.domain.comments import OUTCOME_HINTS
+from tracker.domain.notifications import NotificationKind
 from tracker.domain.roles import Capability
 from tracker.security import org_page, signed_in
-from tracker.services import conversation as conversation_service
+from tracker.services import comments as comment_service
+from tracker.services import feedback as feedback_service
 from tracker.services import notifications as notification_service
+from tracker.services import subjects as subject_service
+from tracker.services import threads as thread_service
 from tracker.services.access import OrgAccess
-from tracker.services.conversation import MentionReport, Subject
 from tracker.services.errors import InvalidInput
+from tracker.services.mentions import MentionReport
+from tracker.services.subjects import Subject
 from tracker.web import apply_errors
 
 THREAD = "/org/<slug>/cycles/<label>/comments/<subject_type>/<subject_key>"
@@ -52,8 +57,8 @@ def _thread_page(access: OrgAccess, subject: Subject, form: CommentForm | None, 
 @org_page(Capability.READ)
 def thread(access: OrgAccess, label: str, subject_type: str, subject_key: str):
     """Show a subject's comments on a page of their own."""
-    subject = conversation_service.resolve_subject(access=access, subject_type=subject_type,
-                                                   subject_key=subject_key, cycle_label=label)
+    subject = subject_service.resolve_subject(access=access, subject_type=subject_type,
+                                              subject_key=subject_key, cycle_label=label)
     return _thread_page(access, subject, None, 200)
 
 
@@ -61,12 +66,12 @@ def thread(access: OrgAccess, label: str, subject_type: str, subject_key: str):
 @org_page(Capability.COMMENT)
 def add_comment(access: OrgAccess, label: str, subject_type: str, subject_key: str):
     """Post a comment on an action, an indicator result or an annual review."""
-    subject = conversation_service.resolve_subject(access=access, subject_type=subject_type,
-                                                   subject_key=subject_key, cycle_label=label)
+    subject = subject_service.resolve_subject(access=access, subject_type=subject_type,
+                                              subject_key=subject_key, cycle_label=label)
     form = CommentForm()
     if form.validate_on_submit():
         try:
-            comment, report = conversation_service.post_comment(
+            comment, report = comment_service.post_comment(
                 actor=current_user, access=access, subject=subject, body=form.body.data,
                 visibility=form.visibility.data, ask_for_response=form.ask_for_response.data)
         except InvalidInput as error:
@@ -79,8 +84,8 @@ def add_comment(access: OrgAccess, label: str, subject_type: str, subject_key: s
 
 def _comment_page(template: str, access: OrgAccess, comment_id: int, form, status: int = 200,
                   **context):
-    comment = conversation_service.get_comment(access=access, comment_id=comment_id)
-    subject = conversation_service.comment_subject(access=access, comment=comment)
+    comment = thread_service.get_comment(access=access, comment_id=comment_id)
+    subject = subject_service.comment_subject(access=access, comment=comment)
     return render_template(template, access=access, comment=comment, subject=subject,
                            cycle=subject.cycle, form=form, **context), status
 
@@ -92,13 +97,13 @@ def reply(access: OrgAccess, comment_id: int):
     form = ReplyForm()
     if form.validate_on_submit():
         try:
-            answer, report = conversation_service.post_reply(
+            answer, report = comment_service.post_reply(
                 actor=current_user, access=access, comment_id=comment_id, body=form.body.data)
         except InvalidInput as error:
             apply_errors(form, error)
         else:
             _told("Your reply has been posted", report)
-            subject = conversation_service.comment_subject(access=access, comment=answer)
+            subject = subject_service.comment_subject(access=access, comment=answer)
             return _back(access, form.next.data, subject, answer.id)
     return _comment_page("conversation/reply.html", access, comment_id, form,
                          400 if form.errors else 200)
@@ -108,19 +113,19 @@ def reply(access: OrgAccess, comment_id: int):
 @org_page(Capability.COMMENT)
 def edit(access: OrgAccess, comment_id: int):
     """Change your comment; its earlier versions are kept and readable."""
-    comment = conversation_service.get_comment(access=access, comment_id=comment_id)
+    comment = thread_service.get_comment(access=access, comment_id=comment_id)
     if comment.author_id != current_user.id or comment.is_deleted:
         abort(403)
     form = EditForm(data={"body": comment.body} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            comment, report = conversation_service.edit_comment(
+            comment, report = comment_service.edit_comment(
                 actor=current_user, access=access, comment_id=comment_id, body=form.body.data)
         except InvalidInput as error:
             apply_errors(form, error)
         else:
             _told("Your comment has been changed", report)
-            subject = conversation_service.comment_subject(access=access, comment=comment)
+            subject = subject_service.comment_subject(access=access, comment=comment)
             return _back(access, None, subject, comment.id)
     return _comment_page("conversation/edit.html", access, comment_id, form,
                          400 if form.errors else 200)
@@ -130,19 +135,19 @@ def edit(access: OrgAccess, comment_id: int):
 @org_page(Capability.COMMENT)
 def delete(access: OrgAccess, comment_id: int):
     """Delete your comment, after confirming; a tombstone stays in the thread."""
-    comment = conversation_service.get_comment(access=access, comment_id=comment_id)
+    comment = thread_service.get_comment(access=access, comment_id=comment_id)
     if comment.author_id != current_user.id or comment.is_deleted:
         abort(403)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            conversation_service.delete_comment(actor=current_user, access=access,
-                                                comment_id=comment_id)
+            comment_service.delete_comment(actor=current_user, access=access,
+                                           comment_id=comment_id)
         except InvalidInput as error:
             flash(next(iter(error.errors.values())), "info")
         else:
             flash("Your comment has been deleted", "success")
-        subject = conversation_service.comment_subject(access=access, comment=comment)
+        subject = subject_service.comment_subject(access=access, comment=comment)
         return _back(access, None, subject, comment.id)
     return _comment_page("conversation/delete.html", access, comment_id, form)
 
@@ -160,13 +165,13 @@ def ask_for_response(access: OrgAccess, comment_id: int):
     """Ask the organisation to respond to your feedback (advisors)."""
     if ConfirmForm().validate_on_submit():
         try:
-            comment = conversation_service.ask_for_response(actor=current_user, access=access,
-                                                            comment_id=comment_id)
+            comment = comment_service.ask_for_response(actor=current_user, access=access,
+                                                       comment_id=comment_id)
         except InvalidInput as error:
             flash(next(iter(error.errors.values())), "info")
         else:
             flash(f"You asked {access.organisation.name} for a response", "success")
-            subject = conversation_service.comment_subject(access=access, comment=comment)
+            subject = subject_service.comment_subject(access=access, comment=comment)
             return _back(access, request.form.get("next"), subject, comment.id)
     return redirect(url_for(".history", slug=access.organisation.slug, comment_id=comment_id))
 
@@ -175,16 +180,16 @@ def ask_for_response(access: OrgAccess, comment_id: int):
 @org_page(Capability.EDIT_PLAN)
 def respond(access: OrgAccess, comment_id: int):
     """Say what was done about an advisor's feedback and why, perhaps linking an action."""
-    comment = conversation_service.get_comment(access=access, comment_id=comment_id)
-    subject = conversation_service.comment_subject(access=access, comment=comment)
+    comment = thread_service.get_comment(access=access, comment_id=comment_id)
+    subject = subject_service.comment_subject(access=access, comment=comment)
     form = ResponseForm()
-    form.action_id.choices = [(0, "No action")] + conversation_service.linkable_actions(
+    form.action_id.choices = [(0, "No action")] + feedback_service.linkable_actions(
         access=access, cycle=subject.cycle)
     if form.validate_on_submit():
         try:
-            conversation_service.respond(actor=current_user, access=access, comment_id=comment_id,
-                                         outcome=form.outcome.data, reason=form.reason.data,
-                                         action_id=form.action_id.data or None)
+            feedback_service.respond(actor=current_user, access=access, comment_id=comment_id,
+                                     outcome=form.outcome.data, reason=form.reason.data,
+                                     action_id=form.action_id.data or None)
         except InvalidInput as error:
             apply_errors(form, error)
         else:

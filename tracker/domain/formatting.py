@@ -80,3 +80,8 @@ def percentage_points(value: float | None) -> str:
     rounded = round_half_up(value, 1)
     sign = "+" if rounded > 0 else ""
     return f"{sign}{rounded} pp".replace("-", "−")
+
+
+def and_list(items: list[str]) -> str:
+    """Join names as a sentence does: "A", "A and B", "A, B and C"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

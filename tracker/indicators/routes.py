@@ -38,9 +38,9 @@ from tracker.indicators.presenting import (
     figures_view,
 )
 from tracker.security import org_page, signed_in
-from tracker.services import conversation as conversation_service
 from tracker.services import indicators as indicator_service
 from tracker.services import organisations as org_service
+from tracker.services import threads as thread_service
 from tracker.services.access import OrgAccess
 from tracker.web import svg_response
 
@@ -74,7 +74,7 @@ def results(access: OrgAccess, label: str):
                            dataset=dataset, view=figures_view(figures, area),
                            orientation=_orientation(),
                            discuss=discuss if discuss in INDICATORS_BY_ID else None,
-                           comment_counts=conversation_service.comment_counts(
+                           comment_counts=thread_service.comment_counts(
                                access=access, cycle=cycle, subject_type=SubjectType.INDICATOR))
 
 

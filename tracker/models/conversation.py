@@ -7,14 +7,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.domain.comments import (
-    EmailStatus,
-    Frequency,
-    NotificationKind,
-    Outcome,
-    SubjectType,
-    Visibility,
-)
+from tracker.domain.comments import Outcome, SubjectType, Visibility
+from tracker.domain.notifications import EmailStatus, Frequency, NotificationKind
 from tracker.models.base import Base, UTCDateTime, utcnow
 from tracker.models.organisation import _enum
 

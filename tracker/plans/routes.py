@@ -27,11 +27,15 @@ from tracker.plans.forms import (
     ThemeForm,
 )
 from tracker.security import org_page
-from tracker.services import conversation as conversation_service
+from tracker.services import actions as action_service
+from tracker.services import feedback as feedback_service
 from tracker.services import organisations as org_service
 from tracker.services import plan_sheets as sheet_service
+from tracker.services import plan_views
 from tracker.services import plans as plan_service
+from tracker.services import reflections as reflection_service
 from tracker.services import reviews as review_service
+from tracker.services import sign_off as sign_off_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput, StaleEdit
 from tracker.web import apply_errors, today
@@ -61,10 +65,10 @@ def _to_action(access: OrgAccess, label: str, action_id: int):
 def by_theme(access: OrgAccess, label: str):
     """Show the plan by theme."""
     cycle, plan = _load(access, label)
-    actions = plan_service.plan_actions(access=access, plan=plan)
+    actions = action_service.plan_actions(access=access, plan=plan)
     return _page("plans/by_theme.html", access, cycle, plan, actions=actions,
                  themes=plan_service.themes(plan=plan),
-                 sign_off=plan_service.latest_sign_off(plan=plan))
+                 sign_off=sign_off_service.latest_sign_off(plan=plan))
 
 
 @bp.get(PLAN + "/by-indicator")
@@ -72,8 +76,8 @@ def by_theme(access: OrgAccess, label: str):
 def by_indicator(access: OrgAccess, label: str):
     """Show each indicator result with its rating and the actions linked to it."""
     cycle, plan = _load(access, label)
-    actions = plan_service.plan_actions(access=access, plan=plan)
-    rows = plan_service.coverage(access=access, plan=plan, actions=actions)
+    actions = action_service.plan_actions(access=access, plan=plan)
+    rows = plan_views.coverage(access=access, plan=plan, actions=actions)
     return _page("plans/by_indicator.html", access, cycle, plan, rows=rows)
 
 
@@ -83,14 +87,14 @@ def list_actions(access: OrgAccess, label: str):
     """List the actions, filtered and sorted."""
     cycle, plan = _load(access, label)
     form = _filter_form(access, plan)
-    actions = plan_service.plan_actions(access=access, plan=plan)
-    filters = plan_service.ActionFilters(
+    actions = action_service.plan_actions(access=access, plan=plan)
+    filters = action_service.ActionFilters(
         owner_id=form.owner.data or None, status=form.status.data or None,
         theme_id=form.theme.data or None, indicator=form.indicator.data or None,
         service_area=form.area.data or None, overdue=bool(form.overdue.data),
         due_within=form.due_within.data if form.validate() else None,
         sort=form.sort.data or "due")
-    shown = plan_service.filter_actions(actions, filters, today=today())
+    shown = action_service.filter_actions(actions, filters, today=today())
     return _page("plans/actions.html", access, cycle, plan, form=form, actions=shown,
                  total=len(actions))
 
@@ -98,10 +102,10 @@ def list_actions(access: OrgAccess, label: str):
 def _filter_form(access: OrgAccess, plan) -> FilterForm:
     form = FilterForm(request.args)
     form.owner.choices = [(0, "Anyone")] + [
-        (u.id, u.name) for u in plan_service.possible_owners(access=access)]
+        (u.id, u.name) for u in action_service.possible_owners(access=access)]
     form.theme.choices = [(0, "Any theme")] + [(t.id, t.name) for t in
                                                plan_service.themes(plan=plan)]
-    form.sort.choices = list(plan_service.SORTS.items())
+    form.sort.choices = list(action_service.SORTS.items())
     return form
 
 
@@ -110,7 +114,7 @@ def _action_form(access: OrgAccess, plan, **kwargs) -> ActionForm:
     form.theme_id.choices = [(0, "Choose a theme")] + [
         (t.id, t.name) for t in plan_service.themes(plan=plan, include_retired=False)]
     form.owner_id.choices = [(0, "Choose the owner")] + [
-        (u.id, u.name) for u in plan_service.possible_owners(access=access)]
+        (u.id, u.name) for u in action_service.possible_owners(access=access)]
     return form
 
 
@@ -121,13 +125,13 @@ def new_action(access: OrgAccess, label: str):
     cycle, plan = _load(access, label)
     intervention, defaults = None, {}
     if request.args.get("from"):
-        intervention, defaults = plan_service.intervention_defaults(plan=plan,
-                                                                    key=request.args["from"])
+        intervention, defaults = action_service.intervention_defaults(plan=plan,
+                                                                      key=request.args["from"])
     form = _action_form(access, plan, data=defaults or None)
     if form.validate_on_submit():
         try:
-            action = plan_service.create_action(actor=current_user, access=access, plan=plan,
-                                                values=form.values(), today=today())
+            action = action_service.create_action(actor=current_user, access=access, plan=plan,
+                                                  values=form.values(), today=today())
         except InvalidInput as error:
             apply_errors(form, error)
         else:
@@ -150,7 +154,7 @@ def library(access: OrgAccess, label: str):
 def view_action(access: OrgAccess, label: str, action_id: int):
     """Show an action: its details, indicator links, progress and history."""
     cycle, plan = _load(access, label)
-    action = plan_service.get_action(access=access, plan=plan, action_id=action_id)
+    action = action_service.get_action(access=access, plan=plan, action_id=action_id)
     return _action_page(access, cycle, plan, action, ProgressForm(occurred_on=today()), 200)
 
 
@@ -158,16 +162,16 @@ def _action_page(access: OrgAccess, cycle, plan, action, progress_form: Progress
                  status: int):
     chain = review_service.carry_chain(access=access, action=action)
     return _page("plans/action.html", access, cycle, plan, status, action=action, chain=chain,
-                 history=plan_service.action_history(access=access, action=action,
-                                                     chain=[a.id for a, _ in chain]),
-                 describe=plan_service.describe_value, labels=plan_service.FIELD_LABELS,
-                 can_update=plan_service.can_update_progress(access, action, current_user),
+                 history=action_service.action_history(access=access, action=action,
+                                                       chain=[a.id for a, _ in chain]),
+                 describe=action_service.describe_value, labels=action_service.FIELD_LABELS,
+                 can_update=action_service.can_update_progress(access, action, current_user),
                  link_form=LinkForm(), progress_form=progress_form,
                  form=progress_form if progress_form.errors else None,
                  progress=progress_towards_target(baseline=action.measure_baseline,
                                                   target=action.measure_target,
                                                   current=action.measure_current),
-                 sign_off=plan_service.latest_sign_off(plan=plan))
+                 sign_off=sign_off_service.latest_sign_off(plan=plan))
 
 
 @bp.route(PLAN + "/actions/<int:action_id>/edit", methods=["GET", "POST"])
@@ -175,22 +179,22 @@ def _action_page(access: OrgAccess, cycle, plan, action, progress_form: Progress
 def edit_action(access: OrgAccess, label: str, action_id: int):
     """Edit an action; a stale edit is refused with what changed, keeping the input."""
     cycle, plan = _load(access, label)
-    action = plan_service.get_action(access=access, plan=plan, action_id=action_id)
+    action = action_service.get_action(access=access, plan=plan, action_id=action_id)
     form = _action_form(access, plan, obj=action if request.method == "GET" else None)
     if request.method == "GET":
         form.status.data, form.version.data = action.status.value, action.version
-        form.seen_change.data = plan_service.latest_change_id(action=action)
+        form.seen_change.data = action_service.latest_change_id(action=action)
     conflict = None
     if form.validate_on_submit():
         version, seen_change = form.started_from()
         try:
-            plan_service.update_action(actor=current_user, access=access, plan=plan,
-                                       action=action, values=form.values(), today=today(),
-                                       expected_version=version, seen_change=seen_change)
+            action_service.update_action(actor=current_user, access=access, plan=plan,
+                                         action=action, values=form.values(), today=today(),
+                                         expected_version=version, seen_change=seen_change)
         except StaleEdit as stale:
             conflict = stale.changed
             form.version.data = stale.current_version
-            form.seen_change.data = plan_service.latest_change_id(action=action)
+            form.seen_change.data = action_service.latest_change_id(action=action)
         except InvalidInput as error:
             apply_errors(form, error)
         else:
@@ -206,11 +210,11 @@ def edit_action(access: OrgAccess, label: str, action_id: int):
 def add_progress(access: OrgAccess, label: str, action_id: int):
     """Add a dated progress update (the owner or the EDI lead)."""
     cycle, plan = _load(access, label)
-    action = plan_service.get_action(access=access, plan=plan, action_id=action_id)
+    action = action_service.get_action(access=access, plan=plan, action_id=action_id)
     form = ProgressForm()
     if form.validate_on_submit():
         try:
-            plan_service.add_progress(
+            action_service.add_progress(
                 actor=current_user, access=access, action=action,
                 occurred_on=form.occurred_on.data, note=form.note.data,
                 new_status=form.new_status.data or None, measure_value=form.measure_value.data,
@@ -220,7 +224,7 @@ def add_progress(access: OrgAccess, label: str, action_id: int):
         else:
             flash("Progress update added", "success")
             return _to_action(access, label, action.id)
-    if not plan_service.can_update_progress(access, action, current_user):
+    if not action_service.can_update_progress(access, action, current_user):
         abort(403)
     return _action_page(access, cycle, plan, action, form, 400)
 
@@ -230,13 +234,13 @@ def add_progress(access: OrgAccess, label: str, action_id: int):
 def add_link(access: OrgAccess, label: str, action_id: int):
     """Link the action to an indicator result, recording its value now as the baseline."""
     cycle, plan = _load(access, label)
-    action = plan_service.get_action(access=access, plan=plan, action_id=action_id)
+    action = action_service.get_action(access=access, plan=plan, action_id=action_id)
     form = LinkForm()
     if form.validate_on_submit():
         try:
-            link = plan_service.link_indicator(actor=current_user, access=access, plan=plan,
-                                               action=action, indicator=form.indicator.data,
-                                               service_area=form.service_area.data)
+            link = action_service.link_indicator(actor=current_user, access=access, plan=plan,
+                                                 action=action, indicator=form.indicator.data,
+                                                 service_area=form.service_area.data)
             flash(f"Linked to {link.indicator} ({SERVICE_AREA_LABELS[link.service_area].lower()})",
                   "success")
         except InvalidInput as error:
@@ -249,9 +253,9 @@ def add_link(access: OrgAccess, label: str, action_id: int):
 def remove_link(access: OrgAccess, label: str, action_id: int, link_id: int):
     """Remove an indicator link."""
     cycle, plan = _load(access, label)
-    action = plan_service.get_action(access=access, plan=plan, action_id=action_id)
-    plan_service.unlink_indicator(actor=current_user, access=access, action=action,
-                                  link_id=link_id)
+    action = action_service.get_action(access=access, plan=plan, action_id=action_id)
+    action_service.unlink_indicator(actor=current_user, access=access, action=action,
+                                    link_id=link_id)
     flash("Indicator link removed", "success")
     return _to_action(access, label, action.id)
 
@@ -300,15 +304,15 @@ def change_theme(access: OrgAccess, label: str, theme_id: int, change: str):
 def accountability(access: OrgAccess, label: str):
     """Who is accountable for what: statuses, overdue, due soon, stale, uncovered indicators."""
     cycle, plan = _load(access, label)
-    actions = plan_service.plan_actions(access=access, plan=plan)
-    table = plan_service.accountability_view(access=access, plan=plan, actions=actions,
-                                             today=today())
-    uncovered = [row for row in plan_service.coverage(access=access, plan=plan, actions=actions)
+    actions = action_service.plan_actions(access=access, plan=plan)
+    table = plan_views.accountability_view(access=access, plan=plan, actions=actions,
+                                           today=today())
+    uncovered = [row for row in plan_views.coverage(access=access, plan=plan, actions=actions)
                  if row.uncovered]
-    awaiting = conversation_service.awaiting_response(access=access, cycle=cycle, today=today())
+    awaiting = feedback_service.awaiting_response(access=access, cycle=cycle, today=today())
     return _page("plans/accountability.html", access, cycle, plan, table=table,
                  uncovered=uncovered, statuses=list(ActionStatus), awaiting=awaiting,
-                 sign_off=plan_service.latest_sign_off(plan=plan))
+                 sign_off=sign_off_service.latest_sign_off(plan=plan))
 
 
 @bp.route(PLAN + "/sign-off", methods=["GET", "POST"])
@@ -318,15 +322,15 @@ def sign_off(access: OrgAccess, label: str):
     cycle, plan = _load(access, label)
     form = SignOffForm()
     if form.validate_on_submit():
-        record = plan_service.sign_off_plan(actor=current_user, access=access, plan=plan,
-                                            signer_role=form.signer_role.data,
-                                            statement=form.statement.data or "")
+        record = sign_off_service.sign_off_plan(actor=current_user, access=access, plan=plan,
+                                                signer_role=form.signer_role.data,
+                                                statement=form.statement.data or "")
         flash(f"You signed off the {cycle.label} plan", "success")
         return redirect(url_for(".view_sign_off", slug=access.organisation.slug, label=label,
                                 sign_off_id=record.id))
     return _page("plans/sign_off.html", access, cycle, plan, 400 if form.errors else 200,
-                 form=form, actions=plan_service.plan_actions(access=access, plan=plan),
-                 history=plan_service.sign_offs(access=access, plan=plan))
+                 form=form, actions=action_service.plan_actions(access=access, plan=plan),
+                 history=sign_off_service.sign_offs(access=access, plan=plan))
 
 
 @bp.get(PLAN + "/sign-offs/<int:sign_off_id>")
@@ -334,7 +338,7 @@ def sign_off(access: OrgAccess, label: str):
 def view_sign_off(access: OrgAccess, label: str, sign_off_id: int):
     """Show a signed-off version of the plan, as it stood."""
     cycle, plan = _load(access, label)
-    record = plan_service.get_sign_off(access=access, plan=plan, sign_off_id=sign_off_id)
+    record = sign_off_service.get_sign_off(access=access, plan=plan, sign_off_id=sign_off_id)
     return _page("plans/signed_version.html", access, cycle, plan, record=record)
 
 
@@ -378,7 +382,7 @@ def new_reflection(access: OrgAccess, label: str):
         (t.id, t.name) for t in plan_service.themes(plan=plan, include_retired=False)]
     if form.validate_on_submit():
         try:
-            drafts = plan_service.record_reflection(
+            drafts = reflection_service.record_reflection(
                 actor=current_user, access=access, plan=plan, team=form.team.data,
                 held_on=form.held_on.data, awareness=form.awareness.data,
                 appreciation=form.appreciation.data, actions_text=form.actions_text.data,
@@ -390,4 +394,4 @@ def new_reflection(access: OrgAccess, label: str):
                   "and a due date", "success")
             return redirect(url_for(".by_theme", slug=access.organisation.slug, label=label))
     return _page("plans/reflection_form.html", access, cycle, plan, 400 if form.errors else 200,
-                 form=form, reflections=plan_service.reflections(access=access, plan=plan))
+                 form=form, reflections=reflection_service.reflections(access=access, plan=plan))

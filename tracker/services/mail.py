@@ -17,7 +17,7 @@ from email.utils import formatdate, make_msgid
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import select
 
-from tracker.domain.comments import EmailStatus
+from tracker.domain.notifications import EmailStatus
 from tracker.extensions import db
 from tracker.models import OutgoingEmail, User, utcnow
 

@@ -15,26 +15,25 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from tracker.domain.comments import (
+from tracker.domain.emails import digest_message, notification_message, reminder_message, weekly_message
+from tracker.domain.formatting import LONDON
+from tracker.domain.notifications import (
     IN_APP_KINDS,
-    REMINDER_HORIZON_DAYS,
     DigestItem,
-    DueAction,
     Frequency,
     NotificationKind,
+    default_frequency,
+    frequency_choices,
+)
+from tracker.domain.plans import OPEN_STATUSES
+from tracker.domain.reminders import (
+    REMINDER_HORIZON_DAYS,
+    DueAction,
     OrganisationWeek,
     WaitingFeedback,
-    default_frequency,
-    digest_message,
-    frequency_choices,
-    notification_message,
-    reminder_message,
     select_reminders,
     week_start,
-    weekly_message,
 )
-from tracker.domain.formatting import LONDON
-from tracker.domain.plans import OPEN_STATUSES
 from tracker.domain.roles import Role
 from tracker.extensions import db
 from tracker.models import (
@@ -327,7 +326,7 @@ def _queue_weekly(today: date, base_url: str) -> int:
 
 def _organisation_weeks(organisations: dict[int, Organisation],
                         today: date) -> dict[int, OrganisationWeek]:
-    from tracker.services.conversation import waiting_feedback
+    from tracker.services.feedback import waiting_feedback
 
     weeks = {oid: OrganisationWeek(organisation=o.name) for oid, o in organisations.items()}
     names_to_ids = {o.name: oid for oid, o in organisations.items()}

@@ -19,6 +19,7 @@ from tracker.domain.problems import ExtractValidationError, Problem
 from tracker.domain.roles import Capability
 from tracker.extensions import db
 from tracker.models import Action, ActionPlan, Membership, User
+from tracker.services import actions as action_service
 from tracker.services import plans as plan_service
 from tracker.services.access import OrgAccess, require
 
@@ -28,7 +29,7 @@ COLUMN_OF_FIELD = {"title": "title", "theme_id": "theme", "owner_id": "owner_ema
 
 def plan_rows(*, access: OrgAccess, plan: ActionPlan) -> list[PlanRow]:
     """Return the plan's actions as spreadsheet rows, theme by theme."""
-    actions = plan_service.plan_actions(access=access, plan=plan)
+    actions = action_service.plan_actions(access=access, plan=plan)
     actions.sort(key=lambda a: (a.theme.position, a.id))
     return [row_of(a) for a in actions]
 
@@ -82,7 +83,7 @@ def import_plan(*, actor: User, access: OrgAccess, plan: ActionPlan, data: bytes
     members = {u.email_key: u for u in db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
         .where(Membership.organisation_id == access.organisation.id))}
-    existing = {a.id: a for a in plan_service.plan_actions(access=access, plan=plan)}
+    existing = {a.id: a for a in action_service.plan_actions(access=access, plan=plan)}
     problems: list[Problem] = []
     planned: list[tuple[PlanRow, Action | None, dict]] = []
     for row in rows:
@@ -106,8 +107,8 @@ def import_plan(*, actor: User, access: OrgAccess, plan: ActionPlan, data: bytes
                                     f"{access.organisation.name}"))
         values = _values(row, theme.id if theme else None, owner.id if owner else None)
         if len(problems) == found:
-            errors = plan_service.check_action(access=access, plan=plan, values=values,
-                                               today=today, current=action)
+            errors = action_service.check_action(access=access, plan=plan, values=values,
+                                                 today=today, current=action)
             problems += [Problem(filename, row.row, COLUMN_OF_FIELD.get(f, f),
                                  f"Row {row.row}: {message}") for f, message in errors.items()]
         planned.append((row, action, values))
@@ -117,15 +118,15 @@ def import_plan(*, actor: User, access: OrgAccess, plan: ActionPlan, data: bytes
     unchanged = len(rows) - len(planned)
     for row, action, values in planned:
         if action is None:
-            action = plan_service.create_action(actor=actor, access=access, plan=plan,
-                                                values=values, today=today)
+            action = action_service.create_action(actor=actor, access=access, plan=plan,
+                                                  values=values, today=today)
             added += 1
         else:
             changes = {k: v for k, v in values.items() if getattr(action, k) != v}
             if changes:
-                plan_service.update_action(actor=actor, access=access, plan=plan, action=action,
-                                           values=changes, expected_version=action.version,
-                                           today=today)
+                action_service.update_action(actor=actor, access=access, plan=plan, action=action,
+                                             values=changes, expected_version=action.version,
+                                             today=today)
             updated += 1
         _sync_links(actor, access, plan, action, row)
     return (f"Plan imported: {added} action{'s' if added != 1 else ''} added, "
@@ -138,9 +139,9 @@ def _sync_links(actor: User, access: OrgAccess, plan: ActionPlan, action: Action
     wanted = {(ref.indicator, ref.service_area) for ref in row.indicators}
     have = {(link.indicator, link.service_area): link for link in action.links}
     for key in wanted - set(have):
-        plan_service.link_indicator(actor=actor, access=access, plan=plan, action=action,
-                                    indicator=key[0], service_area=key[1])
+        action_service.link_indicator(actor=actor, access=access, plan=plan, action=action,
+                                      indicator=key[0], service_area=key[1])
     for key in set(have) - wanted:
-        plan_service.unlink_indicator(actor=actor, access=access, action=action,
-                                      link_id=have[key].id)
+        action_service.unlink_indicator(actor=actor, access=access, action=action,
+                                        link_id=have[key].id)
     return wanted != set(have)

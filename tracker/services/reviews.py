@@ -27,6 +27,7 @@ from tracker.models import (
     User,
     utcnow,
 )
+from tracker.services import actions as action_service
 from tracker.services import organisations as org_service
 from tracker.services import plans as plan_service
 from tracker.services.access import OrgAccess, require
@@ -210,7 +211,7 @@ def review_facts(*, access: OrgAccess, cycle: ReportingCycle, review: AnnualRevi
     national = national_values()
     results = next((r for c, r in cycles if c.id == cycle.id), None) or {}
     plan = plan_service.get_plan(access=access, cycle=cycle)
-    actions = plan_service.plan_actions(access=access, plan=plan)
+    actions = action_service.plan_actions(access=access, plan=plan)
     narratives = {(n.indicator, n.service_area): n for n in review.narratives}
     facts = []
     for area in [a for a in SERVICE_AREAS if a in results] or ["all"]:
@@ -318,7 +319,7 @@ def add_amendment(*, actor: User, access: OrgAccess, review: AnnualReview,
 def open_actions(*, access: OrgAccess, cycle: ReportingCycle) -> list[Action]:
     """Return the cycle's open actions, which may be carried over."""
     plan = plan_service.get_plan(access=access, cycle=cycle)
-    return [a for a in plan_service.plan_actions(access=access, plan=plan)
+    return [a for a in action_service.plan_actions(access=access, plan=plan)
             if a.status.is_open and a.left_behind_reason is None]
 
 

@@ -7,14 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from tracker.domain.comments import (
-    Frequency,
-    NotificationKind,
-    Outcome,
-    SubjectType,
-    Visibility,
-    plain_excerpt,
-)
+from tracker.domain.comments import Outcome, SubjectType, Visibility, plain_excerpt
+from tracker.domain.notifications import Frequency, NotificationKind
 from tracker.extensions import db
 from tracker.models import (
     Action,

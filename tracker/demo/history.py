@@ -7,11 +7,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from tracker.demo import figures as demo_figures
 from tracker.domain.plans import ActionStatus
 from tracker.extensions import db
 from tracker.models import Action, ActionPlan, AnnualReview, ProgressUpdate, ReportingCycle, User, utcnow
 from tracker.models.reviews import NationalFigure, ReviewNarrative
-from tracker.services import demo_figures
+from tracker.services import actions as action_service
 from tracker.services import plans as plan_service
 from tracker.services.access import OrgAccess
 from tracker.services.audit import record_event
@@ -123,8 +124,8 @@ def _plan(cycle: ReportingCycle, access: OrgAccess, owners: dict[str, User],
         if outcome == "carry":
             carried_out[title] = action
         indicator = {2: "SCW2", 3: "SCW7b", 1: "SCW1", 0: "SCW9", 4: "SCW7a"}[theme]
-        plan_service.link_indicator(actor=access_user(access), access=access, plan=plan,
-                                    action=action, indicator=indicator, service_area="all")
+        action_service.link_indicator(actor=access_user(access), access=access, plan=plan,
+                                      action=action, indicator=indicator, service_area="all")
     return carried_out
 
 

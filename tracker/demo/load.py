@@ -7,6 +7,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from tracker.demo import figures as demo_figures
+from tracker.demo import plan as demo_plan
 from tracker.domain.plans import ActionStatus
 from tracker.domain.roles import Role
 from tracker.extensions import db
@@ -24,7 +26,6 @@ from tracker.models import (
     User,
 )
 from tracker.models.user import email_key
-from tracker.services import demo_figures, demo_plan
 from tracker.services.auth import hash_password
 from tracker.services.indicators import counts_dataset_from_rows
 
@@ -139,8 +140,8 @@ def load_demo(*, today: date | None = None) -> None:
 
 def _load_demo_history(today: date) -> None:
     """Give Northshire two earlier cycles, carried actions and a signed review."""
+    from tracker.demo.history import load_history
     from tracker.services.access import organisation_access
-    from tracker.services.demo_history import load_history
 
     lead = db.session.scalar(select(User).where(User.email_key == demo_plan.OWNERS["lead"]))
     owners = {key: db.session.scalar(select(User).where(User.email_key == email))
@@ -151,6 +152,7 @@ def _load_demo_history(today: date) -> None:
 
 def _load_demo_plan(cycle: ReportingCycle, today: date) -> None:
     """Give Northshire's cycle a plan of a few dozen actions, unless it has actions already."""
+    from tracker.services import actions as action_service
     from tracker.services import plans as plan_service
     from tracker.services.access import organisation_access
 
@@ -173,8 +175,8 @@ def _load_demo_plan(cycle: ReportingCycle, today: date) -> None:
         db.session.flush()
         for ref in indicators:
             indicator, area = ref.split()
-            plan_service.link_indicator(actor=lead, access=access, plan=plan, action=action,
-                                        indicator=indicator, service_area=area)
+            action_service.link_indicator(actor=lead, access=access, plan=plan, action=action,
+                                          indicator=indicator, service_area=area)
         for days_ago, note, new_status in notes:
             update = ProgressUpdate(action_id=action.id, author_id=owners[owner].id,
                                     occurred_on=today - timedelta(days=days_ago), note=note,
@@ -192,6 +194,6 @@ def database_is_empty() -> bool:
 
 def _load_demo_conversation(today: date) -> None:
     """Add advisors' comments, an answered "you said, we did" and notifications."""
-    from tracker.services.demo_conversation import load_conversation
+    from tracker.demo.conversation import load_conversation
 
     load_conversation(today=today)

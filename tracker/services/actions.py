@@ -1,0 +1,428 @@
+"""An action plan's actions: reading, changing, indicator links, progress and history.
+
+Who may do what is enforced here: EDI leads edit everything in their organisation's plan; an
+action's owner updates its progress, status and measure (and nothing else); every reader reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tracker.domain.definitions import INDICATORS_BY_ID, SERVICE_AREAS
+from tracker.domain.plans import (
+    INTERVENTIONS_BY_KEY,
+    ActionStatus,
+    Intervention,
+    is_overdue,
+)
+from tracker.domain.roles import ADVISOR, Capability
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    ActionIndicatorLink,
+    ActionPlan,
+    AuditEvent,
+    IndicatorDataset,
+    Membership,
+    PlanTheme,
+    ProgressUpdate,
+    ReportingCycle,
+    User,
+    utcnow,
+)
+from tracker.services import notifications
+from tracker.services.access import OrgAccess, require
+from tracker.services.audit import plain_value, record_event
+from tracker.services.errors import Forbidden, InvalidInput, NotFound, StaleEdit
+from tracker.services.plans import themes
+
+FIELD_LABELS = {
+    "title": "Title", "description": "Description", "theme_id": "Theme", "owner_id": "Owner",
+    "lead_role": "Lead role", "partners": "Partners", "start_date": "Start date",
+    "due_date": "Due date", "status": "Status", "success_measure": "How success will be known",
+    "measure_unit": "Measure unit", "measure_baseline": "Measure baseline",
+    "measure_target": "Measure target", "measure_current": "Measure current value",
+}
+EDITABLE = list(FIELD_LABELS)
+OWNER_FIELDS = ["status", "measure_current"]
+
+
+def is_db_id(value: Any) -> bool:
+    """Say whether a value from a form can be a row id (a positive 32-bit integer)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
+
+
+# Reading actions --------------------------------------------------------------------------------
+
+
+def _actions_query(plan: ActionPlan):
+    return (select(Action).where(Action.plan_id == plan.id)
+            .options(selectinload(Action.links), db.joinedload(Action.owner),
+                     db.joinedload(Action.theme))
+            .order_by(Action.due_date.is_(None), Action.due_date, Action.id))
+
+
+def plan_actions(*, access: OrgAccess, plan: ActionPlan) -> list[Action]:
+    """Return every action of the plan with its owner, theme and links loaded."""
+    require(access, Capability.READ)
+    return list(db.session.scalars(_actions_query(plan)).unique())
+
+
+@dataclass(frozen=True)
+class ActionFilters:
+    owner_id: int | None = None
+    status: str | None = None
+    theme_id: int | None = None
+    indicator: str | None = None
+    service_area: str | None = None
+    overdue: bool = False
+    due_within: int | None = None
+    sort: str = "due"
+
+
+SORTS = {"due": "Due date", "status": "Status", "owner": "Owner", "theme": "Theme",
+         "title": "Title"}
+
+
+def filter_actions(actions: list[Action], filters: ActionFilters, *, today: date) -> list[Action]:
+    """Return the actions that pass the filters, sorted as asked."""
+    def keep(action: Action) -> bool:
+        if filters.owner_id and action.owner_id != filters.owner_id:
+            return False
+        if filters.status and action.status.value != filters.status:
+            return False
+        if filters.theme_id and action.theme_id != filters.theme_id:
+            return False
+        if filters.indicator and not any(link.indicator == filters.indicator for link in action.links):
+            return False
+        if filters.service_area and not any(link.service_area == filters.service_area
+                                            for link in action.links):
+            return False
+        if filters.overdue and not is_overdue(due_date=action.due_date,
+                                              status=action.status, today=today):
+            return False
+        if filters.due_within is not None:
+            if action.due_date is None or not action.status.is_open:
+                return False
+            if not today <= action.due_date <= date.fromordinal(
+                    today.toordinal() + filters.due_within):
+                return False
+        return True
+
+    keys = {
+        "due": lambda a: (a.due_date is None, a.due_date or date.max, a.id),
+        "status": lambda a: (list(ActionStatus).index(a.status), a.id),
+        "owner": lambda a: ((a.owner.name.lower() if a.owner else "~"), a.id),
+        "theme": lambda a: (a.theme.position, a.id),
+        "title": lambda a: (a.title.lower(), a.id),
+    }
+    return sorted((a for a in actions if keep(a)), key=keys.get(filters.sort, keys["due"]))
+
+
+def get_action(*, access: OrgAccess, plan: ActionPlan, action_id: int) -> Action:
+    """Return one of the plan's actions, or raise NotFound."""
+    require(access, Capability.READ)
+    action = db.session.scalar(
+        select(Action).where(Action.id == action_id, Action.plan_id == plan.id)
+        .options(selectinload(Action.links), selectinload(Action.updates)
+                 .joinedload(ProgressUpdate.author), db.joinedload(Action.owner),
+                 db.joinedload(Action.theme)))
+    if action is None:
+        raise NotFound(action_id)
+    return action
+
+
+def action_history(*, access: OrgAccess, action: Action,
+                   chain: list[int] | None = None) -> list[AuditEvent]:
+    """Return every recorded change to the action (and the actions it was carried from)."""
+    require(access, Capability.READ)
+    return list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.entity_type == "action",
+                                 AuditEvent.entity_id.in_(chain or [action.id]),
+                                 AuditEvent.organisation_id == access.organisation.id)
+        .options(db.joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)))
+
+
+def possible_owners(*, access: OrgAccess) -> list[User]:
+    """Return the organisation's members, who may own actions."""
+    require(access, Capability.READ)
+    return list(db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == access.organisation.id,
+               User.is_active_account.is_(True))
+        .distinct().order_by(User.name)))
+
+
+def can_update_progress(access: OrgAccess, action: Action, user: User) -> bool:
+    """The EDI lead, or the action's owner (a member of the organisation), may add progress."""
+    is_member = bool(access.roles - {ADVISOR})
+    return access.can(Capability.EDIT_PLAN) or (action.owner_id == user.id and is_member)
+
+
+# Changing actions -----------------------------------------------------------------------------
+
+
+def _clean(values: dict[str, Any]) -> dict[str, Any]:
+    cleaned = dict(values)
+    for key in ("title", "description", "lead_role", "partners", "success_measure",
+                "measure_unit"):
+        if key in cleaned:
+            cleaned[key] = (cleaned[key] or "").strip()
+    if "status" in cleaned and cleaned["status"] is not None:
+        cleaned["status"] = ActionStatus(cleaned["status"])
+    return cleaned
+
+
+def check_action(*, access: OrgAccess, plan: ActionPlan, values: dict[str, Any],
+                 today: date, current: Action | None) -> dict[str, str]:
+    """Return field -> message for every rule the action's values break."""
+    errors: dict[str, str] = {}
+    if not values.get("title"):
+        errors["title"] = "Enter a title"
+    theme_id = values.get("theme_id")
+    theme = db.session.get(PlanTheme, theme_id) if is_db_id(theme_id) else None
+    if theme is None or theme.plan_id != plan.id:
+        errors["theme_id"] = "Select a theme"
+    elif theme.retired and (current is None or current.theme_id != theme.id):
+        errors["theme_id"] = f"The theme {theme.name} is retired: choose another"
+    # A draft (from a 3 A's discussion) may stay without an owner and a due date.
+    stays_draft = current is not None and current.is_draft
+    owner_id = values.get("owner_id")
+    if not is_db_id(owner_id):
+        if not stays_draft or owner_id:
+            errors["owner_id"] = "Select the action's owner"
+    elif not db.session.scalar(select(Membership.id).where(
+            Membership.user_id == owner_id, Membership.organisation_id == access.organisation.id)
+            .limit(1)):
+        errors["owner_id"] = "The owner must be a member of the organisation"
+    due, start = values.get("due_date"), values.get("start_date")
+    if due is None:
+        if not stays_draft:
+            errors["due_date"] = "Enter the due date"
+    elif due < today and (current is None or current.due_date != due):
+        errors["due_date"] = "The due date must be today or in the future"
+    elif start is not None and due < start:
+        errors["due_date"] = "The due date must be on or after the start date"
+    return errors
+
+
+def _values_dict(action: Action) -> dict[str, Any]:
+    return {field: getattr(action, field) for field in EDITABLE}
+
+
+def describe_value(field: str, value: Any) -> str:
+    """Say a field's value as a person would read it."""
+    if value is None or value == "":
+        return "(blank)"
+    if field == "status":
+        return ActionStatus(value).label
+    if field == "owner_id":
+        user = db.session.get(User, value)
+        return user.name if user else "(former member)"
+    if field == "theme_id":
+        theme = db.session.get(PlanTheme, value)
+        return theme.name if theme else "(removed theme)"
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return str(value)
+
+
+def audit_change(actor: User, access: OrgAccess, action: Action, verb: str,
+                  before: dict, after: dict) -> None:
+    record_event(actor=actor, action=verb, entity_type="action", entity_id=action.id,
+                 organisation=access.organisation,
+                 before={k: plain_value(v) for k, v in before.items()} or None,
+                 after={k: plain_value(v) for k, v in after.items()} or None)
+
+
+def create_action(*, actor: User, access: OrgAccess, plan: ActionPlan, values: dict[str, Any],
+                  today: date, reflection_id: int | None = None) -> Action:
+    """Add an action to the plan (EDI leads)."""
+    require(access, Capability.EDIT_PLAN)
+    values = _clean(values)
+    errors = check_action(access=access, plan=plan, values=values, today=today, current=None)
+    if errors:
+        raise InvalidInput(errors)
+    action = Action(plan_id=plan.id, last_activity_on=today, reflection_id=reflection_id,
+                    **{k: v for k, v in values.items() if k in EDITABLE})
+    db.session.add(action)
+    db.session.flush()
+    audit_change(actor, access, action, "created", {}, {
+        k: v for k, v in _values_dict(action).items() if v not in (None, "")})
+    notifications.notify_new_owner(action=action, actor=actor)
+    return action
+
+
+def update_action(*, actor: User, access: OrgAccess, plan: ActionPlan, action: Action,
+                  values: dict[str, Any], expected_version: int, today: date,
+                  seen_change: int = 0) -> Action:
+    """Change an action's fields; refuse a stale edit, naming what changed meanwhile.
+
+    EDI leads may change every field; the owner only the status and the current measure value.
+    `expected_version` is the version the form was loaded at; `seen_change` the id of the latest
+    change to the action the editor had seen (see latest_change_id), to say what they missed.
+    """
+    if access.can(Capability.EDIT_PLAN):
+        allowed = EDITABLE
+    elif can_update_progress(access, action, actor):
+        allowed = OWNER_FIELDS
+    else:
+        raise Forbidden("edit action")
+    values = _clean({k: v for k, v in values.items() if k in allowed})
+    if expected_version != action.version:
+        raise StaleEdit(_changed_since(action, seen_change), action.version)
+    merged = {**_values_dict(action), **values}
+    errors = check_action(access=access, plan=plan, values=merged, today=today, current=action)
+    if errors:
+        raise InvalidInput(errors)
+    before, after = {}, {}
+    for field, value in values.items():
+        if getattr(action, field) != value:
+            before[field], after[field] = getattr(action, field), value
+            setattr(action, field, value)
+    if after:
+        action.updated_at = utcnow()
+        action.last_activity_on = today
+        if action.is_draft and action.owner_id and action.due_date:
+            action.is_draft = False
+        db.session.flush()
+        audit_change(actor, access, action, "updated", before, after)
+        if "owner_id" in after:
+            notifications.notify_new_owner(action=action, actor=actor)
+    return action
+
+
+def latest_change_id(*, action: Action) -> int:
+    """Return the id of the latest recorded change to the action (0 if none)."""
+    return db.session.scalar(
+        select(func.coalesce(func.max(AuditEvent.id), 0))
+        .where(AuditEvent.entity_type == "action", AuditEvent.entity_id == action.id))
+
+
+def _changed_since(action: Action, seen_change: int) -> dict[str, str]:
+    """Name each field changed since the editor's last seen change, with its value now."""
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.entity_type == "action",
+                                 AuditEvent.entity_id == action.id,
+                                 AuditEvent.id > seen_change)
+        .order_by(AuditEvent.id))
+    changed: dict[str, str] = {}
+    for event in events:
+        if event.action in ("linked", "unlinked"):
+            changed["Indicators"] = ", ".join(
+                f"{link.indicator} {link.service_area}" for link in action.links) or "none"
+        for field in (event.after or {}):
+            if field in FIELD_LABELS:
+                changed[FIELD_LABELS[field]] = describe_value(field, getattr(action, field))
+    return changed or {"The action": "was changed by someone else"}
+
+
+def add_progress(*, actor: User, access: OrgAccess, action: Action, occurred_on: date,
+                 note: str, new_status: str | None, measure_value: Decimal | None,
+                 evidence_links: list[str], today: date) -> ProgressUpdate:
+    """Append a dated progress entry; it may set the status and the measure's current value."""
+    if not can_update_progress(access, action, actor):
+        raise Forbidden("progress")
+    errors: dict[str, str] = {}
+    if not note.strip():
+        errors["note"] = "Enter what happened"
+    if occurred_on > today:
+        errors["occurred_on"] = "The date of the update must be today or in the past"
+    for link in evidence_links:
+        if not link.startswith(("https://", "http://")):
+            errors["evidence_links"] = f"Evidence links must start with https://: {link}"
+    if errors:
+        raise InvalidInput(errors)
+    status = ActionStatus(new_status) if new_status else None
+    update = ProgressUpdate(action_id=action.id, author_id=actor.id, occurred_on=occurred_on,
+                            note=note.strip(), new_status=status, measure_value=measure_value,
+                            evidence_links=evidence_links)
+    db.session.add(update)
+    before, after = {}, {}
+    if status is not None and status != action.status:
+        before["status"], after["status"] = action.status, status
+        action.status = status
+    if measure_value is not None and measure_value != action.measure_current:
+        before["measure_current"], after["measure_current"] = action.measure_current, measure_value
+        action.measure_current = measure_value
+    action.last_activity_on = max(action.last_activity_on, occurred_on)
+    action.updated_at = utcnow()
+    db.session.flush()
+    audit_change(actor, access, action, "progress", before,
+                  {**after, "note": note.strip()[:200]})
+    return update
+
+
+def link_indicator(*, actor: User, access: OrgAccess, plan: ActionPlan, action: Action,
+                   indicator: str, service_area: str) -> ActionIndicatorLink:
+    """Link an action to an indicator result, recording its value now as the baseline."""
+    require(access, Capability.EDIT_PLAN)
+    if indicator not in INDICATORS_BY_ID or service_area not in SERVICE_AREAS:
+        raise InvalidInput({"indicator": "Select an indicator and a service area"})
+    if any(link.indicator == indicator and link.service_area == service_area for link in action.links):
+        raise InvalidInput({"indicator": f"This action is already linked to {indicator} "
+                                         f"({service_area})"})
+    baseline = indicator_result(plan=plan, indicator=indicator, service_area=service_area)
+    link = ActionIndicatorLink(
+        action_id=action.id, indicator=indicator, service_area=service_area,
+        baseline_rl=baseline.get("rl"), baseline_rating=baseline.get("rating"),
+        baseline_status=baseline.get("status", "no-data"),
+        data_as_at=baseline.get("data_as_at"))
+    action.links.append(link)
+    action.updated_at = utcnow()
+    db.session.flush()
+    audit_change(actor, access, action, "linked", {}, {
+        "indicator": f"{indicator} {service_area}", "baseline_rl": link.baseline_rl})
+    return link
+
+
+def unlink_indicator(*, actor: User, access: OrgAccess, action: Action, link_id: int) -> None:
+    """Remove an indicator link from an action."""
+    require(access, Capability.EDIT_PLAN)
+    link = next((each for each in action.links if each.id == link_id), None)
+    if link is None:
+        raise NotFound(link_id)
+    audit_change(actor, access, action, "unlinked",
+                  {"indicator": f"{link.indicator} {link.service_area}"}, {})
+    action.links.remove(link)
+    db.session.flush()
+
+
+def indicator_result(*, plan: ActionPlan, indicator: str, service_area: str) -> dict:
+    """Return the cycle's saved result for an indicator and area, with its 'data as at' date."""
+    row = db.session.execute(
+        select(IndicatorDataset.results, ReportingCycle.snapshot_date)
+        .join(ReportingCycle, ReportingCycle.id == IndicatorDataset.cycle_id)
+        .where(IndicatorDataset.cycle_id == plan.cycle_id)).first()
+    if row is None or service_area not in row.results:
+        return {"status": "no-data"}
+    entry = row.results[service_area]["indicators"].get(indicator)
+    if entry is None or indicator == "SCW1":
+        return {"status": "no-data" if entry is None else "ok", "data_as_at": row.snapshot_date}
+    return {**entry, "data_as_at": row.snapshot_date}
+
+
+# Starting points --------------------------------------------------------------------------------
+
+
+def intervention_defaults(*, plan: ActionPlan, key: str) -> tuple[Intervention, dict[str, Any]]:
+    """Return a library intervention and the form values it starts an action with."""
+    intervention = INTERVENTIONS_BY_KEY.get(key)
+    if intervention is None:
+        raise NotFound(key)
+    theme = next((t for t in themes(plan=plan, include_retired=False)
+                  if t.name == intervention.theme), None)
+    return intervention, {
+        "title": intervention.title, "description": intervention.description,
+        "success_measure": intervention.success_measure,
+        "theme_id": theme.id if theme else None,
+    }

@@ -1,0 +1,73 @@
+"""The plan's views: indicator coverage and the accountability view for sponsors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from tracker.domain.definitions import INDICATORS_BY_ID, SERIES_IDS, SERVICE_AREAS
+from tracker.domain.plans import (
+    Accountability,
+    ActionFacts,
+    accountability,
+)
+from tracker.domain.roles import Capability
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    ActionPlan,
+    IndicatorDataset,
+)
+from tracker.services.access import OrgAccess, require
+
+# Views ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorCoverage:
+    indicator: str
+    name: str
+    service_area: str
+    result: dict
+    actions: list[Action]
+
+    @property
+    def open_actions(self) -> list[Action]:
+        return [a for a in self.actions if a.status.is_open]
+
+    @property
+    def uncovered(self) -> bool:
+        return self.result.get("rating") == "adverse" and not self.open_actions
+
+
+def coverage(*, access: OrgAccess, plan: ActionPlan, actions: list[Action]) -> list[IndicatorCoverage]:
+    """Return each indicator result (per service area) with the actions linked to it."""
+    require(access, Capability.READ)
+    results = db.session.scalar(select(IndicatorDataset.results)
+                                .where(IndicatorDataset.cycle_id == plan.cycle_id)) or {}
+    linked: dict[tuple[str, str], list[Action]] = {}
+    for action in actions:
+        for link in action.links:
+            linked.setdefault((link.indicator, link.service_area), []).append(action)
+    rows = []
+    for area in SERVICE_AREAS:
+        if area not in results and not any(k[1] == area for k in linked):
+            continue
+        for sid in SERIES_IDS:
+            entry = results.get(area, {}).get("indicators", {}).get(sid, {"status": "no-data"})
+            rows.append(IndicatorCoverage(sid, INDICATORS_BY_ID[sid].short_name, area, entry,
+                                          linked.get((sid, area), [])))
+    return rows
+
+
+def accountability_view(*, access: OrgAccess, plan: ActionPlan, actions: list[Action],
+                        today: date) -> Accountability:
+    """Count actions per owner and per theme: statuses, overdue, due soon, stale, completion."""
+    require(access, Capability.READ)
+    facts = [ActionFacts(owner=a.owner.name if a.owner else "No owner", theme=a.theme.name,
+                         status=a.status.value, due_date=a.due_date,
+                         last_activity=a.last_activity_on) for a in actions]
+    return accountability(facts, today=today)

@@ -1,0 +1,108 @@
+"""Who reads what in an organisation's conversation, and who can be mentioned.
+
+An organisation's members read both kinds of comment; advisors (members of an advisory group
+the organisation shares with) read only shared comments, and never see internal ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from tracker.domain.comments import (
+    Visibility,
+    mention_handle,
+)
+from tracker.domain.roles import ADVISOR
+from tracker.extensions import db
+from tracker.models import (
+    AdvisoryGroup,
+    AdvisoryGroupMember,
+    AdvisoryGroupShare,
+    Membership,
+    Organisation,
+    User,
+)
+from tracker.services.access import OrgAccess
+
+# Who reads what ------------------------------------------------------------------------------------
+
+
+def is_member(access: OrgAccess) -> bool:
+    """Return whether the user belongs to the organisation (not only follows it as an advisor)."""
+    return bool(access.roles - {ADVISOR})
+
+
+def readable(access: OrgAccess) -> list[Visibility]:
+    """Return the kinds of comment the user may read in this organisation."""
+    return list(Visibility) if is_member(access) else [Visibility.SHARED]
+
+
+def reader_ids(organisation: Organisation, visibility: Visibility) -> set[int]:
+    """Return everyone who may read a comment of this visibility in the organisation."""
+    readers = set(db.session.scalars(
+        select(Membership.user_id).join(User, User.id == Membership.user_id)
+        .where(Membership.organisation_id == organisation.id, User.is_active_account.is_(True))))
+    if visibility is Visibility.SHARED:
+        readers |= set(db.session.scalars(
+            select(AdvisoryGroupMember.user_id)
+            .join(AdvisoryGroupShare, AdvisoryGroupShare.group_id == AdvisoryGroupMember.group_id)
+            .join(User, User.id == AdvisoryGroupMember.user_id)
+            .where(AdvisoryGroupShare.organisation_id == organisation.id,
+                   User.is_active_account.is_(True))))
+    return readers
+
+
+def shared_groups(*, organisation: Organisation) -> list[AdvisoryGroup]:
+    """Return the advisory groups the organisation shares with, by name."""
+    return list(db.session.scalars(
+        select(AdvisoryGroup).join(AdvisoryGroupShare, AdvisoryGroupShare.group_id == AdvisoryGroup.id)
+        .where(AdvisoryGroupShare.organisation_id == organisation.id).order_by(AdvisoryGroup.name)))
+
+
+def posted_as(access: OrgAccess, user: User) -> str:
+    if is_member(access):
+        return ", ".join(access.role_labels[:-1] if ADVISOR in access.roles
+                         else access.role_labels)
+    groups = db.session.scalars(
+        select(AdvisoryGroup.short_name)
+        .join(AdvisoryGroupMember, AdvisoryGroupMember.group_id == AdvisoryGroup.id)
+        .join(AdvisoryGroupShare, AdvisoryGroupShare.group_id == AdvisoryGroup.id)
+        .where(AdvisoryGroupMember.user_id == user.id,
+               AdvisoryGroupShare.organisation_id == access.organisation.id)
+        .order_by(AdvisoryGroup.short_name))
+    return "Advisor, " + ", ".join(groups)
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone who can be mentioned, and whether they read internal comments too."""
+
+    name: str
+    handle: str
+    role: str
+    reads_internal: bool
+
+
+def mentionable(*, organisation: Organisation) -> list[Person]:
+    """Return the people who can read the organisation's comments, by name."""
+    people: dict[int, Person] = {}
+    for user, role in db.session.execute(
+            select(User, Membership.role).join(Membership, Membership.user_id == User.id)
+            .where(Membership.organisation_id == organisation.id,
+                   User.is_active_account.is_(True))):
+        known = people.get(user.id)
+        role_words = role.label if known is None else f"{known.role}, {role.label}"
+        people[user.id] = Person(user.name, mention_handle(user.name), role_words, True)
+    for user, group in db.session.execute(
+            select(User, AdvisoryGroup.short_name)
+            .join(AdvisoryGroupMember, AdvisoryGroupMember.user_id == User.id)
+            .join(AdvisoryGroup, AdvisoryGroup.id == AdvisoryGroupMember.group_id)
+            .join(AdvisoryGroupShare, AdvisoryGroupShare.group_id == AdvisoryGroup.id)
+            .where(AdvisoryGroupShare.organisation_id == organisation.id,
+                   User.is_active_account.is_(True))):
+        if user.id not in people:
+            people[user.id] = Person(user.name, mention_handle(user.name), f"Advisor, {group}",
+                                     False)
+    return sorted(people.values(), key=lambda p: p.name.lower())

@@ -1,0 +1,82 @@
+"""A senior sponsor's sign-off of the plan, and the plan as it stood when signed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tracker.domain.roles import Capability
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    ActionPlan,
+    PlanSignOff,
+    User,
+    utcnow,
+)
+from tracker.services.access import OrgAccess, require
+from tracker.services.actions import plan_actions
+from tracker.services.audit import plain_value, record_event
+from tracker.services.errors import InvalidInput, NotFound
+from tracker.services.plans import themes
+
+# Sign-off ----------------------------------------------------------------------------------------
+
+
+def latest_sign_off(*, plan: ActionPlan) -> PlanSignOff | None:
+    """Return the plan's most recent sign-off, if any."""
+    return db.session.scalar(select(PlanSignOff).where(PlanSignOff.plan_id == plan.id)
+                             .order_by(PlanSignOff.signed_at.desc(), PlanSignOff.id.desc())
+                             .limit(1))
+
+
+def sign_offs(*, access: OrgAccess, plan: ActionPlan) -> list[PlanSignOff]:
+    """Return every sign-off of the plan, newest first."""
+    require(access, Capability.READ)
+    return list(db.session.scalars(select(PlanSignOff).where(PlanSignOff.plan_id == plan.id)
+                                   .order_by(PlanSignOff.signed_at.desc(), PlanSignOff.id.desc())))
+
+
+def get_sign_off(*, access: OrgAccess, plan: ActionPlan, sign_off_id: int) -> PlanSignOff:
+    """Return one sign-off of the plan, or raise NotFound."""
+    require(access, Capability.READ)
+    sign_off = db.session.get(PlanSignOff, sign_off_id)
+    if sign_off is None or sign_off.plan_id != plan.id:
+        raise NotFound(sign_off_id)
+    return sign_off
+
+
+def plan_snapshot(plan: ActionPlan, actions: list[Action]) -> dict:
+    """Return the plan as it stands, for keeping with a sign-off."""
+    return {
+        "themes": [{"id": t.id, "name": t.name, "retired": t.retired} for t in themes(plan=plan)],
+        "actions": [{
+            "id": a.id, "theme": a.theme.name, "title": a.title, "description": a.description,
+            "owner": a.owner.name if a.owner else None, "lead_role": a.lead_role,
+            "partners": a.partners, "status": a.status.value,
+            "start_date": plain_value(a.start_date), "due_date": plain_value(a.due_date),
+            "success_measure": a.success_measure, "measure_unit": a.measure_unit,
+            "measure_baseline": plain_value(a.measure_baseline),
+            "measure_target": plain_value(a.measure_target),
+            "measure_current": plain_value(a.measure_current),
+            "indicators": [f"{link.indicator} {link.service_area}" for link in a.links],
+        } for a in actions],
+    }
+
+
+def sign_off_plan(*, actor: User, access: OrgAccess, plan: ActionPlan, signer_role: str,
+                  statement: str) -> PlanSignOff:
+    """Sign the plan off as it stands now (senior sponsors)."""
+    require(access, Capability.SIGN_OFF)
+    if not signer_role.strip():
+        raise InvalidInput({"signer_role": "Enter your role, like Director of Adult Social Care"})
+    actions = plan_actions(access=access, plan=plan)
+    sign_off = PlanSignOff(plan_id=plan.id, signed_by_id=actor.id, signer_name=actor.name,
+                           signer_role=signer_role.strip(), statement=statement.strip(),
+                           snapshot=plan_snapshot(plan, actions), signed_at=utcnow())
+    db.session.add(sign_off)
+    db.session.flush()
+    record_event(actor=actor, action="signed_off", entity_type="action_plan", entity_id=plan.id,
+                 organisation=access.organisation,
+                 after={"signer_role": sign_off.signer_role, "actions": len(actions)})
+    return sign_off
