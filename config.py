@@ -51,6 +51,11 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("SESSION_HOURS", 8))
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 50) * 1024 * 1024
+    # The largest table an upload may hold, bounded while it is read (tracker.domain.tabular).
+    UPLOAD_MAX_ROWS = _int("UPLOAD_MAX_ROWS", 1_048_576)
+    UPLOAD_MAX_COLUMNS = _int("UPLOAD_MAX_COLUMNS", 1_000)
+    UPLOAD_MAX_CELLS = _int("UPLOAD_MAX_CELLS", 30_000_000)
+    UPLOAD_MAX_CELL_LENGTH = _int("UPLOAD_MAX_CELL_LENGTH", 32_767)
     HSTS = False
     TRUSTED_PROXIES = 0
 

@@ -375,7 +375,7 @@ def test_csv_template_opens_in_excel_as_utf8():
 
 def test_xlsx_template_is_one_sheet():
     frame = pd.read_excel(__import__("io").BytesIO(to_xlsx_bytes(template_frame("survey"))),
-                          sheet_name=None)
+                          engine="calamine", sheet_name=None)
     assert list(frame) == ["data"]
 
 

@@ -61,7 +61,7 @@ from tracker.domain.definitions import (
 )
 from tracker.domain.extracts import Extract
 from tracker.domain.problems import ExtractValidationError, Problem, describe_rows, quote
-from tracker.domain.tabular import fold, read_columns
+from tracker.domain.tabular import DEFAULT_LIMITS, Limits, fold, read_columns
 
 COUNTS_VERSION = 1
 TEMPLATE_COLUMNS: tuple[str, ...] = (
@@ -379,10 +379,12 @@ _GROUP_KEYS = {GM: GM, "global majority": GM, WHITE: WHITE, UNKNOWN: UNKNOWN}
 _WHOLE_NUMBER = re.compile(r"\d+|\d{1,3}(,\d{3})+")
 
 
-def read_counts_template(data: bytes, filename: str) -> dict[str, Counts]:
+def read_counts_template(
+    data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS
+) -> dict[str, Counts]:
     """Read a counts template (CSV or XLSX); raise ``ExtractValidationError`` listing every
     problem."""
-    found = read_columns(data, filename, TEMPLATE_COLUMNS, text=TEMPLATE_COLUMNS)
+    found = read_columns(data, filename, TEMPLATE_COLUMNS, text=TEMPLATE_COLUMNS, limits=limits)
     columns, problems = found.columns, found.problems
     if problems:
         raise ExtractValidationError(problems)

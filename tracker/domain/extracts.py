@@ -33,8 +33,10 @@ from tracker.domain.problems import (
     rows_problem,
 )
 from tracker.domain.tabular import (
+    DEFAULT_LIMITS,
     Columns,
     Encoded,
+    Limits,
     distinct,
     encode,
     fold,
@@ -128,28 +130,29 @@ class Extract:
 
 
 def read_extract(
-    kind: str, data: bytes, filename: str, *, extra_mapping: Mapping[str, str] | None = None
+    kind: str, data: bytes, filename: str, *, extra_mapping: Mapping[str, str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Extract:
     """Read and check one extract; raise ``ExtractValidationError`` listing every problem."""
-    extract, problems = _read(kind, data, filename, build_mapping(extra_mapping))
+    extract, problems = _read(kind, data, filename, build_mapping(extra_mapping), limits)
     if problems:
         raise ExtractValidationError(problems)
     return extract
 
 
-def read_staff(data: bytes, filename: str, *, extra_mapping=None) -> Extract:
-    """Read and check a staff extract."""
-    return read_extract(STAFF, data, filename, extra_mapping=extra_mapping)
+def read_staff(data: bytes, filename: str, **options) -> Extract:
+    """Read and check a staff extract (options as ``read_extract`` takes them)."""
+    return read_extract(STAFF, data, filename, **options)
 
 
-def read_recruitment(data: bytes, filename: str, *, extra_mapping=None) -> Extract:
-    """Read and check a recruitment extract."""
-    return read_extract(RECRUITMENT, data, filename, extra_mapping=extra_mapping)
+def read_recruitment(data: bytes, filename: str, **options) -> Extract:
+    """Read and check a recruitment extract (options as ``read_extract`` takes them)."""
+    return read_extract(RECRUITMENT, data, filename, **options)
 
 
-def read_survey(data: bytes, filename: str, *, extra_mapping=None) -> Extract:
-    """Read and check a survey extract."""
-    return read_extract(SURVEY, data, filename, extra_mapping=extra_mapping)
+def read_survey(data: bytes, filename: str, **options) -> Extract:
+    """Read and check a survey extract (options as ``read_extract`` takes them)."""
+    return read_extract(SURVEY, data, filename, **options)
 
 
 def read_extracts(
@@ -158,6 +161,7 @@ def read_extracts(
     recruitment: tuple[bytes, str] | None = None,
     survey: tuple[bytes, str] | None = None,
     extra_mapping: Mapping[str, str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> dict[str, Extract]:
     """Read and check the extracts given as (bytes, filename), raising every file's problems.
 
@@ -171,7 +175,7 @@ def read_extracts(
         if upload is None:
             continue
         data, filename = upload
-        extract, found = _read(kind, data, filename, mapping)
+        extract, found = _read(kind, data, filename, mapping, limits)
         problems.extend(found)
         if extract is not None:
             extracts[kind] = extract
@@ -181,14 +185,15 @@ def read_extracts(
 
 
 def _read(
-    kind: str, data: bytes, filename: str, mapping: Mapping[str, str]
+    kind: str, data: bytes, filename: str, mapping: Mapping[str, str],
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[Extract | None, list[Problem]]:
     if kind not in SCHEMAS:
         raise ValueError(f"extract kind must be one of {', '.join(EXTRACT_KINDS)}, not {kind!r}")
     schema = SCHEMAS[kind]
     try:
         found = read_columns(data, filename, schema.columns, text=schema.text,
-                             flags=schema.yes_no + schema.answers)
+                             flags=schema.yes_no + schema.answers, limits=limits, totals=True)
     except ExtractValidationError as error:
         return None, error.problems
     return _check(schema, found, mapping)

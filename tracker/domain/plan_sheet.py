@@ -33,7 +33,7 @@ import pandas as pd
 from tracker.domain.definitions import ALL, INDICATOR_IDS, SERVICE_AREAS
 from tracker.domain.plans import STATUS_LABELS as PLAN_STATUS_LABELS
 from tracker.domain.problems import ExtractValidationError, Problem, quote, rows_problem
-from tracker.domain.tabular import XLSX_MAGIC, read_columns
+from tracker.domain.tabular import DEFAULT_LIMITS, XLSX_MAGIC, Limits, read_columns
 from tracker.domain.templates import to_csv_bytes
 
 __all__ = [
@@ -287,7 +287,9 @@ def _xlsx_number(value: Decimal | None) -> int | float | str | None:
 # -- reading ------------------------------------------------------------------------------------
 
 
-def read_plan_sheet(data: bytes, filename: str, *, drafts: bool = False) -> list[PlanRow]:
+def read_plan_sheet(
+    data: bytes, filename: str, *, drafts: bool = False, limits: Limits = DEFAULT_LIMITS
+) -> list[PlanRow]:
     """Read a plan sheet (CSV or XLSX bytes) into rows, in file order.
 
     Raises ``ExtractValidationError`` listing every problem, each placed by row (the header is
@@ -296,7 +298,7 @@ def read_plan_sheet(data: bytes, filename: str, *, drafts: bool = False) -> list
     be drafts.
     """
     try:
-        found = read_columns(data, filename, PLAN_COLUMNS, text=PLAN_COLUMNS)
+        found = read_columns(data, filename, PLAN_COLUMNS, text=PLAN_COLUMNS, limits=limits)
     except ExtractValidationError as error:
         if len(error.problems) == 1 and error.problems[0].message in _NO_ROWS:
             raise ExtractValidationError([Problem(filename, None, None, NO_ACTIONS)]) from None

@@ -26,6 +26,7 @@ from tracker.models import IndicatorDataset, IndicatorDraft, ReportingCycle, Use
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event
 from tracker.services.errors import NotFound
+from tracker.services.uploads import upload_limits
 
 SOURCES = {
     "extracts": "Record-level extracts",
@@ -89,7 +90,7 @@ def draft_from_extracts(
     require(access, Capability.MANAGE_DATA)
     _check_cycle(access, cycle)
     extracts = read_extracts(**{k: v for k, v in uploads.items() if k in EXTRACT_KINDS},
-                             extra_mapping=extra_mapping)
+                             extra_mapping=extra_mapping, limits=upload_limits())
     counts = counts_from_extracts(**extracts)
     files = [{"kind": kind, "filename": uploads[kind][1], "rows": len(extracts[kind])}
              for kind in EXTRACT_KINDS if kind in extracts]
@@ -102,7 +103,7 @@ def draft_from_counts_template(
     """Read a one-sheet counts template; raise ExtractValidationError with every problem."""
     require(access, Capability.MANAGE_DATA)
     _check_cycle(access, cycle)
-    counts = read_counts_template(data, filename)
+    counts = read_counts_template(data, filename, limits=upload_limits())
     return _new_draft(actor=actor, cycle=cycle, source="counts-template", counts=counts,
                       files=[{"kind": "counts", "filename": filename, "rows": None}])
 

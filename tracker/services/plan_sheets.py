@@ -22,6 +22,7 @@ from tracker.models import Action, ActionPlan, Membership, User
 from tracker.services import actions as action_service
 from tracker.services import plans as plan_service
 from tracker.services.access import OrgAccess, require
+from tracker.services.uploads import upload_limits
 
 COLUMN_OF_FIELD = {"title": "title", "theme_id": "theme", "owner_id": "owner_email",
                    "due_date": "due_date", "start_date": "start_date", "status": "status"}
@@ -78,7 +79,8 @@ def import_plan(*, actor: User, access: OrgAccess, plan: ActionPlan, data: bytes
     Nothing is changed unless every row is right. An unchanged export changes nothing.
     """
     require(access, Capability.EDIT_PLAN)
-    rows = read_plan_sheet(data, filename, drafts=True)  # draft actions may lack owner and due
+    # Draft actions may lack an owner and a due date.
+    rows = read_plan_sheet(data, filename, drafts=True, limits=upload_limits())
     themes = {t.name.casefold(): t for t in plan_service.themes(plan=plan)}
     members = {u.email_key: u for u in db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
