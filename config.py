@@ -89,6 +89,7 @@ class DevelopmentConfig(Config):
     """Local use: embedded SQLite under instance/, a throw-away secret."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+    STRICT_TEMPLATES = True  # a template that uses an undefined name fails loudly
     SQLALCHEMY_DATABASE_URI = (
         _database_url(os.environ["DATABASE_URL"])
         if os.environ.get("DATABASE_URL")
@@ -101,6 +102,7 @@ class TestConfig(Config):
 
     TESTING = True
     SECRET_KEY = "test-only-not-secret"
+    STRICT_TEMPLATES = True
     SQLALCHEMY_DATABASE_URI = _database_url(
         os.environ.get("TEST_DATABASE_URL") or "sqlite:///:memory:"
     )

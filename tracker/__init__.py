@@ -13,10 +13,12 @@ from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS, ProductionConfig, _database_url
 from tracker.domain import formatting
+from tracker.domain.plans import is_overdue
 from tracker.extensions import csrf, db, login_manager, migrate, wtforms_helpers
 from tracker.security import register_security_headers
 from tracker.services import auth as auth_service
 from tracker.services.errors import Forbidden, Locked, NotFound
+from tracker.templating import ProjectStrictUndefined
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,6 +84,9 @@ def _register_templates(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    if app.config.get("STRICT_TEMPLATES"):
+        app.jinja_env.undefined = ProjectStrictUndefined
+    app.jinja_env.tests["overdue"] = action_is_overdue
     app.jinja_env.filters.update(
         uk_date=formatting.uk_date,
         london_time=formatting.london_time,
@@ -100,6 +105,11 @@ def _register_templates(app: Flask) -> None:
 
         return {"service_name": app.config["SERVICE_NAME"], "navigation": navigation(),
                 "now_utc": utcnow()}
+
+
+def action_is_overdue(action, today) -> bool:
+    """The Jinja test `action is overdue(today)`: open and past its due date, whatever its status."""
+    return is_overdue(due_date=action.due_date, status=action.status, today=today)
 
 
 def _register_extensions(app: Flask) -> None:

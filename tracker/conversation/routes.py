@@ -49,8 +49,10 @@ def _told(message: str, report: MentionReport) -> None:
 
 
 def _thread_page(access: OrgAccess, subject: Subject, form: CommentForm | None, status: int):
+    thread = thread_service.load_thread(access=access, user=current_user, subject=subject)
     return render_template("conversation/thread.html", access=access, subject=subject,
-                           cycle=subject.cycle, comment_form=form, form=form), status
+                           cycle=subject.cycle, thread=thread, comment_form=form,
+                           form=form), status
 
 
 @bp.get(THREAD)

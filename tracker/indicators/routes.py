@@ -70,10 +70,13 @@ def results(access: OrgAccess, label: str):
     figures = indicator_service.dataset_figures(dataset, _orientation())
     area = _area(figures)
     discuss = request.args.get("discuss")
+    discuss = discuss if discuss in INDICATORS_BY_ID else None
+    thread = None if discuss is None else thread_service.thread_for(
+        access=access, user=current_user, subject_type="indicator",
+        subject_key=f"{discuss}:{area}", cycle_label=cycle.label)
     return render_template("indicators/results.html", access=access, cycle=cycle,
                            dataset=dataset, view=figures_view(figures, area),
-                           orientation=_orientation(),
-                           discuss=discuss if discuss in INDICATORS_BY_ID else None,
+                           orientation=_orientation(), discuss=discuss, thread=thread,
                            comment_counts=thread_service.comment_counts(
                                access=access, cycle=cycle, subject_type=SubjectType.INDICATOR))
 

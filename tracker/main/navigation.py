@@ -26,7 +26,14 @@ def current_access() -> OrgAccess | None:
 
 
 def navigation() -> list[dict]:
-    """Return the service navigation items, marking the current one."""
+    """Return the service navigation items, marking the current one (worked out once a request:
+    form widgets render templates of their own, and each render asks for the layout's context)."""
+    if "navigation" not in g:
+        g.navigation = _navigation()
+    return g.navigation
+
+
+def _navigation() -> list[dict]:
     if not current_user.is_authenticated:
         return []
     items = [("Your organisations", url_for("main.home"))]

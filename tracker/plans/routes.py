@@ -10,7 +10,6 @@ from tracker.domain.plans import (
     INTERVENTIONS,
     STATUS_TAG,
     ActionStatus,
-    is_overdue,
     progress_towards_target,
 )
 from tracker.domain.problems import ExtractValidationError
@@ -36,6 +35,7 @@ from tracker.services import plans as plan_service
 from tracker.services import reflections as reflection_service
 from tracker.services import reviews as review_service
 from tracker.services import sign_off as sign_off_service
+from tracker.services import threads as thread_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput, StaleEdit
 from tracker.web import apply_errors, today
@@ -51,7 +51,7 @@ def _load(access: OrgAccess, label: str):
 def _page(template: str, access: OrgAccess, cycle, plan, status: int = 200, **context):
     return render_template(template, access=access, cycle=cycle, plan=plan, today=today(),
                            slug=access.organisation.slug,
-                           status_tag=STATUS_TAG, is_overdue=is_overdue, area_words=SERVICE_AREA_LABELS,
+                           status_tag=STATUS_TAG, area_words=SERVICE_AREA_LABELS,
                            can_edit=access.can(Capability.EDIT_PLAN), **context), status
 
 
@@ -66,9 +66,10 @@ def by_theme(access: OrgAccess, label: str):
     """Show the plan by theme."""
     cycle, plan = _load(access, label)
     actions = action_service.plan_actions(access=access, plan=plan)
+    sign_off = sign_off_service.latest_sign_off(plan=plan)
     return _page("plans/by_theme.html", access, cycle, plan, actions=actions,
-                 themes=plan_service.themes(plan=plan),
-                 sign_off=sign_off_service.latest_sign_off(plan=plan))
+                 themes=plan_service.themes(plan=plan), sign_off=sign_off,
+                 changed_after_sign_off=sign_off_service.changed_after_sign_off(sign_off, actions))
 
 
 @bp.get(PLAN + "/by-indicator")
@@ -138,7 +139,7 @@ def new_action(access: OrgAccess, label: str):
             flash(f"Action added: {action.title}", "success")
             return _to_action(access, label, action.id)
     return _page("plans/action_form.html", access, cycle, plan, 400 if form.errors else 200,
-                 form=form, action=None, intervention=intervention)
+                 form=form, action=None, intervention=intervention, conflict=None)
 
 
 @bp.get(PLAN + "/library")
@@ -161,7 +162,10 @@ def view_action(access: OrgAccess, label: str, action_id: int):
 def _action_page(access: OrgAccess, cycle, plan, action, progress_form: ProgressForm,
                  status: int):
     chain = review_service.carry_chain(access=access, action=action)
+    thread = thread_service.thread_for(access=access, user=current_user, subject_type="action",
+                                       subject_key=str(action.id), cycle_label=cycle.label)
     return _page("plans/action.html", access, cycle, plan, status, action=action, chain=chain,
+                 thread=thread,
                  history=action_service.action_history(access=access, action=action,
                                                        chain=[a.id for a, _ in chain]),
                  describe=action_service.describe_value, labels=action_service.FIELD_LABELS,
@@ -171,7 +175,8 @@ def _action_page(access: OrgAccess, cycle, plan, action, progress_form: Progress
                  progress=progress_towards_target(baseline=action.measure_baseline,
                                                   target=action.measure_target,
                                                   current=action.measure_current),
-                 sign_off=sign_off_service.latest_sign_off(plan=plan))
+                 changed_after_sign_off=sign_off_service.changed_after_sign_off(
+                     sign_off_service.latest_sign_off(plan=plan), [action]))
 
 
 @bp.route(PLAN + "/actions/<int:action_id>/edit", methods=["GET", "POST"])

@@ -28,6 +28,7 @@ from tracker.reviews.forms import (
 from tracker.security import admin_only, org_page
 from tracker.services import organisations as org_service
 from tracker.services import reviews as review_service
+from tracker.services import threads as thread_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput, Locked
 from tracker.web import apply_errors, svg_response, today
@@ -94,8 +95,11 @@ def _review(access: OrgAccess, label: str):
 
 def _review_page(access: OrgAccess, cycle, review, status: int = 200, **forms):
     facts = review_service.review_facts(access=access, cycle=cycle, review=review, today=today())
+    thread = thread_service.thread_for(access=access, user=current_user, subject_type="review",
+                                       subject_key=cycle.label, cycle_label=cycle.label)
     return render_template(
         "reviews/review.html", access=access, cycle=cycle, review=review, facts=facts,
+        rights=review_service.review_rights(access=access, review=review), thread=thread,
         area_words=SERVICE_AREA_LABELS, summary_form=forms.get("summary_form") or SummaryForm(
             summary=review.summary), sign_off_form=forms.get("sign_off_form") or
         ReviewSignOffForm(), amendment_form=forms.get("amendment_form") or AmendmentForm(),

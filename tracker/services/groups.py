@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import (
@@ -31,8 +32,10 @@ def list_groups() -> list[AdvisoryGroup]:
 
 
 def get_group(*, group_id: int) -> AdvisoryGroup:
-    """Return an advisory group by id, or raise NotFound."""
-    group = db.session.get(AdvisoryGroup, group_id)
+    """Return an advisory group by id with its members and shares, or raise NotFound."""
+    group = db.session.get(AdvisoryGroup, group_id, options=[
+        selectinload(AdvisoryGroup.members).joinedload(AdvisoryGroupMember.user),
+        selectinload(AdvisoryGroup.shares).joinedload(AdvisoryGroupShare.organisation)])
     if group is None:
         raise NotFound(group_id)
     return group

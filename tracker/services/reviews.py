@@ -237,6 +237,30 @@ def review_facts(*, access: OrgAccess, cycle: ReportingCycle, review: AnnualRevi
     return facts
 
 
+@dataclass(frozen=True)
+class ReviewRights:
+    """What the user may do to a review now: the lock rules, said once for the page and the service."""
+
+    locked: bool
+    can_edit: bool
+    can_amend: bool
+    can_sign_off: bool
+
+
+def _may_amend(access: OrgAccess) -> bool:
+    return access.can(Capability.EDIT_PLAN) or access.can(Capability.SIGN_OFF)
+
+
+def review_rights(*, access: OrgAccess, review: AnnualReview) -> ReviewRights:
+    """A review is edited until it is signed off; then it is locked and only amended."""
+    locked = review.is_signed
+    return ReviewRights(
+        locked=locked,
+        can_edit=access.can(Capability.EDIT_PLAN) and not locked,
+        can_amend=locked and _may_amend(access),
+        can_sign_off=access.can(Capability.SIGN_OFF) and not locked)
+
+
 def _check_unlocked(review: AnnualReview) -> None:
     if review.is_signed:
         raise Locked(f"The review was signed off on {review.signed_at:%d %B %Y}. "
@@ -298,7 +322,7 @@ def sign_off_review(*, actor: User, access: OrgAccess, review: AnnualReview,
 def add_amendment(*, actor: User, access: OrgAccess, review: AnnualReview,
                   text: str) -> ReviewAmendment:
     """Add a dated amendment to a signed-off review (EDI leads and sponsors)."""
-    if not (access.can(Capability.EDIT_PLAN) or access.can(Capability.SIGN_OFF)):
+    if not _may_amend(access):
         require(access, Capability.EDIT_PLAN)
     if not review.is_signed:
         raise InvalidInput({"text": "The review is not signed off yet: edit it directly"})

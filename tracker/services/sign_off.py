@@ -46,6 +46,13 @@ def get_sign_off(*, access: OrgAccess, plan: ActionPlan, sign_off_id: int) -> Pl
     return sign_off
 
 
+def changed_after_sign_off(sign_off: PlanSignOff | None, actions: list[Action]) -> set[int]:
+    """Return the ids of the actions changed since the plan was signed off (none if never)."""
+    if sign_off is None:
+        return set()
+    return {action.id for action in actions if action.updated_at > sign_off.signed_at}
+
+
 def plan_snapshot(plan: ActionPlan, actions: list[Action]) -> dict:
     """Return the plan as it stands, for keeping with a sign-off."""
     return {
