@@ -7,6 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 PGDIR := .pgtest
+# pytest-xdist workers: each has its own SQLite files and its own PostgreSQL databases.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup
 export FLASK_APP := tracker
 
 .PHONY: help install run test test-sqlite test-postgres lint assets system-packages clean
@@ -47,12 +50,12 @@ test: install system-packages lint
 	$(MAKE) --no-print-directory test-postgres
 
 test-sqlite:
-	$(BIN)/pytest -p no:cacheprovider tests
+	$(PYTEST) tests
 
 test-postgres:
 	bash scripts/pg-test-cluster.sh start $(PGDIR)
 	TEST_DATABASE_URL=$$(bash scripts/pg-test-cluster.sh url $(PGDIR)) EXPECT_DATABASE=postgresql \
-	  $(BIN)/pytest -p no:cacheprovider tests/integration; \
+	  $(PYTEST) tests/integration; \
 	  status=$$?; bash scripts/pg-test-cluster.sh stop $(PGDIR); exit $$status
 
 assets:

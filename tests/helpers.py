@@ -33,6 +33,16 @@ def sign_in(client: FlaskClient, email: str, password: str = DEMO_PASSWORD):
     return post_form(client, "/sign-in", {"email": email, "password": password})
 
 
+def database_rows(session) -> dict[str, list[tuple]]:
+    """Every row of every table, in primary-key order: compare before and after to prove that
+    a request changed nothing."""
+    from tracker.extensions import db
+
+    return {table.name: [tuple(row) for row in session.execute(
+                table.select().order_by(*table.primary_key.columns))]
+            for table in db.metadata.sorted_tables}
+
+
 def error_summary(response) -> list[str]:
     """Return the messages in the page's error summary."""
     summary = page(response).select(".govuk-error-summary__list li")

@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 from config import CONFIGS, ProductionConfig, _database_url
 from tracker.domain import formatting
 from tracker.domain.plans import is_overdue
-from tracker.extensions import csrf, db, login_manager, migrate, wtforms_helpers
+from tracker.extensions import csrf, db, login_manager, migrate, passwords, wtforms_helpers
 from tracker.security import register_security_headers
 from tracker.services import auth as auth_service
 from tracker.services.errors import Forbidden, Locked, NotFound
@@ -117,7 +117,7 @@ def _register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     wtforms_helpers.init_app(app)
-    auth_service.use_password_profile(app.config["PASSWORD_HASH_PROFILE"])
+    passwords.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to see this page"

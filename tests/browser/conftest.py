@@ -31,9 +31,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Serve the app, migrated and with the demo loaded, on a free loopback port."""
+    """Serve the app, migrated and with a fresh demo, on a free loopback port.
+
+    One per test module: a module's journey may change the demo (sign a plan off, start a
+    cycle), and no other module depends on that, wherever xdist runs it.
+    """
     database = tmp_path_factory.mktemp("browser") / "browser.sqlite3"
     app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}")
     with app.app_context():
@@ -100,3 +104,11 @@ def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A module's browser tests share its live server: keep each module on one xdist worker."""
+    for item in items:
+        if item.nodeid.startswith("tests/browser/"):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers import database_rows, page
 from tests.integration.conftest import DEMO_USERS
 from tracker.extensions import db
 from tracker.models import Action, AdvisoryGroup, Comment, Organisation, User
@@ -78,7 +79,7 @@ HUGE = "99999999999999999999"
 LONG = "x" * 5000
 
 
-def test_hostile_form_input_never_gives_a_server_error(app, client_as):
+def test_hostile_form_input_never_gives_a_server_error(app, client_as, db_session):
     from tests.helpers import csrf_token
 
     lead, admin = client_as("edi_lead"), client_as("administrator")
@@ -128,7 +129,20 @@ def test_hostile_form_input_never_gives_a_server_error(app, client_as):
     errors = []
     for client, url, data in posts:
         token = csrf_token(client, "/accessibility")
-        status = client.post(url, data={"csrf_token": token, **data}).status_code
-        if status >= 500 or status == 200:
-            errors.append(f"{status} {url}")  # 200 would mean the bad input was accepted
+        before = database_rows(db_session)
+        response = client.post(url, data={"csrf_token": token, **data})
+        status = response.status_code
+        # Refused means nothing saved, and the person is told: a 4xx page, or a redirect to a
+        # page whose banner says what was wrong (never a success banner). An accepted form
+        # redirects with a success banner, or for a new account shows its link with 200.
+        if database_rows(db_session) != before:
+            errors.append(f"{status} {url} changed the database")
+        if status == 302:
+            banners = page(client.get(response.headers["Location"])).select(
+                ".govuk-notification-banner")
+            if not banners or any("govuk-notification-banner--success" in b["class"]
+                                  for b in banners):
+                errors.append(f"{status} {url} redirected without saying what was wrong")
+        elif not 400 <= status < 500:
+            errors.append(f"{status} {url}")
     assert errors == []

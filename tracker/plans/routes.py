@@ -250,6 +250,10 @@ def add_link(access: OrgAccess, label: str, action_id: int):
                   "success")
         except InvalidInput as error:
             flash(next(iter(error.errors.values())), "info")
+    else:
+        for messages in form.errors.values():  # a value not in the lists: say so, save nothing
+            flash(messages[0], "info")
+            break
     return _to_action(access, label, action.id)
 
 

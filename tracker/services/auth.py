@@ -7,44 +7,26 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher, profiles
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from tracker.domain.signin import lock_after_failure, sign_in_gate
-from tracker.extensions import db
+from tracker.extensions import db, passwords
 from tracker.models import PasswordLink, User, utcnow
 from tracker.models.user import email_key, new_session_token
 from tracker.services.audit import record_event
 from tracker.services.errors import InvalidInput
 
-# argon2id with the library's recommended parameters (RFC 9106, low memory).
-_hasher = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
-# Verified against when the e-mail is unknown, so that response time does not reveal accounts.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
-
-
-def use_password_profile(name: str) -> None:
-    """Choose the argon2 cost: 'standard', or 'cheapest' for the test suite only."""
-    global _hasher, _DUMMY_HASH
-    profile = profiles.CHEAPEST if name == "cheapest" else profiles.RFC_9106_LOW_MEMORY
-    _hasher = PasswordHasher.from_parameters(profile)
-    _DUMMY_HASH = _hasher.hash("not-a-real-password")
-
 MIN_PASSWORD_LENGTH = 12
 
 
 def hash_password(password: str) -> str:
-    """Hash a password with argon2id."""
-    return _hasher.hash(password)
+    """Hash a password with argon2id (the application's cost, see tracker.passwords)."""
+    return passwords.hash(password)
 
 
 def check_password(password_hash: str | None, password: str) -> bool:
     """Return whether the password matches the stored hash."""
-    try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
+    return passwords.check(password_hash, password)
 
 
 def password_problem(password: str) -> str | None:
@@ -113,7 +95,7 @@ def sign_in(
         )
     user.failed_logins, user.last_failed_login_at, user.locked_until = 0, None, None
     user.last_login_at = now
-    if _hasher.check_needs_rehash(user.password_hash or ""):
+    if passwords.needs_rehash(user.password_hash or ""):
         user.password_hash = hash_password(password)
     db.session.flush()
     return SignInResult(user=user)
