@@ -211,9 +211,9 @@ def test_action_from_the_library_linked_to_an_adverse_indicator(app, client_as):
                                                         "service_area": "adults"},
                          token_from=action_url)
     assert response.status_code == 302
+    action_id = int(action_url.rstrip("/").rsplit("/", 1)[1])
     with app.app_context():
-        link = db.session.scalar(db.select(ActionIndicatorLink).order_by(
-            ActionIndicatorLink.id.desc()))
+        link = db.session.scalar(db.select(ActionIndicatorLink).filter_by(action_id=action_id))
         assert (link.indicator, link.service_area, link.baseline_rating) == ("SCW2", "adults",
                                                                             "adverse")
         assert round(link.baseline_rl, 2) == 0.32
@@ -366,8 +366,9 @@ def test_sponsor_signs_off_and_later_changes_are_marked(app, client_as):
                                                        "confirm": "y"})
     assert response.status_code == 302
     signed_url = response.headers["Location"]
+    plan_id = _plan_id(app)
     with app.app_context():
-        record = db.session.scalar(db.select(PlanSignOff))
+        record = db.session.scalar(db.select(PlanSignOff).filter_by(plan_id=plan_id))
         assert record.signer_name == "Helen Clarke" and len(record.snapshot["actions"]) >= 24
     signed = sponsor.get(signed_url).get_data(as_text=True)
     assert "Helen Clarke, Director of Adult Social Services" in signed
@@ -508,11 +509,12 @@ def count_queries(app):
 
 
 def _grow_plan_to(app, total: int) -> None:
+    plan_id = _plan_id(app)  # Northshire's 2024-25 plan, looked up: not whichever plan is first
     with app.app_context():
-        plan = db.session.scalar(db.select(ActionPlan))
+        plan = db.session.get(ActionPlan, plan_id)
         themes = db.session.scalars(db.select(PlanTheme).filter_by(plan_id=plan.id)).all()
         owners = db.session.scalars(db.select(User).where(User.email.like("%northshire%"))).all()
-        have = db.session.scalar(db.select(db.func.count(Action.id)))
+        have = db.session.scalar(db.select(db.func.count(Action.id)).filter_by(plan_id=plan.id))
         for i in range(total - have):
             action = Action(plan_id=plan.id, theme_id=themes[i % 7].id, title=f"Extra {i}",
                             owner_id=owners[i % len(owners)].id, last_activity_on=TODAY,
@@ -522,14 +524,20 @@ def _grow_plan_to(app, total: int) -> None:
                                                 baseline_status="ok")]
             db.session.add(action)
         db.session.commit()
+        assert db.session.scalar(db.select(db.func.count(Action.id)).filter_by(
+            plan_id=plan.id)) == total
 
 
 def _delete_all_but(app, keep: int) -> None:
+    plan_id = _plan_id(app)
     with app.app_context():
-        ids = db.session.scalars(db.select(Action.id).order_by(Action.id)).all()
+        ids = db.session.scalars(db.select(Action.id).filter_by(plan_id=plan_id)
+                                 .order_by(Action.id)).all()
         for action in db.session.scalars(db.select(Action).where(Action.id.in_(ids[keep:]))):
             db.session.delete(action)
         db.session.commit()
+        assert db.session.scalar(db.select(db.func.count(Action.id)).filter_by(
+            plan_id=plan_id)) == keep
 
 
 @pytest.mark.parametrize("view", ["", "/by-indicator", "/accountability", "/actions"])
