@@ -307,7 +307,7 @@ def test_a_survey_answer_that_is_not_yes_or_no(files, column):
 
 @pytest.mark.parametrize("area, message", [
     ("health", "Service area must be adults or children, not 'health', in row 2"),
-    ("adult", "Service area must be adults or children, not 'adult', in row 2"),
+    ("Public Health", "Service area must be adults or children, not 'Public Health', in row 2"),
     ("", "Enter a service area (adults or children) in row 2"),
 ])
 def test_a_service_area_that_is_not_adults_or_children(files, area, message):

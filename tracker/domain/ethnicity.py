@@ -26,6 +26,7 @@ import pandas as pd
 
 from tracker.domain.definitions import GM, GROUPS, UNKNOWN, WHITE
 from tracker.domain.problems import ExtractValidationError, ExtraMappingError, Problem
+from tracker.domain.spellings import ethnicity_spellings
 from tracker.domain.tabular import Encoded, encode, read_columns
 
 #: ONS 2021 ethnic groups (England): group label, the group the indicators use, categories.
@@ -88,7 +89,11 @@ def _builtin_labels() -> dict[str, str]:
             labels.setdefault(category, groups.pop())
     labels.update(NHS_CODES)
     labels.update(dict.fromkeys(UNKNOWN_MARKERS, UNKNOWN))
-    return {normalise_label(label): group for label, group in labels.items()}
+    normalised = {normalise_label(label): group for label, group in labels.items()}
+    # ONS 2011 labels, DfE codes and NHS codes with their descriptions: ONS 2021 wins a clash.
+    for label, group in ethnicity_spellings(NHS_CODES).items():
+        normalised.setdefault(normalise_label(label), group)
+    return normalised
 
 
 BUILTIN_MAPPING: Mapping[str, str] = MappingProxyType(_builtin_labels())

@@ -32,6 +32,12 @@ from tracker.domain.problems import (
     quote,
     rows_problem,
 )
+from tracker.domain.spellings import (
+    NO_SPELLINGS,
+    SERVICE_AREA_SPELLINGS,
+    YES_SPELLINGS,
+    spellings_for,
+)
 from tracker.domain.tabular import (
     DEFAULT_LIMITS,
     Columns,
@@ -63,12 +69,14 @@ PROBLEMS_LISTED = 50
 
 YES, NO, NOT_ANSWERED = 1, 0, -1
 YES_NO: dict[str, int] = {
-    **dict.fromkeys(("yes", "y", "true", "1"), YES),
-    **dict.fromkeys(("no", "n", "false", "0", ""), NO),
+    **dict.fromkeys(YES_SPELLINGS, YES),
+    **dict.fromkeys(NO_SPELLINGS, NO),
 }
 #: Survey answers: as yes/no, except that a blank means the question was not answered.
 ANSWERS: dict[str, int] = {**YES_NO, "": NOT_ANSWERED}
-SERVICE_AREA_CODES: dict[str, int] = {area: code for code, area in enumerate(ROW_SERVICE_AREAS)}
+SERVICE_AREA_CODES: dict[str, int] = {
+    spelling: ROW_SERVICE_AREAS.index(area) for spelling, area in SERVICE_AREA_SPELLINGS.items()
+}
 
 
 @dataclass(frozen=True)
@@ -131,10 +139,16 @@ class Extract:
 
 def read_extract(
     kind: str, data: bytes, filename: str, *, extra_mapping: Mapping[str, str] | None = None,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits = DEFAULT_LIMITS, columns: Mapping[str, str] | None = None,
+    sheet: str | None = None,
 ) -> Extract:
-    """Read and check one extract; raise ``ExtractValidationError`` listing every problem."""
-    extract, problems = _read(kind, data, filename, build_mapping(extra_mapping), limits)
+    """Read and check one extract; raise ``ExtractValidationError`` listing every problem.
+
+    ``columns`` chooses the file's header for a column (canonical name -> header), ``sheet``
+    the workbook's sheet (else the first that names known columns).
+    """
+    extract, problems = _read(kind, data, filename, build_mapping(extra_mapping), limits,
+                              columns, sheet)
     if problems:
         raise ExtractValidationError(problems)
     return extract
@@ -186,14 +200,17 @@ def read_extracts(
 
 def _read(
     kind: str, data: bytes, filename: str, mapping: Mapping[str, str],
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits = DEFAULT_LIMITS, chosen: Mapping[str, str] | None = None,
+    sheet: str | None = None,
 ) -> tuple[Extract | None, list[Problem]]:
     if kind not in SCHEMAS:
         raise ValueError(f"extract kind must be one of {', '.join(EXTRACT_KINDS)}, not {kind!r}")
     schema = SCHEMAS[kind]
     try:
         found = read_columns(data, filename, schema.columns, text=schema.text,
-                             flags=schema.yes_no + schema.answers, limits=limits, totals=True)
+                             flags=schema.yes_no + schema.answers, limits=limits, totals=True,
+                             spellings=spellings_for(schema.columns), chosen=chosen,
+                             sheet=sheet)
     except ExtractValidationError as error:
         return None, error.problems
     return _check(schema, found, mapping)

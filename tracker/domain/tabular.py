@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from tracker.domain.problems import ExtractValidationError, Problem, quote
+from tracker.domain.spellings import suggest
 
 XLSX_MAGIC = b"PK\x03\x04"
 # Old .xls workbooks and password-protected .xlsx files are OLE compound documents.
@@ -269,6 +270,9 @@ def _find_columns(
         if not where:
             message = (f"The column {quote(chosen[name])} chosen for {name} is not in the file"
                        if chosen.get(name) else f"The file must have a column called '{name}'")
+            near = suggest(name, layout.headers)
+            if near is not None:
+                message += f". Did you mean {quote(near)}?"
             problems.append(Problem(filename, row, name, message))
         elif len(where) > 1:
             problems.append(
@@ -913,4 +917,6 @@ def group_positions(codes: np.ndarray, where: np.ndarray) -> list[np.ndarray]:
 
 def fold(value: object) -> str:
     """Normalise a simple cell (yes/no, service area): trim spaces and fold case."""
-    return "" if value is None or value != value else str(value).strip().casefold()
+    if value is None or value != value:
+        return ""
+    return " ".join(str(value).replace("\u2019", "'").split()).casefold()

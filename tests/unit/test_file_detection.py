@@ -1,0 +1,159 @@
+"""Any reasonable file goes in: delimiters, encodings, title rows, other sheets, totals rows."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from tracker.domain.extracts import read_recruitment
+from tracker.domain.problems import ExtractValidationError
+from tracker.domain.tabular import read_columns
+
+HEADER = ["ethnicity", "service_area", "appointed"]
+ROWS = [["A", "adults", "yes"], ["H", "children", "no"], ["Not stated", "adults", "no"]]
+
+
+def csv_text(delimiter: str = ",", rows=ROWS, header=HEADER) -> str:
+    return "\r\n".join(delimiter.join(r) for r in [header, *rows]) + "\r\n"
+
+
+def appointed(data: bytes, name: str = "r.csv", **options) -> list[bool]:
+    return read_recruitment(data, name, **options).frame["appointed"].tolist()
+
+
+@pytest.mark.parametrize("delimiter, word", [(",", "comma"), (";", "semicolon"),
+                                             ("\t", "tab"), ("|", "vertical bar")])
+def test_the_delimiter_is_detected_and_said(delimiter, word):
+    data = csv_text(delimiter).encode()
+    assert appointed(data) == [True, False, False]
+    layout = read_columns(data, "r.csv", HEADER).layout
+    assert layout.delimiter == delimiter
+    assert layout.describe().startswith(f"Read as CSV: {word}-delimited, UTF-8")
+
+
+@pytest.mark.parametrize("encoding, name", [
+    ("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8 with a byte-order mark"), ("cp1252", "Windows-1252"),
+    ("utf-16", "UTF-16"),
+])
+def test_the_encoding_is_detected_and_said(encoding, name):
+    text = csv_text(rows=[["Any other ethnic group", "adults", "yes", "café"]],
+                    header=[*HEADER, "note"])
+    data = (text + "Roma,children,no,naïve\r\n").encode(encoding)
+    columns = read_columns(data, "r.csv", HEADER)
+    assert columns.layout.describe() == f"Read as CSV: comma-delimited, {name}; headers in row 1"
+    assert appointed(data) == [True, False]
+
+
+def test_windows_1252_accents_survive():
+    data = "ethnicity;service_area;appointed;note\r\nA;adults;yes;café\r\n".encode("cp1252")
+    assert appointed(data) == [True]
+
+
+def test_a_sep_line_sets_the_delimiter():
+    data = ("sep=;\r\n" + csv_text(";")).encode()
+    layout = read_columns(data, "r.csv", HEADER).layout
+    assert (layout.delimiter, layout.header_row) == (";", 1)
+    assert appointed(data) == [True, False, False]
+
+
+def test_the_header_is_found_below_title_rows_and_a_group_header_row():
+    text = ("Recruitment report 2024-25,,\r\nRun on 21/04/2025,,\r\n,,\r\n"
+            "Applicant,,Outcome\r\n" + csv_text())
+    problems_rows = read_columns(text.encode(), "r.csv", HEADER)
+    assert problems_rows.layout.header_row == 5
+    assert problems_rows.columns["appointed"].index.tolist() == [6, 7, 8]
+
+
+def workbook(sheets: dict[str, list[list]], merge: dict[str, str] | None = None) -> bytes:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        if merge and title in merge:
+            sheet.merge_cells(merge[title])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_sheet_holding_the_header_is_found_and_the_sheets_listed():
+    data = workbook({"Notes": [["Read me first"]], "Data": [["Title"], HEADER, *ROWS],
+                     "Lookup": [["A", "White"]]})
+    columns = read_columns(data, "r.xlsx", HEADER)
+    assert (columns.layout.sheet, columns.layout.sheets) == ("Data", ("Notes", "Data", "Lookup"))
+    assert columns.layout.describe() == ("Read sheet 'Data' of the XLSX workbook (other sheets: "
+                                         "'Notes', 'Lookup'); headers in row 2")
+    assert columns.columns["appointed"].index.tolist() == [3, 4, 5]
+
+
+def test_another_sheet_can_be_chosen():
+    data = workbook({"2023": [HEADER, ["A", "adults", "no"]], "2024": [HEADER, *ROWS]})
+    assert appointed(data, "r.xlsx") == [False]
+    assert appointed(data, "r.xlsx", sheet="2024") == [True, False, False]
+
+
+def test_a_sheet_that_is_not_there_is_named_with_the_others():
+    data = workbook({"Staff": [HEADER, *ROWS]})
+    with pytest.raises(ExtractValidationError) as caught:
+        read_recruitment(data, "r.xlsx", sheet="Survey")
+    assert caught.value.problems[0].message == (
+        "The workbook has no sheet called 'Survey'. Its sheets are 'Staff'")
+
+
+def test_an_ods_spreadsheet_is_read():
+    buffer = io.BytesIO()
+    pd.DataFrame(ROWS, columns=HEADER).to_excel(buffer, engine="odf", index=False)
+    data = buffer.getvalue()
+    assert appointed(data, "r.ods") == [True, False, False]
+    assert read_columns(data, "r.ods", HEADER).layout.format == "ODS"
+
+
+def test_a_totals_row_is_left_out_and_said():
+    rows = [*ROWS, ["Total", "", "1"]]
+    data = csv_text(rows=rows).encode()
+    extract = read_recruitment(data, "r.csv")
+    assert len(extract) == 3
+    layout = read_columns(data, "r.csv", HEADER, totals=True).layout
+    assert layout.totals_row == 5
+    assert "the totals row (row 5) was left out" in layout.describe()
+
+
+def test_a_totals_row_in_a_workbook_is_left_out():
+    data = workbook({"Data": [HEADER, *ROWS, ["Grand total", None, 1]]})
+    assert len(read_recruitment(data, "r.xlsx")) == 3
+
+
+def test_a_formula_without_a_saved_value_is_found():
+    data = workbook({"Data": [HEADER, ["A", "adults", "=IF(1,\"yes\",\"no\")"], *ROWS]})
+    columns = read_columns(data, "r.xlsx", HEADER)
+    assert columns.formula_cells == ("C2",)
+
+
+def test_merged_cells_in_the_data_rows_are_found_but_not_in_the_header_rows():
+    data = workbook({"Data": [["Applicants", None, None], HEADER, *ROWS]},
+                    merge={"Data": "C3:C5"})
+    assert read_columns(data, "r.xlsx", HEADER).merged_ranges == ("C3:C5",)
+    grouped = workbook({"Data": [["Applicants", None, None], HEADER, *ROWS]},
+                       merge={"Data": "A1:C1"})
+    assert read_columns(grouped, "r.xlsx", HEADER).merged_ranges == ()
+
+
+def test_a_missing_column_suggests_a_near_header(files):
+    data = files.csv(["ethnicty", "service_area", "appointed"], [["A", "adults", "yes"]])
+    with pytest.raises(ExtractValidationError) as caught:
+        read_recruitment(data, "r.csv")
+    assert caught.value.problems[0].message == (
+        "The file must have a column called 'ethnicity'. Did you mean 'ethnicty'?")
+
+
+def test_sample_values_are_kept_for_the_mapping_page():
+    data = workbook({"Data": [["Start date", *HEADER],
+                              [datetime.datetime(2024, 4, 21), "A", "adults", "yes"]]})
+    layout = read_columns(data, "r.xlsx", HEADER).layout
+    assert layout.samples[0] == ("21/04/2024",)
