@@ -90,31 +90,46 @@ def indicators_cli() -> None:
 @click.option("--orientation", type=click.Choice(["gm-white", "nhs"]), default="gm-white",
               show_default=True,
               help="nhs writes SCW2 and SCW5 white / GM, as the NHS WRES does.")
+@click.option("--mapping", "mapping_path", type=click.Path(exists=True, dir_okay=False),
+              help="A mapping file (JSON) as the web mapping page downloads it.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the contract).")
 def compute_indicators(staff_path, recruitment_path, survey_path, service_area, orientation,
-                       as_json) -> None:
-    """Validate the extracts and print every indicator; exit 2 listing every problem."""
+                       mapping_path, as_json) -> None:
+    """Validate the extracts and print every indicator; exit 2 listing every problem.
+
+    Warnings (a blank column, a low declaration rate...) go to standard error, and with --json
+    into the output's "warnings" list too.
+    """
     from flask import current_app
 
+    from tracker.domain.checks import extract_warnings, not_collected
     from tracker.domain.counts import counts_from_extracts
-    from tracker.domain.extracts import read_extracts
-    from tracker.domain.indicators import compute_results
+    from tracker.domain.extracts import SCHEMAS, read_extracts
+    from tracker.domain.mappings import parse_mapping
     from tracker.domain.problems import ExtractValidationError, format_problems
+    from tracker.services.indicators import results_from_counts
 
     def load(path):
         return None if path is None else (Path(path).read_bytes(), Path(path).name)
 
     try:
+        mapping = parse_mapping(Path(mapping_path).read_bytes(), Path(mapping_path).name,
+                                SCHEMAS) if mapping_path else None
         extracts = read_extracts(staff=load(staff_path), recruitment=load(recruitment_path),
-                                 survey=load(survey_path),
+                                 survey=load(survey_path), mapping=mapping,
                                  extra_mapping=current_app.extensions.get("ethnicity_mapping"))
     except ExtractValidationError as error:
         click.echo(format_problems(error.problems), err=True)
         sys.exit(2)
     counts = counts_from_extracts(**extracts)[service_area]
-    result = compute_results(counts).to_dict(orientation)
+    result = results_from_counts({service_area: counts.to_dict()}, orientation,
+                                 not_collected(extracts))[service_area]
+    warnings = [w.to_dict() for w in extract_warnings(extracts)]
+    for warning in warnings:
+        where = warning.get("file")
+        click.echo(f"Warning: {where + ': ' if where else ''}{warning['message']}", err=True)
     if as_json:
-        click.echo(json.dumps(result, allow_nan=False))
+        click.echo(json.dumps({**result, "warnings": warnings}, allow_nan=False))
         return
     click.echo(f"Service area: {service_area} (orientation {orientation})")
     for sid, entry in result["indicators"].items():

@@ -26,7 +26,7 @@ def test_prints_one_json_object_in_the_contract_shape(runner, extracts):
                       str(extracts["recruitment"]), "--survey", str(extracts["survey"]), "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"service_area", "declaration_rate", "indicators"}
+    assert set(data) == {"service_area", "declaration_rate", "indicators", "warnings"}
     assert data["service_area"] == "all"
     assert set(data["declaration_rate"]) == {"staff", "recruitment", "survey"}
     assert all(0 < v <= 1 for v in data["declaration_rate"].values())

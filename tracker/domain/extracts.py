@@ -9,7 +9,7 @@ need; nothing here writes person rows anywhere.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,7 @@ from tracker.domain.definitions import (
     SURVEY,
 )
 from tracker.domain.ethnicity import build_mapping, classify
+from tracker.domain.mappings import ColumnMapping
 from tracker.domain.problems import (
     ROWS_KEPT,
     ExtractValidationError,
@@ -42,6 +43,7 @@ from tracker.domain.tabular import (
     DEFAULT_LIMITS,
     Columns,
     Encoded,
+    Layout,
     Limits,
     distinct,
     encode,
@@ -128,6 +130,11 @@ class Extract:
     kind: str
     filename: str
     frame: pd.DataFrame
+    layout: Layout | None = None
+    #: Canonical column -> the file's header it was read from.
+    found: dict[str, str] = field(default_factory=dict)
+    #: Yes/no columns present but blank on every row: their indicator was not collected.
+    blank_columns: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -140,15 +147,18 @@ class Extract:
 def read_extract(
     kind: str, data: bytes, filename: str, *, extra_mapping: Mapping[str, str] | None = None,
     limits: Limits = DEFAULT_LIMITS, columns: Mapping[str, str] | None = None,
-    sheet: str | None = None,
+    sheet: str | None = None, mapping: ColumnMapping | None = None,
 ) -> Extract:
     """Read and check one extract; raise ``ExtractValidationError`` listing every problem.
 
     ``columns`` chooses the file's header for a column (canonical name -> header), ``sheet``
-    the workbook's sheet (else the first that names known columns).
+    the workbook's sheet (else the first that names known columns); ``mapping`` is an
+    organisation's saved mapping (its columns for this kind, and its values).
     """
-    extract, problems = _read(kind, data, filename, build_mapping(extra_mapping), limits,
-                              columns, sheet)
+    mapping = mapping or ColumnMapping()
+    chosen = {**mapping.for_kind(kind), **(columns or {})}
+    extract, problems = _read(kind, data, filename, Vocabulary.build(extra_mapping, mapping),
+                              limits, chosen, sheet)
     if problems:
         raise ExtractValidationError(problems)
     return extract
@@ -176,12 +186,15 @@ def read_extracts(
     survey: tuple[bytes, str] | None = None,
     extra_mapping: Mapping[str, str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    mapping: ColumnMapping | None = None,
+    sheets: Mapping[str, str] | None = None,
 ) -> dict[str, Extract]:
     """Read and check the extracts given as (bytes, filename), raising every file's problems.
 
     The problems of all the files are raised together in one ``ExtractValidationError``.
     """
-    mapping = build_mapping(extra_mapping)
+    mapping = mapping or ColumnMapping()
+    vocabulary = Vocabulary.build(extra_mapping, mapping)
     given = {STAFF: staff, RECRUITMENT: recruitment, SURVEY: survey}
     extracts: dict[str, Extract] = {}
     problems: list[Problem] = []
@@ -189,7 +202,8 @@ def read_extracts(
         if upload is None:
             continue
         data, filename = upload
-        extract, found = _read(kind, data, filename, mapping, limits)
+        extract, found = _read(kind, data, filename, vocabulary, limits, mapping.for_kind(kind),
+                               (sheets or {}).get(kind))
         problems.extend(found)
         if extract is not None:
             extracts[kind] = extract
@@ -198,26 +212,56 @@ def read_extracts(
     return extracts
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    """What cells mean: built-in value sets plus the installation's and organisation's own."""
+
+    ethnicity: Mapping[str, str]
+    service_area: Mapping[str, int]
+    yes_no: Mapping[str, int]
+    answers: Mapping[str, int]
+
+    @classmethod
+    def build(cls, extra_mapping: Mapping[str, str] | None = None,
+              mapping: ColumnMapping | None = None) -> Vocabulary:
+        """Combine the built-in value sets with an installation's and an organisation's."""
+        values = (mapping or ColumnMapping()).values
+        ethnicity = build_mapping({**(extra_mapping or {}), **values.get("ethnicity", {})})
+        area = dict(SERVICE_AREA_CODES)
+        area.update({fold(k): ROW_SERVICE_AREAS.index(v)
+                     for k, v in values.get("service_area", {}).items()})
+        flags = {fold(k): YES if v == "yes" else NO for k, v in values.get("yes_no", {}).items()}
+        return cls(ethnicity, area, {**YES_NO, **flags},
+                   {**ANSWERS, **{k: v for k, v in flags.items() if k}})
+
+
+def inspect_extract(
+    kind: str, data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS,
+    columns: Mapping[str, str] | None = None, sheet: str | None = None,
+) -> Columns:
+    """Read a file's layout and columns for the mapping page (headers, samples, what matched)."""
+    schema = SCHEMAS[kind]
+    return read_columns(data, filename, schema.columns, text=schema.text,
+                        flags=schema.yes_no + schema.answers, limits=limits, totals=True,
+                        spellings=spellings_for(schema.columns), chosen=columns, sheet=sheet)
+
+
 def _read(
-    kind: str, data: bytes, filename: str, mapping: Mapping[str, str],
+    kind: str, data: bytes, filename: str, vocabulary: Vocabulary,
     limits: Limits = DEFAULT_LIMITS, chosen: Mapping[str, str] | None = None,
     sheet: str | None = None,
 ) -> tuple[Extract | None, list[Problem]]:
     if kind not in SCHEMAS:
         raise ValueError(f"extract kind must be one of {', '.join(EXTRACT_KINDS)}, not {kind!r}")
-    schema = SCHEMAS[kind]
     try:
-        found = read_columns(data, filename, schema.columns, text=schema.text,
-                             flags=schema.yes_no + schema.answers, limits=limits, totals=True,
-                             spellings=spellings_for(schema.columns), chosen=chosen,
-                             sheet=sheet)
+        found = inspect_extract(kind, data, filename, limits=limits, columns=chosen, sheet=sheet)
     except ExtractValidationError as error:
         return None, error.problems
-    return _check(schema, found, mapping)
+    return _check(SCHEMAS[kind], found, vocabulary)
 
 
 def _check(
-    schema: Schema, found: Columns, mapping: Mapping[str, str]
+    schema: Schema, found: Columns, vocabulary: Vocabulary
 ) -> tuple[Extract | None, list[Problem]]:
     columns, name = found.columns, found.filename
     coded: dict[str, object] = {}
@@ -231,18 +275,19 @@ def _check(
         coded[column] = encoded.codes
 
     if "ethnicity" in columns:
-        code("ethnicity", classify(columns["ethnicity"], mapping),
+        code("ethnicity", classify(columns["ethnicity"], vocabulary.ethnicity),
              lambda raw: f"Unknown ethnicity label {quote(raw)} in {{rows}}",
              "unknown ethnicity labels")
     if "service_area" in columns:
-        code("service_area", encode(columns["service_area"], fold, SERVICE_AREA_CODES),
+        code("service_area", encode(columns["service_area"], fold, vocabulary.service_area),
              lambda raw: f"Service area must be adults or children, not {quote(raw)}, in {{rows}}"
              if raw.strip() else "Enter a service area (adults or children) in {rows}",
              "service areas that are not adults or children")
     for column in schema.yes_no + schema.answers:
         if column in columns:
             code(column,
-                 encode(columns[column], fold, ANSWERS if column in schema.answers else YES_NO),
+                 encode(columns[column], fold,
+                        vocabulary.answers if column in schema.answers else vocabulary.yes_no),
                  lambda raw, column=column:
                  f"Enter yes or no in column {column}, not {quote(raw)}, in {{rows}}",
                  "cells that are not yes or no")
@@ -254,11 +299,42 @@ def _check(
 
     order = {column: i for i, column in enumerate(schema.columns)}
     cell_problems.sort(key=lambda p: (p.row or 0, order.get(p.column, 0)))
-    problems = list(found.problems) + cell_problems
+    problems = list(found.problems) + _workbook_problems(found) + cell_problems
     if problems:
         return None, problems
     index = next(iter(columns.values())).index
-    return Extract(schema.kind, name, _frame(schema, coded, index)), []
+    blank = tuple(c for c in schema.yes_no + schema.answers if _all_blank(columns[c]))
+    return Extract(schema.kind, name, _frame(schema, coded, index), found.layout,
+                   dict(found.found), blank), []
+
+
+def _all_blank(column: pd.Series) -> bool:
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        used = column.cat.categories[np.unique(column.cat.codes[column.cat.codes >= 0])]
+        return all(not str(c).strip() for c in used)
+    return bool((column.str.strip() == "").all())
+
+
+def _workbook_problems(found: Columns) -> list[Problem]:
+    """Formulas whose value was never saved read as blank, and merged cells fill one row: both
+    would give a wrong figure, so neither is read."""
+    problems = []
+    if found.formula_cells:
+        cells = ", ".join(found.formula_cells[:10])
+        more = len(found.formula_cells) - 10
+        problems.append(Problem(
+            found.filename, None, None,
+            f"Cell{'s' if len(found.formula_cells) > 1 else ''} {cells}"
+            f"{f' and {more:,} more' if more > 0 else ''} "
+            f"{'have formulas' if len(found.formula_cells) > 1 else 'has a formula'} whose "
+            "value was never saved, so it would read as blank. Open and save the file in "
+            "Excel, or copy the cells and paste them as values"))
+    for cells in found.merged_ranges:
+        problems.append(Problem(
+            found.filename, None, None,
+            f"Cells {cells} are merged, so only the first row would have a value. Unmerge "
+            "them and fill in every row"))
+    return problems
 
 
 def _frame(schema: Schema, coded: dict[str, object], index: pd.Index) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from tracker.services.indicators import SOURCES, Figures
 STATUS_WORDS = {
     "no-data": "No data",
     "no-events": "No events in either group",
+    "not-collected": "Not collected: the column was blank on every row",
     "not-calculable": "Not calculable: no events among white staff",
 }
 TEMPLATE_KINDS = (*EXTRACT_KINDS, "counts")

@@ -42,6 +42,7 @@ from tracker.services import indicators as indicator_service
 from tracker.services import organisations as org_service
 from tracker.services import threads as thread_service
 from tracker.services.access import OrgAccess
+from tracker.services.errors import InvalidInput
 from tracker.web import svg_response
 
 CYCLE = "/org/<slug>/cycles/<label>/indicators"
@@ -170,17 +171,24 @@ def counts(access: OrgAccess, label: str):
 def preview(access: OrgAccess, label: str, draft_id: int):
     """Show the figures computed from an upload; saving them replaces the cycle's data."""
     cycle = org_service.get_cycle(access=access, label=label)
+    confirm_error = None
     if request.method == "POST":
-        indicator_service.save_draft(actor=current_user, access=access, cycle=cycle,
-                                     draft_id=draft_id)
-        flash(f"The {cycle.label} figures have been saved", "success")
-        return redirect(url_for(".results", slug=access.organisation.slug, label=label))
+        try:
+            indicator_service.save_draft(actor=current_user, access=access, cycle=cycle,
+                                         draft_id=draft_id,
+                                         confirmed=request.form.get("confirmed") == "yes")
+        except InvalidInput as error:
+            confirm_error = error.errors["confirmed"]
+        else:
+            flash(f"The {cycle.label} figures have been saved", "success")
+            return redirect(url_for(".results", slug=access.organisation.slug, label=label))
     draft = indicator_service.get_draft(actor=current_user, access=access, cycle=cycle,
                                         draft_id=draft_id)
     figures = indicator_service.draft_figures(draft)
     existing = indicator_service.get_dataset(access=access, cycle=cycle)
     return render_template("indicators/preview.html", access=access, cycle=cycle, draft=draft,
-                           view=figures_view(figures, _area(figures)), existing=existing)
+                           view=figures_view(figures, _area(figures)), existing=existing,
+                           confirm_error=confirm_error), 400 if confirm_error else 200
 
 
 @bp.get("/data-templates/<kind>.<fmt>")

@@ -6,11 +6,13 @@ provenance (file names, row counts, declaration rates, who, when) are ever store
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
+from tracker.domain.checks import NOT_COLLECTED, extract_warnings, not_collected
 from tracker.domain.counts import (
     Counts,
     counts_from_extracts,
@@ -25,7 +27,7 @@ from tracker.extensions import db
 from tracker.models import IndicatorDataset, IndicatorDraft, ReportingCycle, User, utcnow
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event
-from tracker.services.errors import NotFound
+from tracker.services.errors import InvalidInput, NotFound
 from tracker.services.uploads import upload_limits
 
 SOURCES = {
@@ -53,10 +55,17 @@ def _check_cycle(access: OrgAccess, cycle: ReportingCycle) -> None:
         raise NotFound(cycle.id)
 
 
-def results_from_counts(counts: Mapping[str, dict], orientation: str = GM_WHITE) -> dict[str, dict]:
-    """Compute the results of stored counts ({area: Counts.to_dict()})."""
-    return {area: compute_results(Counts.from_dict(data)).to_dict(orientation)
-            for area, data in counts.items()}
+def results_from_counts(counts: Mapping[str, dict], orientation: str = GM_WHITE,
+                        not_collected: Iterable[str] = ()) -> dict[str, dict]:
+    """Compute the results of stored counts ({area: Counts.to_dict()}); the series in
+    ``not_collected`` (their column was blank on every row) say so instead of a figure."""
+    results = {area: compute_results(Counts.from_dict(data)).to_dict(orientation)
+               for area, data in counts.items()}
+    for result in results.values():
+        for sid in not_collected:
+            result["indicators"][sid].update(status=NOT_COLLECTED, rl=None, rating=None,
+                                             ci95=None, low_confidence=False)
+    return results
 
 
 def _provenance(counts: Mapping[str, Counts], files: list[dict]) -> dict:
@@ -67,7 +76,7 @@ def _provenance(counts: Mapping[str, Counts], files: list[dict]) -> dict:
 
 def _new_draft(
     *, actor: User, cycle: ReportingCycle, source: str, counts: Mapping[str, Counts],
-    files: list[dict],
+    files: list[dict], warnings: list[dict] | None = None, missing: list[str] | None = None,
 ) -> IndicatorDraft:
     # One pending draft per person and cycle: a new upload replaces the previous one.
     db.session.execute(delete(IndicatorDraft).where(IndicatorDraft.cycle_id == cycle.id,
@@ -75,7 +84,8 @@ def _new_draft(
     draft = IndicatorDraft(
         cycle_id=cycle.id, created_by_id=actor.id, source=source,
         counts={area: c.to_dict() for area, c in counts.items()},
-        provenance=_provenance(counts, files),
+        provenance={**_provenance(counts, files), "warnings": warnings or [],
+                    "not_collected": missing or []},
     )
     db.session.add(draft)
     db.session.flush()
@@ -92,9 +102,19 @@ def draft_from_extracts(
     extracts = read_extracts(**{k: v for k, v in uploads.items() if k in EXTRACT_KINDS},
                              extra_mapping=extra_mapping, limits=upload_limits())
     counts = counts_from_extracts(**extracts)
-    files = [{"kind": kind, "filename": uploads[kind][1], "rows": len(extracts[kind])}
+    fingerprints = {kind: hashlib.sha256(uploads[kind][0]).hexdigest() for kind in extracts}
+    files = [{"kind": kind, "filename": uploads[kind][1], "rows": len(extracts[kind]),
+              "read": extracts[kind].layout.describe() if extracts[kind].layout else None,
+              "columns": extracts[kind].found, "fingerprint": fingerprints[kind]}
              for kind in EXTRACT_KINDS if kind in extracts]
-    return _new_draft(actor=actor, cycle=cycle, source="extracts", counts=counts, files=files)
+    current = db.session.scalar(select(IndicatorDataset).where(
+        IndicatorDataset.cycle_id == cycle.id))
+    previous = [f.get("fingerprint") for f in (current.provenance.get("files", [])
+                                                if current else [])]
+    warnings = extract_warnings(extracts, previous_files=[p for p in previous if p],
+                                fingerprints=fingerprints)
+    return _new_draft(actor=actor, cycle=cycle, source="extracts", counts=counts, files=files,
+                      warnings=[w.to_dict() for w in warnings], missing=not_collected(extracts))
 
 
 def draft_from_counts_template(
@@ -131,14 +151,22 @@ def get_draft(*, actor: User, access: OrgAccess, cycle: ReportingCycle,
 
 def draft_figures(draft: IndicatorDraft) -> Figures:
     """Return what the preview page shows for a draft."""
-    return Figures(results=results_from_counts(draft.counts), provenance=draft.provenance,
-                   source=draft.source)
+    return Figures(results=results_from_counts(
+        draft.counts, not_collected=draft.provenance.get("not_collected", ())),
+        provenance=draft.provenance, source=draft.source)
 
 
 def save_draft(*, actor: User, access: OrgAccess, cycle: ReportingCycle,
-               draft_id: int) -> IndicatorDataset:
-    """Save a previewed draft as the cycle's data, replacing what was there (audited)."""
+               draft_id: int, confirmed: bool = False) -> IndicatorDataset:
+    """Save a previewed draft as the cycle's data, replacing what was there (audited).
+
+    A draft with warnings is saved only when someone ``confirmed`` that the data is right;
+    the warnings stay with the data as data-quality notes.
+    """
     draft = get_draft(actor=actor, access=access, cycle=cycle, draft_id=draft_id)
+    if draft.provenance.get("warnings") and not confirmed:
+        raise InvalidInput({"confirmed": "Confirm that the data is right, or upload corrected "
+                                         "files"})
     dataset = store_dataset(actor=actor, cycle=cycle, source=draft.source, counts=draft.counts,
                             provenance=draft.provenance)
     db.session.delete(draft)
@@ -161,7 +189,8 @@ def store_dataset(
                   "loaded_at": dataset.loaded_at.isoformat()}
     dataset.source = source
     dataset.counts = counts
-    dataset.results = results_from_counts(counts)
+    dataset.results = results_from_counts(counts,
+                                          not_collected=provenance.get("not_collected", ()))
     dataset.provenance = provenance
     dataset.loaded_by_id = actor.id if actor else None
     dataset.loaded_at = utcnow()
@@ -197,5 +226,6 @@ def get_dataset(*, access: OrgAccess, cycle: ReportingCycle) -> IndicatorDataset
 def dataset_figures(dataset: IndicatorDataset, orientation: str = GM_WHITE) -> Figures:
     """Return what the results page shows: the saved results, or recomputed for the NHS form."""
     results = dataset.results if orientation == GM_WHITE else \
-        results_from_counts(dataset.counts, orientation)
+        results_from_counts(dataset.counts, orientation,
+                            dataset.provenance.get("not_collected", ()))
     return Figures(results=results, provenance=dataset.provenance, source=dataset.source)
