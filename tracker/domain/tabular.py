@@ -643,9 +643,22 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, part: str, filename: str,
     return scan
 
 
+# Writers put a cell's or row's reference first (<c r="B7" ...>): with a literal prefix the
+# patterns below are found at memory speed. A sheet that puts it elsewhere is scanned with the
+# general patterns, slower but as strict.
+_FAST = {"row": re.compile(rb'<row r="(\d+)"'), "wide": re.compile(rb'<c r="([A-Z]{2,3})\d'),
+         "any": re.compile(rb'<c r="([A-Z]{1,3})\d')}
+_SLOW = {"row": _ROW_REF, "wide": _WIDE_REF, "any": _ANY_REF}
+_CELL_REF_LATER = re.compile(rb'<c(?:>| (?!r="))')
+_ROW_REF_LATER = re.compile(rb'<row (?!r=")')
+
+
 def _scan_chunk(chunk: bytes, scan: _SheetScan, filename: str, limits: Limits) -> None:
-    rows = [int(n) for n in _ROW_REF.findall(chunk)]
-    scan.rows += chunk.count(b"<row ") + chunk.count(b"<row>")
+    cells = b"<c" in chunk
+    fast_cells = _CELL_REF_LATER.search(chunk) is None
+    patterns = _FAST if fast_cells and _ROW_REF_LATER.search(chunk) is None else _SLOW
+    rows = [int(n) for n in patterns["row"].findall(chunk)]
+    scan.rows += chunk.count(b"<row")
     # Rows without a reference follow the one before: the last row is at least the count.
     scan.last_row = max(scan.last_row, max(rows, default=0), scan.rows)
     if scan.rows > limits.rows or scan.last_row > limits.rows:
@@ -653,15 +666,16 @@ def _scan_chunk(chunk: bytes, scan: _SheetScan, filename: str, limits: Limits) -
     # A cell's own reference places it: one far below its row would stretch the sheet, so
     # refuse references with more digits than the last row's.
     digits = len(str(max(scan.last_row, 1)))
-    if re.search(rb'<c[^>]*?\sr="[A-Z]+\d{%d}' % (digits + 1), chunk):
+    prefix = rb'<c r="' if fast_cells else rb'<c[^>]*?\sr="'
+    if re.search(prefix + rb'[A-Z]+\d{%d}' % (digits + 1), chunk):
         raise _too_large(filename, "rows", limits.rows)
-    refs = _ANY_REF if limits.columns < 26 else _WIDE_REF  # single letters are cheap to skip
+    refs = patterns["any"] if limits.columns < 26 else patterns["wide"]
     for letters in set(refs.findall(chunk)):
         scan.last_column = max(scan.last_column, column_position(letters) + 1)
     if scan.last_column > limits.columns:
         raise _too_large(filename, "columns", limits.columns)
     # Columns A to Z are not searched for: count them as Z at most.
-    width = max(scan.last_column, min(26, limits.columns) if b"<c" in chunk else 0)
+    width = max(scan.last_column, min(26, limits.columns) if cells else 0)
     if scan.last_row * width > limits.cells:
         raise _too_large(filename, "cells", limits.cells)
     if b"<f" in chunk and len(scan.formula_cells) < 1000:
