@@ -23,7 +23,8 @@ BAND_ROWS = 6
 class ExtractsForm(FlaskForm):
     staff = FileField(
         "Staff extract", widget=GovFileInput(),
-        description="CSV or Excel (.xlsx), one row per person employed in the period",
+        description="CSV or a spreadsheet (.xlsx, .xlsm, .ods, .xls), one row per person employed in "
+                    "the period",
         validators=[FileRequired(message="Select the staff extract")],
     )
     recruitment = FileField("Recruitment extract (optional)", widget=GovFileInput(),
