@@ -14,10 +14,8 @@ Run ``.venv/bin/python bench/readers.py [--repeat N]``.
 from __future__ import annotations
 
 import argparse
-import gc
 import io
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -26,24 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from bench.generate import staff_frame, write_xlsx  # noqa: E402
-
-
-def best_of(repeat: int, work) -> float:
-    """Return the fastest of ``repeat`` runs, in seconds."""
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def calamine_rows(path: Path) -> int:
-    import python_calamine
-
-    with python_calamine.CalamineWorkbook.from_path(str(path)) as book:
-        return sum(1 for _ in book.get_sheet_by_index(0).iter_rows())
+from bench.indicators import best_of, read_calamine  # noqa: E402
 
 
 def openpyxl_rows(path: Path) -> int:
@@ -70,11 +51,11 @@ def main() -> None:
         staff_frame(10_000).to_excel(ods, engine="odf", index=False)
 
     runs = {
-        "XLSX 100,000 rows, python-calamine": lambda: calamine_rows(xlsx),
+        "XLSX 100,000 rows, python-calamine": lambda: read_calamine(xlsx),
         "XLSX 100,000 rows, pandas.read_excel(engine='calamine')":
             lambda: pd.read_excel(xlsx, engine="calamine", dtype=str),
         "XLSX 100,000 rows, openpyxl read-only": lambda: openpyxl_rows(xlsx),
-        "ODS 10,000 rows, python-calamine": lambda: calamine_rows(ods),
+        "ODS 10,000 rows, python-calamine": lambda: read_calamine(ods),
         "ODS 10,000 rows, odfpy (pandas engine 'odf')":
             lambda: pd.read_excel(io.BytesIO(ods.read_bytes()), engine="odf", dtype=str),
     }
