@@ -14,6 +14,7 @@ from tracker.conversation.forms import (
     ResponseForm,
     preferences_form,
 )
+from tracker.domain import paths
 from tracker.domain.comments import OUTCOME_HINTS
 from tracker.domain.notifications import NotificationKind
 from tracker.domain.roles import Capability
@@ -29,7 +30,7 @@ from tracker.services.mentions import MentionReport
 from tracker.services.subjects import Subject
 from tracker.web import apply_errors
 
-THREAD = "/org/<slug>/cycles/<label>/comments/<subject_type>/<subject_key>"
+THREAD = paths.THREAD
 COMMENT = "/org/<slug>/comments/<int:comment_id>"
 
 
@@ -233,7 +234,7 @@ def mark_all_read():
     return redirect(url_for(".list_notifications"))
 
 
-@bp.route("/notifications/settings", methods=["GET", "POST"])
+@bp.route(paths.NOTIFICATION_SETTINGS, methods=["GET", "POST"])
 @signed_in
 def notification_settings():
     """Choose, for each kind of notification, to be e-mailed immediately, daily, or not."""

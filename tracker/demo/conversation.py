@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from tracker.domain import paths
 from tracker.domain.comments import Outcome, SubjectType, Visibility, plain_excerpt
 from tracker.domain.notifications import Frequency, NotificationKind
 from tracker.extensions import db
@@ -21,7 +22,6 @@ from tracker.models import (
     ReportingCycle,
     User,
 )
-from tracker.services.notifications import path_for
 
 
 def _at(today: date, days_ago: int, hour: int = 10) -> datetime:
@@ -63,7 +63,7 @@ def load_conversation(*, today: date) -> None:
             email_frequency=Frequency.OFF))  # the demo sends no e-mail
 
     def action_link(action, made):
-        return path_for("plans.view_action", slug=org.slug, label=cycle.label,
+        return paths.build(paths.ACTION, slug=org.slug, label=cycle.label,
                         action_id=action.id) + f"#comment-{made.id}"
 
     # You said, we did: answered, with an action linked
@@ -101,7 +101,7 @@ def load_conversation(*, today: date) -> None:
     tell(lead, NotificationKind.FEEDBACK, advisor, waiting,
          "Grace Mensah asked for a response to their feedback on SCW2 Appointed from "
          "shortlisting, adult social care",
-         path_for("indicators.results", slug=org.slug, label=cycle.label, area="adults",
+         paths.build(paths.INDICATORS, slug=org.slug, label=cycle.label, area="adults",
                   discuss="SCW2") + f"#comment-{waiting.id}", 9, read=False)
 
     # An internal comment with a mention

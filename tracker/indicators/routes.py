@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from tracker.domain import paths
 from tracker.domain.comments import SubjectType
 from tracker.domain.definitions import (
     EXTRACT_KINDS,
@@ -45,7 +46,7 @@ from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput
 from tracker.web import svg_response
 
-CYCLE = "/org/<slug>/cycles/<label>/indicators"
+CYCLE = paths.INDICATORS
 COUNTS_SERIES = [(sid, INDICATORS_BY_ID[sid]) for sid in SERIES_IDS]
 
 

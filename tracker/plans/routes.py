@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker.domain import paths
 from tracker.domain.definitions import SERVICE_AREA_LABELS
 from tracker.domain.plans import (
     INTERVENTIONS,
@@ -40,7 +41,7 @@ from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput, StaleEdit
 from tracker.web import apply_errors, today
 
-PLAN = "/org/<slug>/cycles/<label>/plan"
+PLAN = paths.PLAN
 
 
 def _load(access: OrgAccess, label: str):
@@ -150,7 +151,7 @@ def library(access: OrgAccess, label: str):
     return _page("plans/library.html", access, cycle, plan, interventions=INTERVENTIONS)
 
 
-@bp.get(PLAN + "/actions/<int:action_id>")
+@bp.get(paths.ACTION)
 @org_page(Capability.READ)
 def view_action(access: OrgAccess, label: str, action_id: int):
     """Show an action: its details, indicator links, progress and history."""
@@ -356,8 +357,10 @@ def view_sign_off(access: OrgAccess, label: str, sign_off_id: int):
 def export_plan(access: OrgAccess, label: str, fmt: str):
     """Download the plan as CSV or Excel, in the columns the import reads."""
     cycle, plan = _load(access, label)
-    return sheet_service.export_response(access=access, plan=plan, fmt=fmt,
-                                         filename=f"{access.organisation.slug}-{cycle.label}-plan")
+    body, mimetype = sheet_service.export_file(access=access, plan=plan, fmt=fmt)
+    filename = f"{access.organisation.slug}-{cycle.label}-plan.{fmt}"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.route(PLAN + "/import", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker.domain import paths
 from tracker.domain.definitions import (
     INDICATORS_BY_ID,
     SERIES_IDS,
@@ -34,7 +35,7 @@ from tracker.services.errors import InvalidInput, Locked
 from tracker.web import apply_errors, svg_response, today
 
 TRENDS = "/org/<slug>/trends"
-REVIEW = "/org/<slug>/cycles/<label>/review"
+REVIEW = paths.REVIEW
 
 
 def _area() -> str:

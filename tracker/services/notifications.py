@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
+from tracker.domain import paths
 from tracker.domain.emails import digest_message, notification_message, reminder_message, weekly_message
 from tracker.domain.formatting import LONDON
 from tracker.domain.notifications import (
@@ -51,16 +50,6 @@ from tracker.models import (
 )
 from tracker.services import mail
 from tracker.services.errors import InvalidInput, NotFound
-
-
-def path_for(endpoint: str, **values: Any) -> str:
-    """Return the path of a page, also outside a request (the daily run has none)."""
-    return current_app.url_map.bind("localhost").build(endpoint, values)
-
-
-def settings_path() -> str:
-    return path_for("conversation.notification_settings")
-
 
 # Preferences ---------------------------------------------------------------------------------------
 
@@ -120,7 +109,7 @@ def notify(*, user: User, kind: NotificationKind, organisation: Organisation | N
         base_url = mail.settings().base_url
         subject, body = notification_message(name=user.name, text=text, excerpt=excerpt,
                                              link=link, base_url=base_url,
-                                             settings_url=base_url + settings_path())
+                                             settings_url=base_url + paths.NOTIFICATION_SETTINGS)
         email = mail.queue_email(user=user, recipient=user.email, subject=subject, body=body,
                                  kind=kind.value)
         notification.email_id = email.id if email else None
@@ -182,7 +171,7 @@ def notify_new_owner(*, action: Action, actor: User | None) -> None:
     who = actor.name if actor else "Someone"
     notify(user=owner, kind=NotificationKind.OWNER, organisation=organisation, actor=actor,
            text=f"{who} made you the owner of the action \u201c{action.title}\u201d",
-           link=path_for("plans.view_action", slug=organisation.slug, label=cycle.label,
+           link=paths.build(paths.ACTION, slug=organisation.slug, label=cycle.label,
                          action_id=action.id),
            excerpt=f"Due {action.due_date.day} {action.due_date:%B %Y}"
            if action.due_date else "")
@@ -240,7 +229,7 @@ def _queue_digests(today: date, base_url: str) -> int:
         items = [DigestItem(kind=n.kind, organisation=n.organisation.name if n.organisation
                             else "The tracker", text=n.text, link=n.link) for n in notifications]
         subject, body = digest_message(name=user.name, items=items, today=today,
-                                       base_url=base_url, settings_url=base_url + settings_path())
+                                       base_url=base_url, settings_url=base_url + paths.NOTIFICATION_SETTINGS)
         email = mail.queue_email(user=user, recipient=user.email, subject=subject, body=body,
                                  kind="digest", key=key)
         for notification in notifications:
@@ -270,7 +259,7 @@ def _due_actions(today: date, organisation_ids: list[int] | None = None) -> list
         query = query.where(Organisation.id.in_(organisation_ids))
     return [DueAction(action_id=row[0], title=row[1], owner_id=row[2], due_date=row[3],
                       organisation=row[5],
-                      link=path_for("plans.view_action", slug=row[6], label=row[4],
+                      link=paths.build(paths.ACTION, slug=row[6], label=row[4],
                                     action_id=row[0]))
             for row in db.session.execute(query)]
 
@@ -287,7 +276,7 @@ def _queue_reminders(today: date, base_url: str) -> int:
             continue
         subject, body = reminder_message(name=owner.name, reminder=reminder, today=today,
                                          base_url=base_url,
-                                         settings_url=base_url + settings_path())
+                                         settings_url=base_url + paths.NOTIFICATION_SETTINGS)
         if mail.queue_email(user=owner, recipient=owner.email, subject=subject, body=body,
                             kind="reminder", key=f"reminder:{owner_id}:{today.isoformat()}"):
             queued += 1
@@ -315,7 +304,7 @@ def _queue_weekly(today: date, base_url: str) -> int:
             continue
         message = weekly_message(name=user.name, weeks=[weeks[o.id] for o in organisations],
                                  today=today, base_url=base_url,
-                                 settings_url=base_url + settings_path())
+                                 settings_url=base_url + paths.NOTIFICATION_SETTINGS)
         if message is None:
             continue  # nothing to say
         if mail.queue_email(user=user, recipient=user.email, subject=message[0], body=message[1],

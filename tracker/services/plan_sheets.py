@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response
 from sqlalchemy import select
 
 from tracker.domain.plan_sheet import (
@@ -48,17 +47,14 @@ def row_of(a: Action) -> PlanRow:
     )
 
 
-def export_response(*, access: OrgAccess, plan: ActionPlan, fmt: str, filename: str) -> Response:
-    """Return the plan as a CSV or XLSX download."""
+def export_file(*, access: OrgAccess, plan: ActionPlan, fmt: str) -> tuple[bytes, str]:
+    """Return the plan as a CSV or XLSX file: its bytes and media type."""
     require(access, Capability.READ)
     rows = plan_rows(access=access, plan=plan)
     if fmt == "csv":
-        body, mimetype = plan_csv_bytes(rows), "text/csv"
-    else:
-        body = plan_xlsx_bytes(rows)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'})
+        return plan_csv_bytes(rows), "text/csv"
+    return (plan_xlsx_bytes(rows),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def _values(row: PlanRow, theme_id: int | None, owner_id: int | None) -> dict:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from tracker.domain import paths
 from tracker.domain.comments import (
     SubjectType,
     parse_subject,
@@ -21,7 +22,6 @@ from tracker.models import (
     Organisation,
     ReportingCycle,
 )
-from tracker.services import notifications
 from tracker.services.access import OrgAccess, require
 from tracker.services.errors import NotFound
 
@@ -43,17 +43,17 @@ class Subject:
         """Return the page that shows this subject's thread."""
         slug, label = self.organisation.slug, self.cycle.label
         if self.type is SubjectType.ACTION:
-            return notifications.path_for("plans.view_action", slug=slug, label=label,
+            return paths.build(paths.ACTION, slug=slug, label=label,
                                           action_id=int(self.key))
         if self.type is SubjectType.INDICATOR:
             indicator, _, area = self.key.partition(":")
-            return notifications.path_for("indicators.results", slug=slug, label=label,
+            return paths.build(paths.INDICATORS, slug=slug, label=label,
                                           area=area, discuss=indicator)
-        return notifications.path_for("reviews.review", slug=slug, label=label)
+        return paths.build(paths.REVIEW, slug=slug, label=label)
 
     @property
     def thread_path(self) -> str:
-        return notifications.path_for("conversation.thread", slug=self.organisation.slug,
+        return paths.build(paths.THREAD, slug=self.organisation.slug,
                                       label=self.cycle.label, subject_type=self.type.value,
                                       subject_key=self.key)
 
