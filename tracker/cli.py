@@ -41,8 +41,8 @@ def create_admin(email: str, name: str) -> None:
                                             password=password)
             message = f"Administrator {user.email} created"
         else:
-            user.is_admin = True
             user_service.set_password(actor=None, user=user, password=password)
+            user_service.make_administrator(actor=None, user=user)
             message = f"{user.email} is now an administrator, with the new password"
         db.session.commit()
     except InvalidInput as error:

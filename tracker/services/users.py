@@ -83,6 +83,15 @@ def update_user(
     return user
 
 
+def make_administrator(*, actor: User | None, user: User) -> None:
+    """Give an existing account administrator rights (the create-admin command), audited."""
+    if not user.is_admin:
+        user.is_admin = True
+        record_event(actor=actor, action="updated", entity_type="user", entity_id=user.id,
+                     before={"is_admin": False}, after={"is_admin": True})
+        db.session.flush()
+
+
 def set_password(*, actor: User | None, user: User, password: str) -> None:
     """Set a user's password directly (the create-admin command)."""
     problem = password_problem(password)
