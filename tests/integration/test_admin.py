@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import error_summary, page, post_form
+from tracker.domain.roles import Role
 from tracker.extensions import db
 from tracker.models import (
     AdvisoryGroup,
@@ -27,8 +30,18 @@ def _audit_actions(app, entity_type):
             db.select(AuditEvent).filter_by(entity_type=entity_type).order_by(AuditEvent.id))]
 
 
-def test_administrator_creates_and_edits_an_organisation_with_audit(app, client_as):
-    admin = client_as("administrator")
+@pytest.fixture
+def administrator(factories):
+    return factories.administrator(email="boss@example.org", name="Alex Admin")
+
+
+@pytest.fixture
+def admin(client_for, administrator):
+    """A client signed in as a (factory-made) administrator."""
+    return client_for(administrator)
+
+
+def test_administrator_creates_and_edits_an_organisation_with_audit(app, admin, administrator):
     response = post_form(admin, "/admin/organisations/new",
                          {"name": "Westmoor Council", "slug": "westmoor",
                           "kind": "local_authority", "ons_code": "e06000001"})
@@ -46,11 +59,11 @@ def test_administrator_creates_and_edits_an_organisation_with_audit(app, client_
             entity_type="organisation", entity_id=org_id, action="updated"))
         assert event.before == {"name": "Westmoor Council", "ons_code": "E06000001"}
         assert event.after == {"name": "Westmoor City Council", "ons_code": None}
-        assert event.actor.email == "admin@example.org"
+        assert event.actor.email == administrator.email
 
 
-def test_bad_organisation_input_names_each_field_and_saves_nothing(app, client_as):
-    admin = client_as("administrator")
+def test_bad_organisation_input_names_each_field_and_saves_nothing(app, admin, factories):
+    factories.organisation(name="Northshire County Council")
     before = _count(app, Organisation)
     response = post_form(admin, "/admin/organisations/new",
                          {"name": "Northshire County Council", "slug": "Not A Slug",
@@ -67,8 +80,7 @@ def test_bad_organisation_input_names_each_field_and_saves_nothing(app, client_a
                                        "Select the kind of organisation"]
 
 
-def test_administrator_creates_an_account_and_gets_a_set_password_link(app, client_as):
-    admin = client_as("administrator")
+def test_administrator_creates_an_account_and_gets_a_set_password_link(app, admin):
     response = post_form(admin, "/admin/users/new",
                          {"name": "Ngozi Eze", "email": "Ngozi.Eze@Example.org"})
     assert response.status_code == 200
@@ -80,21 +92,16 @@ def test_administrator_creates_an_account_and_gets_a_set_password_link(app, clie
     assert _count(app, User, name="Someone Else") == 0
 
 
-def test_administrator_cannot_remove_their_own_admin_access(app, client_as):
-    admin = client_as("administrator")
-    with app.app_context():
-        admin_id = db.session.scalar(db.select(User.id).filter_by(email="admin@example.org"))
-    response = post_form(admin, f"/admin/users/{admin_id}",
-                         {"name": "Alex Admin", "email": "admin@example.org", "is_active": "y"})
+def test_administrator_cannot_remove_their_own_admin_access(app, admin, administrator):
+    response = post_form(admin, f"/admin/users/{administrator.id}",
+                         {"name": "Alex Admin", "email": "boss@example.org", "is_active": "y"})
     assert response.status_code == 400
-    assert _count(app, User, email="admin@example.org", is_admin=True) == 1
+    assert _count(app, User, email="boss@example.org", is_admin=True) == 1
 
 
-def test_administrator_manages_memberships_and_groups(app, client_as):
-    admin = client_as("administrator")
-    with app.app_context():
-        org_id = db.session.scalar(db.select(Organisation.id).filter_by(slug="riverside"))
-        user_id = db.session.scalar(db.select(User.id).filter_by(email="viewer@northshire.example.org"))
+def test_administrator_manages_memberships_and_groups(app, admin, factories):
+    org_id = factories.organisation(name="Riverside City Council").id
+    user_id = factories.member(role=Role.VIEWER).id
     response = post_form(admin, f"/admin/organisations/{org_id}/memberships",
                          {"membership-user_id": user_id, "membership-role": "viewer"},
                          token_from=f"/admin/organisations/{org_id}")
