@@ -132,8 +132,10 @@ class ActionFactory(_Factory):
 
     class Meta:
         model = Action
+        exclude = ("plan",)  # Action has plan_id but no `plan` relationship
 
     plan = factory.SubFactory(PlanFactory)
+    plan_id = factory.LazyAttribute(lambda o: o.plan.id)
     theme = factory.LazyAttribute(lambda o: o.plan.themes[0])
     title = factory.Sequence(lambda n: f"Action {n}")
     owner = None
@@ -155,7 +157,8 @@ class LinkFactory(_Factory):
     baseline_rl = 0.5
     baseline_rating = "adverse"
     baseline_status = "ok"
-    data_as_at = factory.LazyAttribute(lambda o: o.action.plan.cycle.snapshot_date)
+    data_as_at = factory.LazyAttribute(
+        lambda o: current_session().get(ActionPlan, o.action.plan_id).cycle.snapshot_date)
 
 
 class ProgressFactory(_Factory):
@@ -204,8 +207,10 @@ class CommentFactory(_Factory):
     class Params:
         action = factory.SubFactory(ActionFactory)
 
-    organisation = factory.LazyAttribute(lambda o: o.action.plan.cycle.organisation)
-    cycle = factory.LazyAttribute(lambda o: o.action.plan.cycle)
+    organisation = factory.LazyAttribute(
+        lambda o: current_session().get(ActionPlan, o.action.plan_id).cycle.organisation)
+    cycle = factory.LazyAttribute(
+        lambda o: current_session().get(ActionPlan, o.action.plan_id).cycle)
     subject_type = "action"
     subject_key = factory.LazyAttribute(lambda o: str(o.action.id))
     author = factory.SubFactory(UserFactory)

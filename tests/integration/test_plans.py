@@ -310,7 +310,7 @@ def test_history_shows_who_changed_what(app, client_as):
     form["status"] = "at_risk"
     lead.post(url, data=form)
     history = page(lead.get(f"{PLAN}/actions/{action.id}")).select("main table")[-1].get_text()
-    assert "Priya Shah" in history and "Status: on_track to at_risk" in history
+    assert "Priya Shah" in history and "Status: On track to At risk" in history
 
 
 # Themes, reflections, sign-off ---------------------------------------------------------------------

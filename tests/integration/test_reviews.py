@@ -193,7 +193,8 @@ def test_carrying_over_twice_keeps_one_unbroken_history(app, client_as):
         "2022-23", "2023-24", "2024-25", "2025-26", "2026-27"]
     history = html.select("main table")[-1].get_text(" ", strip=True)
     assert history.count("Carried over") == 4 and history.count("Carried in") == 4
-    assert history.index("Linked; SCW2 all") < history.index("Carried over")  # the original's
+    # the original's link comes first
+    assert history.index("Linked; Indicator: SCW2, all staff") < history.index("Carried over")
     assert new_cycle is not None
     original = page(lead.get(f"{ORG}/cycles/2022-23/plan/actions/{chain[0].id}")).get_text()
     assert "Carried over" in original and "2026-27" in original

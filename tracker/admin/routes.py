@@ -20,6 +20,7 @@ from tracker.security import admin_only
 from tracker.services import audit as audit_service
 from tracker.services import auth as auth_service
 from tracker.services import groups as group_service
+from tracker.services import history as history_service
 from tracker.services import organisations as org_service
 from tracker.services import users as user_service
 from tracker.services.errors import InvalidInput
@@ -34,14 +35,16 @@ def _status(form) -> int:
 @admin_only
 def index():
     """Show the administration menu and the latest audit events."""
-    return render_template("admin/index.html", events=audit_service.recent_events(limit=20))
+    return render_template("admin/index.html", events=history_service.describe_events(
+        audit_service.recent_events(limit=20)))
 
 
 @bp.get("/audit")
 @admin_only
 def audit():
     """Show the audit trail."""
-    return render_template("admin/audit.html", events=audit_service.recent_events(limit=500))
+    return render_template("admin/audit.html", events=history_service.describe_events(
+        audit_service.recent_events(limit=500)))
 
 
 # Organisations -------------------------------------------------------------------------------

@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 LONDON = ZoneInfo("Europe/London")
 
 
-def uk_date(value: date | datetime | None) -> str:
-    """Format a date the UK way: 23 November 2026."""
-    if value is None:
+def uk_date(value: date | datetime | str | None) -> str:
+    """Format a date the UK way: 23 November 2026 (also an ISO date kept in a snapshot)."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
     if isinstance(value, datetime):
         value = value.astimezone(LONDON).date() if value.tzinfo else value.date()
     return f"{value.day} {value:%B %Y}"

@@ -157,7 +157,12 @@ def gm_share(gm: int, white: int) -> float | None:
 
 
 def senior_manager_gap_pp(series: SeriesCounts) -> float | None:
-    """SCW9: GM share of senior managers minus GM share of staff in post, in percentage points."""
+    """SCW9: GM share of senior managers minus GM share of staff in post, in percentage points.
+
+    None when nobody of global majority ethnicity is in post: a gap of 0.0 would read as parity.
+    """
+    if series.gm.denominator == 0:
+        return None
     senior = gm_share(series.gm.numerator, series.white.numerator)
     in_post = gm_share(series.gm.denominator, series.white.denominator)
     if senior is None or in_post is None:
@@ -305,7 +310,7 @@ class PayBandResult:
 
 
 def pay_band_representation(bands: Iterable[BandCounts]) -> PayBandResult:
-    """Compute SCW1 from the staff in post of each band."""
+    """Compute SCW1 from the staff in post of each band (no gaps without global majority staff)."""
     bands = tuple(bands)
     gm_total = sum(b.gm for b in bands)
     white_total = sum(b.white for b in bands)
@@ -313,7 +318,8 @@ def pay_band_representation(bands: Iterable[BandCounts]) -> PayBandResult:
     results = []
     for band in bands:
         share = gm_share(band.gm, band.white)
-        gap = None if share is None or workforce is None else (share - workforce) * 100
+        # No global majority staff in post: a gap of 0.0 points would read as parity.
+        gap = None if share is None or not gm_total else (share - workforce) * 100
         defined = gm_total and white_total and band.white
         band_rl = band.gm * white_total / (gm_total * band.white) if defined else None
         results.append(BandResult(band.label, band.gm, band.white, band.unknown, share, gap,

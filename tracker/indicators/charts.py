@@ -61,7 +61,10 @@ def _limits(rows: list[ChartRow]) -> tuple[float, float]:
     return low, high
 
 
-def relative_likelihood_chart(rows: list[ChartRow], *, title: str) -> str:
+AXIS = "Relative likelihood (global majority / white), log scale; 1 = parity"
+
+
+def relative_likelihood_chart(rows: list[ChartRow], *, title: str, axis: str = AXIS) -> str:
     """Return an SVG forest plot of relative likelihoods on a log scale, 0.80-1.25 shaded."""
     height = 1.6 + 0.42 * len(rows)
     fig = Figure(figsize=(8.2, height), dpi=96)
@@ -91,7 +94,7 @@ def relative_likelihood_chart(rows: list[ChartRow], *, title: str) -> str:
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     ax.xaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.set_xlabel("Relative likelihood (global majority / white), log scale; 1 = parity")
+    ax.set_xlabel(axis)
     ax.set_title(title, loc="left", fontsize=12)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

@@ -24,6 +24,7 @@ from tracker.domain.definitions import (
 )
 from tracker.domain.problems import ExtractValidationError
 from tracker.domain.roles import Capability
+from tracker.domain.wording import GM_WHITE
 from tracker.indicators import bp
 from tracker.indicators.forms import (
     BAND_ROWS,
@@ -34,6 +35,7 @@ from tracker.indicators.forms import (
     counts_rows,
 )
 from tracker.indicators.presenting import (
+    chart_axis,
     chart_rows,
     download_template,
     figures_view,
@@ -77,7 +79,7 @@ def results(access: OrgAccess, label: str):
         access=access, user=current_user, subject_type="indicator",
         subject_key=f"{discuss}:{area}", cycle_label=cycle.label)
     return render_template("indicators/results.html", access=access, cycle=cycle,
-                           dataset=dataset, view=figures_view(figures, area),
+                           dataset=dataset, view=figures_view(figures, area, _orientation()),
                            orientation=_orientation(), discuss=discuss, thread=thread,
                            comment_counts=thread_service.comment_counts(
                                access=access, cycle=cycle, subject_type=SubjectType.INDICATOR))
@@ -92,7 +94,7 @@ def chart(access: OrgAccess, label: str):
     if dataset is None:
         abort(404)
     figures = indicator_service.dataset_figures(dataset, _orientation())
-    return _svg(figures, _area(figures), cycle.label)
+    return _svg(figures, _area(figures), cycle.label, _orientation())
 
 
 @bp.get(CYCLE + "/preview/<int:draft_id>/chart.svg")
@@ -106,12 +108,13 @@ def preview_chart(access: OrgAccess, label: str, draft_id: int):
     return _svg(figures, _area(figures), f"{cycle.label} (not saved)")
 
 
-def _svg(figures, area: str, cycle_label: str) -> Response:
+def _svg(figures, area: str, cycle_label: str, orientation: str = GM_WHITE) -> Response:
     from tracker.indicators.charts import relative_likelihood_chart
 
     svg = relative_likelihood_chart(
-        chart_rows(figures.results[area]),
-        title=f"Relative likelihoods, {SERVICE_AREA_WORDS[area]}, {cycle_label}")
+        chart_rows(figures.results[area], orientation),
+        title=f"Relative likelihoods, {SERVICE_AREA_WORDS[area]}, {cycle_label}",
+        axis=chart_axis(orientation))
     return svg_response(svg)
 
 

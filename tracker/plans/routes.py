@@ -29,6 +29,7 @@ from tracker.plans.forms import (
 from tracker.security import org_page
 from tracker.services import actions as action_service
 from tracker.services import feedback as feedback_service
+from tracker.services import history as history_service
 from tracker.services import organisations as org_service
 from tracker.services import plan_sheets as sheet_service
 from tracker.services import plan_views
@@ -167,9 +168,11 @@ def _action_page(access: OrgAccess, cycle, plan, action, progress_form: Progress
                                        subject_key=str(action.id), cycle_label=cycle.label)
     return _page("plans/action.html", access, cycle, plan, status, action=action, chain=chain,
                  thread=thread,
-                 history=action_service.action_history(access=access, action=action,
-                                                       chain=[a.id for a, _ in chain]),
-                 describe=action_service.describe_value, labels=action_service.FIELD_LABELS,
+                 history=history_service.describe_events(
+                     action_service.action_history(access=access, action=action,
+                                                   chain=[a.id for a, _ in chain]),
+                     labels=action_service.FIELD_LABELS, only=action_service.HISTORY_FIELDS),
+                 describe=action_service.describe_value,
                  can_update=action_service.can_update_progress(access, action, current_user),
                  link_form=LinkForm(), progress_form=progress_form,
                  form=progress_form if progress_form.errors else None,

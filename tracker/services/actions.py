@@ -50,6 +50,9 @@ FIELD_LABELS = {
     "measure_target": "Measure target", "measure_current": "Measure current value",
 }
 EDITABLE = list(FIELD_LABELS)
+#: What an action's history shows of each recorded change (its fields and the change's words).
+HISTORY_FIELDS = [*FIELD_LABELS, "indicator", "note", "reason", "to", "from_action",
+                  "new_action"]
 OWNER_FIELDS = ["status", "measure_current"]
 
 

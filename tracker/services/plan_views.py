@@ -15,6 +15,7 @@ from tracker.domain.plans import (
     accountability,
 )
 from tracker.domain.roles import Capability
+from tracker.domain.wording import why_no_figure
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -22,6 +23,10 @@ from tracker.models import (
     IndicatorDataset,
 )
 from tracker.services.access import OrgAccess, require
+
+#: A result that is not there (no figures loaded for the cycle or the service area).
+NO_RESULT = {"status": "no-data", "rl": None, "rating": None, "ci95": None,
+             "low_confidence": False}
 
 # Views ----------------------------------------------------------------------------------------
 
@@ -37,6 +42,15 @@ class IndicatorCoverage:
     @property
     def open_actions(self) -> list[Action]:
         return [a for a in self.actions if a.status.is_open]
+
+    @property
+    def missing(self) -> str:
+        """Why there is no figure ("" when there is one)."""
+        return why_no_figure(self.indicator, self.result if self.loaded else None)
+
+    @property
+    def loaded(self) -> bool:
+        return "gm" in self.result
 
     @property
     def uncovered(self) -> bool:
@@ -57,7 +71,7 @@ def coverage(*, access: OrgAccess, plan: ActionPlan, actions: list[Action]) -> l
         if area not in results and not any(k[1] == area for k in linked):
             continue
         for sid in SERIES_IDS:
-            entry = results.get(area, {}).get("indicators", {}).get(sid, {"status": "no-data"})
+            entry = {**NO_RESULT, **results.get(area, {}).get("indicators", {}).get(sid, {})}
             rows.append(IndicatorCoverage(sid, INDICATORS_BY_ID[sid].short_name, area, entry,
                                           linked.get((sid, area), [])))
     return rows

@@ -9,9 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.domain.definitions import INDICATORS_BY_ID, SERIES_IDS, SERVICE_AREAS
+from tracker.domain.formatting import uk_date
 from tracker.domain.plans import ActionStatus, is_overdue
 from tracker.domain.roles import Capability
 from tracker.domain.trends import Change, Point, national_year_for, trend
+from tracker.domain.wording import why_no_figure, why_no_interval
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -33,6 +35,7 @@ from tracker.services import plans as plan_service
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event
 from tracker.services.errors import InvalidInput, Locked, NotFound
+from tracker.services.plan_views import NO_RESULT
 
 # Trends -------------------------------------------------------------------------------------------
 
@@ -49,7 +52,8 @@ def cycles_with_results(*, access: OrgAccess) -> list[tuple[ReportingCycle, dict
 
 
 def _point(cycle: ReportingCycle, results: dict | None, indicator: str, area: str) -> tuple[Point, dict]:
-    entry = ((results or {}).get(area) or {}).get("indicators", {}).get(indicator) or {}
+    entry = {**NO_RESULT,
+             **(((results or {}).get(area) or {}).get("indicators", {}).get(indicator) or {})}
     ci = tuple(entry["ci95"]) if entry.get("ci95") else None
     return Point(cycle.label, entry.get("rl"), ci, entry.get("rating"),
                  entry.get("status", "no-data")), entry
@@ -62,6 +66,25 @@ class TrendRow:
     change: Change
     entry: dict
     national: float | None
+    indicator: str = ""
+
+    @property
+    def loaded(self) -> bool:
+        return "gm" in self.entry
+
+    @property
+    def missing(self) -> str:
+        """Why the cycle has no figure ("" when it has one)."""
+        if not self.loaded:
+            return f"No figures loaded for {self.cycle.label}"
+        return why_no_figure(self.indicator, self.entry)
+
+    @property
+    def no_interval(self) -> str:
+        """Why the figure has no interval ("" when it has one)."""
+        if not self.loaded:
+            return f"No interval: no figures loaded for {self.cycle.label}"
+        return why_no_interval(self.indicator, self.entry)
 
 
 def indicator_trend(*, access: OrgAccess, indicator: str, area: str,
@@ -76,7 +99,7 @@ def indicator_trend(*, access: OrgAccess, indicator: str, area: str,
     better = INDICATORS_BY_ID[indicator].better_when or "higher"
     classified = trend([p for p, _ in points], better_when=better)
     return [TrendRow(cycle, point, change, entry,
-                     national.get((national_year_for(cycle.label), indicator, "")))
+                     national.get((national_year_for(cycle.label), indicator, "")), indicator)
             for (cycle, _), (point, change), (_, entry) in zip(cycles, classified, points,
                                                                 strict=True)]
 
@@ -263,7 +286,7 @@ def review_rights(*, access: OrgAccess, review: AnnualReview) -> ReviewRights:
 
 def _check_unlocked(review: AnnualReview) -> None:
     if review.is_signed:
-        raise Locked(f"The review was signed off on {review.signed_at:%d %B %Y}. "
+        raise Locked(f"The review was signed off on {uk_date(review.signed_at)}. "
                      "Add an amendment instead.")
 
 
