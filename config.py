@@ -70,6 +70,10 @@ class Config:
 
     DISPLAY_TIMEZONE = "Europe/London"
 
+    # Disclosure control: anything published outside the organisation shows no count of people
+    # below this, neither directly nor worked out from the figures beside it.
+    DISCLOSURE_THRESHOLD = _int("DISCLOSURE_THRESHOLD", 10)
+
     # E-mail (notifications, reminders, digests): nothing is sent while MAIL_SERVER is unset.
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = _int("MAIL_PORT", 25)
