@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make sure the Debian packages the tests need are installed: Chromium (browser tests),
 # PostgreSQL server binaries (scripts/pg-test-cluster.sh) and Liberation fonts (Arial-metric
-# Liberation Sans, so pages that ask for Arial render with the right metrics).
+# Liberation Sans, so pages that ask for Arial render with the right metrics) and the Pango,
+# HarfBuzz libraries WeasyPrint draws the board pack and report PDFs with.
 #
 # Quiet and quick when everything is present: it never runs apt-get update then.
 # As root it installs whatever is missing; otherwise it says what is missing and exits 1.
@@ -20,9 +21,21 @@ have_postgres_server() {
     return 1
 }
 
+have_library() {
+    ldconfig -p 2>/dev/null | grep -q "$1"
+}
+
 check() {
     missing=()
     reasons=()
+    local lib
+    for lib in libpango-1.0-0:libpango-1.0.so.0 libpangoft2-1.0-0:libpangoft2-1.0.so.0 \
+               libharfbuzz-subset0:libharfbuzz-subset.so.0; do
+        if ! have_library "${lib#*:}"; then
+            missing+=("${lib%%:*}")
+            reasons+=("${lib#*:} (WeasyPrint)")
+        fi
+    done
     if [[ ! -x /usr/bin/chromium ]]; then
         missing+=(chromium)
         reasons+=("/usr/bin/chromium")
