@@ -31,6 +31,26 @@ CHROMIUM_ARGS = [
 ]
 
 
+def buffered(app):
+    """Wrap a WSGI app so that each response is read whole, and its file closed, before sending.
+
+    Werkzeug's development server does not close a response's iterator when the browser drops
+    the connection half-way (Chromium does, for a favicon it already has), which leaves a file
+    open and, under filterwarnings=error, fails whichever test is running.
+    """
+
+    def serve(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            body = b"".join(iterable)
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+        return [body]
+
+    return serve
+
+
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Serve the app, migrated and with a fresh demo, on a free loopback port.
@@ -44,7 +64,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         upgrade()
         load_demo()
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
