@@ -104,7 +104,7 @@ def _register_templates(app: Flask) -> None:
         from tracker.models import utcnow
 
         return {"service_name": app.config["SERVICE_NAME"], "navigation": navigation(),
-                "now_utc": utcnow()}
+                "now_utc": utcnow(), "disclosure_threshold": app.config["DISCLOSURE_THRESHOLD"]}
 
 
 def action_is_overdue(action, today) -> bool:
@@ -149,10 +149,11 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.main import bp as main_bp
     from tracker.orgs import bp as orgs_bp
     from tracker.plans import bp as plans_bp
+    from tracker.reports import bp as reports_bp
     from tracker.reviews import bp as reviews_bp
 
     for blueprint in (main_bp, auth_bp, orgs_bp, indicators_bp, plans_bp, reviews_bp,
-                      admin_bp, conversation_bp):
+                      admin_bp, conversation_bp, reports_bp):
         app.register_blueprint(blueprint)
 
 

@@ -168,3 +168,12 @@ def send_reminders(on_date) -> None:
                "failed (they are tried again on the next run).")
     if report.failed:
         sys.exit(1)
+
+
+def _register_report_commands() -> None:
+    from tracker.reports.commands import results_cli
+
+    tracker_cli.add_command(results_cli)
+
+
+_register_report_commands()

@@ -258,6 +258,11 @@ def _csv_text(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+def formula_safe(text: str) -> str:
+    """Return text that a spreadsheet shows as text and never runs as a formula (any export)."""
+    return _csv_text(text)
+
+
 def _csv_unguard(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
 
