@@ -207,10 +207,11 @@ class CommentFactory(_Factory):
     class Params:
         action = factory.SubFactory(ActionFactory)
 
-    organisation = factory.LazyAttribute(
-        lambda o: current_session().get(ActionPlan, o.action.plan_id).cycle.organisation)
-    cycle = factory.LazyAttribute(
-        lambda o: current_session().get(ActionPlan, o.action.plan_id).cycle)
+    # Comment holds the ids (it has no organisation or cycle relationships).
+    organisation_id = factory.LazyAttribute(
+        lambda o: current_session().get(ActionPlan, o.action.plan_id).cycle.organisation_id)
+    cycle_id = factory.LazyAttribute(
+        lambda o: current_session().get(ActionPlan, o.action.plan_id).cycle_id)
     subject_type = "action"
     subject_key = factory.LazyAttribute(lambda o: str(o.action.id))
     author = factory.SubFactory(UserFactory)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, g, render_template
+from flask import Flask, flash, g, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -19,6 +19,7 @@ from tracker.security import register_security_headers
 from tracker.services import auth as auth_service
 from tracker.services.errors import Forbidden, Locked, NotFound
 from tracker.templating import ProjectStrictUndefined
+from tracker.web import page_of_form
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -179,7 +180,17 @@ def _register_errors(app: Flask) -> None:
     def csrf_failed(error):
         return render_template("errors/csrf.html"), 400
 
-    for status in (400, 403, 404, 405, 413, 500):
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        # Back or reload after a form was sent: show the page the form belongs to.
+        target = page_of_form(app, request.path) if request.method in ("GET", "HEAD") else None
+        if target is not None:
+            flash("That form has already been sent (or has expired), so it was not sent again. "
+                  "This is the page it belongs to, as it is now.", "info")
+            return redirect(target, 303)
+        return page(405)
+
+    for status in (400, 403, 404, 413, 500):
         app.register_error_handler(status, lambda error, status=status: page(status))
 
 

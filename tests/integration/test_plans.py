@@ -189,7 +189,7 @@ def test_new_action_validation_names_each_field(app, client_as):
         measure_target="lots"))
     assert response.status_code == 400
     assert set(error_summary(response)) == {"Enter a title",
-                                            "Target (optional) must be a number, like 75 or 12.5"}
+                                            "Target must be a number, like 75 or 12.5"}
     response = post_form(lead, PLAN + "/actions/new", _new_action_form(
         app, owner_id=_user_id(app, "edi.lead@riverside.example.org"),
         due_date=[str(yesterday.day), str(yesterday.month), str(yesterday.year)]))

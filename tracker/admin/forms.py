@@ -1,6 +1,5 @@
 """Administration forms."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
@@ -20,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional
 
+from tracker.forms import GovForm
 from tracker.models import OrganisationKind
 
 EMAIL_VALIDATORS = [
@@ -29,7 +29,7 @@ EMAIL_VALIDATORS = [
 ]
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(GovForm):
     name = StringField("Name", widget=GovTextInput(),
                        validators=[InputRequired(message="Enter the organisation's name"),
                                    Length(max=200)])
@@ -46,7 +46,7 @@ class OrganisationForm(FlaskForm):
     submit = SubmitField("Save organisation", widget=GovSubmitInput())
 
 
-class UserForm(FlaskForm):
+class UserForm(GovForm):
     name = StringField("Full name", widget=GovTextInput(),
                        validators=[InputRequired(message="Enter a name"), Length(max=200)])
     email = EmailField("Email address", widget=GovTextInput(), validators=EMAIL_VALIDATORS)
@@ -55,7 +55,7 @@ class UserForm(FlaskForm):
     submit = SubmitField("Save account", widget=GovSubmitInput())
 
 
-class AdminMembershipForm(FlaskForm):
+class AdminMembershipForm(GovForm):
     user_id = SelectField("Person", widget=GovSelect(), coerce=int,
                           validators=[InputRequired(message="Select a person")])
     role = RadioField("Role", widget=GovRadioInput(),
@@ -63,7 +63,7 @@ class AdminMembershipForm(FlaskForm):
     submit = SubmitField("Add role", widget=GovSubmitInput())
 
 
-class GroupForm(FlaskForm):
+class GroupForm(GovForm):
     name = StringField("Name", widget=GovTextInput(),
                        description="For example, Independent Advisory Group",
                        validators=[InputRequired(message="Enter the group's name"),
@@ -76,17 +76,17 @@ class GroupForm(FlaskForm):
     submit = SubmitField("Save group", widget=GovSubmitInput())
 
 
-class GroupMemberForm(FlaskForm):
+class GroupMemberForm(GovForm):
     user_id = SelectField("Person", widget=GovSelect(), coerce=int,
                           validators=[InputRequired(message="Select a person")])
     submit = SubmitField("Add member", widget=GovSubmitInput())
 
 
-class GroupShareForm(FlaskForm):
+class GroupShareForm(GovForm):
     organisation_id = SelectField("Organisation", widget=GovSelect(), coerce=int,
                                   validators=[InputRequired(message="Select an organisation")])
     submit = SubmitField("Share with this group", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(GovForm):
     submit = SubmitField("Confirm", widget=GovSubmitInput())

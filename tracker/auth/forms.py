@@ -1,12 +1,13 @@
 """Sign-in and set-password forms."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
+from tracker.forms import GovForm
 
-class SignInForm(FlaskForm):
+
+class SignInForm(GovForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
@@ -22,7 +23,7 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(GovForm):
     password = PasswordField(
         "New password",
         widget=GovPasswordInput(),

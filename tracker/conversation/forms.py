@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
@@ -15,6 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.domain.comments import MAX_COMMENT_LENGTH, MAX_REASON_LENGTH, OUTCOME_LABELS, Visibility
 from tracker.domain.notifications import FREQUENCY_LABELS, NotificationKind, frequency_choices
+from tracker.forms import GovForm
 
 TOO_LONG = f"must be {MAX_COMMENT_LENGTH:,} characters or fewer"
 
@@ -26,7 +26,7 @@ def _strip(value: str | None) -> str | None:
 TEXT = {"filters": [_strip]}
 
 
-class CommentForm(FlaskForm):
+class CommentForm(GovForm):
     """A new comment; the fields carry the ids the thread partial gives them."""
 
     body = TextAreaField("Comment", id="comment-body", widget=GovTextArea(), **TEXT,
@@ -44,7 +44,7 @@ class CommentForm(FlaskForm):
     submit = SubmitField("Post comment", widget=GovSubmitInput())
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(GovForm):
     body = TextAreaField("Your reply", widget=GovTextArea(), **TEXT,
                          validators=[DataRequired(message="Enter your reply"),
                                      Length(max=MAX_COMMENT_LENGTH,
@@ -53,7 +53,7 @@ class ReplyForm(FlaskForm):
     submit = SubmitField("Post reply", widget=GovSubmitInput())
 
 
-class EditForm(FlaskForm):
+class EditForm(GovForm):
     body = TextAreaField("Comment", widget=GovTextArea(), **TEXT,
                          description="Your earlier words are kept: anyone who can read the "
                                      "comment can see every version",
@@ -63,13 +63,13 @@ class EditForm(FlaskForm):
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(GovForm):
     """Just the CSRF token and a button."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
-class ResponseForm(FlaskForm):
+class ResponseForm(GovForm):
     outcome = RadioField("What did you do about this feedback?", widget=GovRadioInput(),
                          choices=[(o.value, label) for o, label in OUTCOME_LABELS.items()],
                          validate_choice=False,
@@ -86,10 +86,10 @@ class ResponseForm(FlaskForm):
     submit = SubmitField("Send response", widget=GovSubmitInput())
 
 
-def preferences_form(current: dict[NotificationKind, str]) -> FlaskForm:
+def preferences_form(current: dict[NotificationKind, str]) -> GovForm:
     """Return a form with one set of radios per kind of notification."""
 
-    class PreferencesForm(FlaskForm):
+    class PreferencesForm(GovForm):
         submit = SubmitField("Save settings", widget=GovSubmitInput())
 
     for kind in NotificationKind:

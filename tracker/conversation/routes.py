@@ -43,6 +43,13 @@ def _back(access: OrgAccess, next_path: str | None, subject: Subject, comment_id
     return redirect(f"{path}#comment-{comment_id}")
 
 
+def _gone(access: OrgAccess, comment):
+    """Back to a deleted comment's form: show the thread and say so, never an error page."""
+    flash("That comment has been deleted: this is the conversation it was in.", "info")
+    return _back(access, None, subject_service.comment_subject(access=access, comment=comment),
+                 comment.id)
+
+
 def _told(message: str, report: MentionReport) -> None:
     flash(message, "success")
     for problem in report.messages():
@@ -117,7 +124,9 @@ def reply(access: OrgAccess, comment_id: int):
 def edit(access: OrgAccess, comment_id: int):
     """Change your comment; its earlier versions are kept and readable."""
     comment = thread_service.get_comment(access=access, comment_id=comment_id)
-    if comment.author_id != current_user.id or comment.is_deleted:
+    if comment.is_deleted:
+        return _gone(access, comment)
+    if comment.author_id != current_user.id:
         abort(403)
     form = EditForm(data={"body": comment.body} if request.method == "GET" else None)
     if form.validate_on_submit():
@@ -139,7 +148,9 @@ def edit(access: OrgAccess, comment_id: int):
 def delete(access: OrgAccess, comment_id: int):
     """Delete your comment, after confirming; a tombstone stays in the thread."""
     comment = thread_service.get_comment(access=access, comment_id=comment_id)
-    if comment.author_id != current_user.id or comment.is_deleted:
+    if comment.is_deleted:
+        return _gone(access, comment)
+    if comment.author_id != current_user.id:
         abort(403)
     form = ConfirmForm()
     if form.validate_on_submit():

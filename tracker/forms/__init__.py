@@ -5,9 +5,23 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
 from wtforms import DateField, DecimalField, IntegerField
 from wtforms.validators import Optional, ValidationError
+
+from tracker.forms.messages import field_name, gov_message
+
+
+class GovForm(FlaskForm):
+    """Every form's base: WTForms' default messages are said the GOV.UK way, naming the field."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators=extra_validators)
+        for field in self:
+            if isinstance(field.errors, list | tuple):
+                field.errors = [gov_message(field, message) for message in field.errors]
+        return valid
 
 
 class UKDateField(DateField):
@@ -64,16 +78,16 @@ class CountField(IntegerField):
         if not text:
             return
         if not text.lstrip("-").isdigit():
-            raise ValueError(f"{self.label.text} must be a whole number, like 12")
+            raise ValueError(f"{field_name(self)} must be a whole number, like 12")
         if len(text) > 12:
-            raise ValueError(f"{self.label.text} must be {self.maximum:,} or fewer")
+            raise ValueError(f"{field_name(self)} must be {self.maximum:,} or fewer")
         self.data = int(text)
         if self.data < 0:
             self.data = None
-            raise ValueError(f"{self.label.text} must be 0 or more")
+            raise ValueError(f"{field_name(self)} must be 0 or more")
         if self.data > self.maximum:
             self.data = None
-            raise ValueError(f"{self.label.text} must be {self.maximum:,} or fewer")
+            raise ValueError(f"{field_name(self)} must be {self.maximum:,} or fewer")
 
 
 class MeasureField(DecimalField):
@@ -91,7 +105,7 @@ class MeasureField(DecimalField):
         try:
             self.data = Decimal(text)
         except InvalidOperation:
-            raise ValueError(f"{self.label.text} must be a number, like 75 or 12.5") from None
+            raise ValueError(f"{field_name(self)} must be a number, like 75 or 12.5") from None
         if not self.data.is_finite() or abs(self.data) >= Decimal("1e10"):
             self.data = None
-            raise ValueError(f"{self.label.text} must be a number, like 75 or 12.5")
+            raise ValueError(f"{field_name(self)} must be a number, like 75 or 12.5")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
@@ -14,13 +13,13 @@ from wtforms import RadioField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.domain.definitions import GROUPS, INDICATORS_BY_ID, SERIES_IDS
-from tracker.forms import CountField
+from tracker.forms import CountField, GovForm
 
 GROUP_WORDS = {"gm": "global majority", "white": "white", "unknown": "unknown ethnicity"}
 BAND_ROWS = 6
 
 
-class ExtractsForm(FlaskForm):
+class ExtractsForm(GovForm):
     staff = FileField(
         "Staff extract", widget=GovFileInput(),
         description="CSV or a spreadsheet (.xlsx, .xlsm, .ods, .xls), one row per person employed in "
@@ -34,7 +33,7 @@ class ExtractsForm(FlaskForm):
     submit = SubmitField("Upload and check", widget=GovSubmitInput())
 
 
-class CountsTemplateForm(FlaskForm):
+class CountsTemplateForm(GovForm):
     counts_file = FileField(
         "Counts template", widget=GovFileInput(),
         description="The filled-in counts template, as CSV or Excel (.xlsx)",
@@ -51,7 +50,7 @@ def band_field(index: int, part: str) -> str:
     return f"band{index}_{part}"
 
 
-def _build_counts_form() -> type[FlaskForm]:
+def _build_counts_form() -> type[GovForm]:
     attrs: dict = {
         "service_area": RadioField(
             "Which staff are these counts for?", widget=GovRadioInput(),
@@ -75,13 +74,13 @@ def _build_counts_form() -> type[FlaskForm]:
         for group in GROUPS:
             attrs[band_field(index, group)] = CountField(
                 f"Pay band {index}: {GROUP_WORDS[group]} staff in post")
-    return type("CountsForm", (FlaskForm,), attrs)
+    return type("CountsForm", (GovForm,), attrs)
 
 
 CountsForm = _build_counts_form()
 
 
-def counts_rows(form: FlaskForm) -> list[dict]:
+def counts_rows(form: GovForm) -> list[dict]:
     """Turn the counts form into the counts template's rows (blank boxes are left out)."""
     area = form.service_area.data
     rows = []

@@ -175,6 +175,9 @@ def counts(access: OrgAccess, label: str):
 def preview(access: OrgAccess, label: str, draft_id: int):
     """Show the figures computed from an upload; saving them replaces the cycle's data."""
     cycle = org_service.get_cycle(access=access, label=label)
+    if not indicator_service.draft_exists(actor=current_user, access=access, cycle=cycle,
+                                          draft_id=draft_id):
+        return _preview_gone(access, cycle)
     confirm_error = None
     if request.method == "POST":
         try:
@@ -193,6 +196,17 @@ def preview(access: OrgAccess, label: str, draft_id: int):
     return render_template("indicators/preview.html", access=access, cycle=cycle, draft=draft,
                            view=figures_view(figures, _area(figures)), existing=existing,
                            confirm_error=confirm_error), 400 if confirm_error else 200
+
+
+def _preview_gone(access: OrgAccess, cycle):
+    """Back to a preview already saved (or replaced): show what is saved, never "not found"."""
+    slug = access.organisation.slug
+    if indicator_service.get_dataset(access=access, cycle=cycle) is not None:
+        flash(f"That preview is closed: its figures were saved, or replaced by a later upload. "
+              f"These are the {cycle.label} figures as saved now.", "info")
+        return redirect(url_for(".results", slug=slug, label=cycle.label))
+    flash("That preview is closed: upload the files again to check and save them.", "info")
+    return redirect(url_for(".upload", slug=slug, label=cycle.label))
 
 
 @bp.get("/data-templates/<kind>.<fmt>")

@@ -1,15 +1,14 @@
 """Forms for cycles and memberships."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, RadioField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from tracker.domain.roles import Role
-from tracker.forms import UKDateField
+from tracker.forms import GovForm, UKDateField
 
 
-class CycleForm(FlaskForm):
+class CycleForm(GovForm):
     label = StringField(
         "Label", widget=GovTextInput(), description="The financial year, like 2025-26",
         validators=[InputRequired(message="Enter the label, like 2025-26"), Length(max=20)],
@@ -31,7 +30,7 @@ ROLE_HINTS = {
 }
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(GovForm):
     email = EmailField(
         "Email address", widget=GovTextInput(),
         validators=[InputRequired(message="Enter their email address"),
@@ -50,7 +49,7 @@ class MembershipForm(FlaskForm):
     submit = SubmitField("Add person", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(GovForm):
     """An empty form: just the CSRF token and a button."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -24,12 +23,12 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.domain.definitions import INDICATORS, SERVICE_AREA_LABELS, SERVICE_AREAS
 from tracker.domain.plans import STATUS_LABELS
-from tracker.forms import CountField, MeasureField, UKDateField
+from tracker.forms import CountField, GovForm, MeasureField, UKDateField
 
 STATUS_CHOICES = [(status.value, label) for status, label in STATUS_LABELS.items()]
 
 
-class ActionForm(FlaskForm):
+class ActionForm(GovForm):
     title = StringField("Title", widget=GovTextInput(),
                         validators=[InputRequired(message="Enter a title"), Length(max=200)])
     description = TextAreaField("What will be done", widget=GovTextArea(),
@@ -79,7 +78,7 @@ class ActionForm(FlaskForm):
             "measure_baseline", "measure_target", "measure_current")}
 
 
-class ProgressForm(FlaskForm):
+class ProgressForm(GovForm):
     occurred_on = UKDateField("Date", noun="date of the update",
                               description="When it happened, for example 14 11 2026")
     note = TextAreaField("What happened", widget=GovTextArea(),
@@ -98,7 +97,7 @@ class ProgressForm(FlaskForm):
                 if line.strip()]
 
 
-class LinkForm(FlaskForm):
+class LinkForm(GovForm):
     indicator = SelectField("Indicator", widget=GovSelect(),
                             choices=[(i.id, f"{i.id} {i.short_name}") for i in INDICATORS],
                             validators=[InputRequired(message="Select an indicator")])
@@ -108,14 +107,14 @@ class LinkForm(FlaskForm):
     submit = SubmitField("Link indicator", widget=GovSubmitInput())
 
 
-class ThemeForm(FlaskForm):
+class ThemeForm(GovForm):
     name = StringField("Theme name", widget=GovTextInput(),
                        validators=[InputRequired(message="Enter the theme's name"),
                                    Length(max=120)])
     submit = SubmitField("Add theme", widget=GovSubmitInput())
 
 
-class SignOffForm(FlaskForm):
+class SignOffForm(GovForm):
     signer_role = StringField("Your role", widget=GovTextInput(),
                               description="For example, Director of Adult Social Services",
                               validators=[InputRequired(message="Enter your role"),
@@ -128,14 +127,14 @@ class SignOffForm(FlaskForm):
     submit = SubmitField("Sign off the plan", widget=GovSubmitInput())
 
 
-class ImportForm(FlaskForm):
+class ImportForm(GovForm):
     plan_file = FileField("Plan spreadsheet", widget=GovFileInput(),
                           description="CSV or Excel (.xlsx), in the same columns as the export",
                           validators=[FileRequired(message="Select the plan spreadsheet")])
     submit = SubmitField("Import plan", widget=GovSubmitInput())
 
 
-class ReflectionForm(FlaskForm):
+class ReflectionForm(GovForm):
     team = StringField("Team", widget=GovTextInput(),
                        validators=[InputRequired(message="Enter the team's name"),
                                    Length(max=200)])
@@ -156,7 +155,7 @@ class ReflectionForm(FlaskForm):
     submit = SubmitField("Save and create draft actions", widget=GovSubmitInput())
 
 
-class FilterForm(FlaskForm):
+class FilterForm(GovForm):
     """The action list's filters (a GET form: no CSRF needed)."""
 
     class Meta:

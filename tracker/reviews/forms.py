@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovSelect,
@@ -14,10 +13,10 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAre
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.domain.definitions import INDICATORS
-from tracker.forms import CountField, MeasureField, UKDateField
+from tracker.forms import CountField, GovForm, MeasureField, UKDateField
 
 
-class NarrativeForm(FlaskForm):
+class NarrativeForm(GovForm):
     what_we_did = TextAreaField("What we did", widget=GovTextArea(),
                                 validators=[Optional(), Length(max=4000)])
     what_changed = TextAreaField("What changed", widget=GovTextArea(),
@@ -27,14 +26,14 @@ class NarrativeForm(FlaskForm):
     submit = SubmitField("Save narrative", widget=GovSubmitInput())
 
 
-class SummaryForm(FlaskForm):
+class SummaryForm(GovForm):
     summary = TextAreaField("Overall summary", widget=GovTextArea(),
                             validators=[InputRequired(message="Enter the summary"),
                                         Length(max=8000)])
     submit = SubmitField("Save summary", widget=GovSubmitInput())
 
 
-class ReviewSignOffForm(FlaskForm):
+class ReviewSignOffForm(GovForm):
     signer_role = StringField("Your role", widget=GovTextInput(),
                               validators=[InputRequired(message="Enter your role"),
                                           Length(max=200)])
@@ -44,7 +43,7 @@ class ReviewSignOffForm(FlaskForm):
     submit = SubmitField("Sign off the review", widget=GovSubmitInput())
 
 
-class AmendmentForm(FlaskForm):
+class AmendmentForm(GovForm):
     text = TextAreaField("Amendment", widget=GovTextArea(),
                          description="Added with today's date below the signed review",
                          validators=[InputRequired(message="Enter the amendment"),
@@ -52,7 +51,7 @@ class AmendmentForm(FlaskForm):
     submit = SubmitField("Add amendment", widget=GovSubmitInput())
 
 
-class NextCycleForm(FlaskForm):
+class NextCycleForm(GovForm):
     label = StringField("Label of the new cycle", widget=GovTextInput(),
                         validators=[InputRequired(message="Enter the label, like 2025-26"),
                                     Length(max=20)])
@@ -62,7 +61,7 @@ class NextCycleForm(FlaskForm):
     submit = SubmitField("Start the new cycle", widget=GovSubmitInput())
 
 
-class NationalFigureForm(FlaskForm):
+class NationalFigureForm(GovForm):
     year = StringField("Year of the national report", widget=GovTextInput(),
                        validators=[InputRequired(message="Enter the year, like 2025")])
     indicator = SelectField("Indicator", widget=GovSelect(),

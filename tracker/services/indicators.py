@@ -149,6 +149,16 @@ def get_draft(*, actor: User, access: OrgAccess, cycle: ReportingCycle,
     return draft
 
 
+def draft_exists(*, actor: User, access: OrgAccess, cycle: ReportingCycle,
+                 draft_id: int) -> bool:
+    """Say whether this pending draft is still there (it goes once saved or replaced).
+
+    Someone else's draft still "exists": get_draft then refuses it as not found.
+    """
+    require(access, Capability.MANAGE_DATA)
+    return db.session.get(IndicatorDraft, draft_id) is not None
+
+
 def draft_figures(draft: IndicatorDraft) -> Figures:
     """Return what the preview page shows for a draft."""
     return Figures(results=results_from_counts(
