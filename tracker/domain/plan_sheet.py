@@ -45,6 +45,8 @@ __all__ = [
     "TEXT_LIMITS",
     "IndicatorRef",
     "PlanRow",
+    "PlanSheet",
+    "RowKeys",
     "format_indicators",
     "number_text",
     "parse_date",
@@ -52,6 +54,7 @@ __all__ = [
     "plan_frame",
     "plan_xlsx_bytes",
     "read_plan_sheet",
+    "read_plan_sheet_all",
 ]
 
 PLAN_COLUMNS: tuple[str, ...] = (
@@ -292,6 +295,25 @@ def _xlsx_number(value: Decimal | None) -> int | float | str | None:
 # -- reading ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class RowKeys:
+    """What a plan-level check needs of a row, read even when other cells of the row are wrong."""
+
+    row: int
+    action_id: int | None
+    theme: str
+    owner_email: str
+
+
+@dataclass(frozen=True)
+class PlanSheet:
+    """A plan sheet read in one pass: its usable rows, the keys of every row, every problem."""
+
+    rows: list[PlanRow]
+    keys: list[RowKeys]
+    problems: list[Problem]
+
+
 def read_plan_sheet(
     data: bytes, filename: str, *, drafts: bool = False, limits: Limits = DEFAULT_LIMITS
 ) -> list[PlanRow]:
@@ -301,6 +323,21 @@ def read_plan_sheet(
     row 1) and column, when anything in the file cannot be used. With ``drafts``, the owner's
     email and the due date may be blank (draft actions): the caller then decides which rows may
     be drafts.
+    """
+    sheet = read_plan_sheet_all(data, filename, drafts=drafts, limits=limits)
+    if sheet.problems:
+        raise ExtractValidationError(sheet.problems)
+    return sheet.rows
+
+
+def read_plan_sheet_all(
+    data: bytes, filename: str, *, drafts: bool = False, limits: Limits = DEFAULT_LIMITS
+) -> PlanSheet:
+    """Read every row of a plan sheet, keeping the problems of each cell instead of stopping.
+
+    The usable rows come back with the keys (action ID, theme, owner) of every row, so that a
+    caller can check those against the plan in the same pass and list every problem at once.
+    Only a file that cannot be read as a table at all raises ``ExtractValidationError``.
     """
     try:
         found = read_columns(data, filename, PLAN_COLUMNS, text=PLAN_COLUMNS, limits=limits)
@@ -320,6 +357,7 @@ def read_plan_sheet(
     unguard = not data.startswith(XLSX_MAGIC)
     cells = zip(index, *(found.columns[c].tolist() for c in PLAN_COLUMNS), strict=True)
     rows: list[PlanRow] = []
+    keys: list[RowKeys] = []
     problems: list[Problem] = []
     ids: dict[int, list[int]] = {}
     for row, *texts in cells:
@@ -328,6 +366,8 @@ def read_plan_sheet(
                             unguard=unguard, drafts=drafts)
         plan_row = reader.plan_row()
         problems += reader.problems
+        keys.append(RowKeys(reader.row, reader.action_id, reader.cells["theme"],
+                            reader.cells["owner_email"]))
         if reader.action_id is not None:
             ids.setdefault(reader.action_id, []).append(reader.row)
         if plan_row is not None:
@@ -337,10 +377,8 @@ def read_plan_sheet(
             problems.append(rows_problem(filename, "action_id", where,
                                          f"Action ID {action_id} appears more than once, in {{rows}}",
                                          value=str(action_id)))
-    if problems:
-        problems.sort(key=lambda p: (p.row or 0, PLAN_COLUMNS.index(p.column)))
-        raise ExtractValidationError(problems)
-    return rows
+    problems.sort(key=lambda p: (p.row or 0, PLAN_COLUMNS.index(p.column) if p.column else 0))
+    return PlanSheet(rows, keys, problems)
 
 
 _WHOLE = re.compile(r"\d+", re.ASCII)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -180,3 +181,22 @@ class PlanSignOff(Base):
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     statement: Mapped[str] = mapped_column(Text, default="")
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
+class PlanImportDraft(Base):
+    """A plan spreadsheet checked and previewed, waiting for the EDI lead to confirm it.
+
+    ``preview_digest`` fingerprints what the preview said would change: if the plan changed
+    since, confirming shows the new preview instead of applying something nobody saw.
+    """
+
+    __tablename__ = "plan_import_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("action_plans.id", ondelete="CASCADE"),
+                                         index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    preview_digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

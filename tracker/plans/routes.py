@@ -18,6 +18,7 @@ from tracker.domain.roles import Capability
 from tracker.plans import bp
 from tracker.plans.forms import (
     ActionForm,
+    ConfirmImportForm,
     FilterForm,
     ImportForm,
     LinkForm,
@@ -369,22 +370,52 @@ def export_plan(access: OrgAccess, label: str, fmt: str):
 @bp.route(PLAN + "/import", methods=["GET", "POST"])
 @org_page(Capability.EDIT_PLAN)
 def import_plan(access: OrgAccess, label: str):
-    """Import a plan spreadsheet: new rows add actions, rows with an action ID update them."""
+    """Check a plan spreadsheet (every problem at once) and show what it would change."""
     cycle, plan = _load(access, label)
     form, problems = ImportForm(), []
     if form.validate_on_submit():
         upload = form.plan_file.data
         try:
-            summary = sheet_service.import_plan(actor=current_user, access=access, plan=plan,
-                                                data=upload.read(), filename=upload.filename,
-                                                today=today())
+            _, draft = sheet_service.preview_import(
+                actor=current_user, access=access, plan=plan, data=upload.read(),
+                filename=upload.filename, today=today())
         except ExtractValidationError as error:
             problems = error.problems
         else:
-            flash(summary, "success")
-            return redirect(url_for(".by_theme", slug=access.organisation.slug, label=label))
+            return redirect(url_for(".review_import", slug=access.organisation.slug,
+                                    label=label, draft_id=draft.id))
     return _page("plans/import.html", access, cycle, plan,
                  400 if (problems or form.errors) else 200, form=form, problems=problems)
+
+
+@bp.route(PLAN + "/import/<int:draft_id>", methods=["GET", "POST"])
+@org_page(Capability.EDIT_PLAN)
+def review_import(access: OrgAccess, label: str, draft_id: int):
+    """Show what an import will add and change; confirming applies it."""
+    cycle, plan = _load(access, label)
+    draft = sheet_service.get_import(actor=current_user, access=access, plan=plan,
+                                     draft_id=draft_id)
+    if draft is None:  # applied already (Back after confirming), or replaced by a newer file
+        flash("That import is closed: it was applied, or replaced by a newer file. This is "
+              "the plan as it is now.", "info")
+        return redirect(url_for(".by_theme", slug=access.organisation.slug, label=label))
+    form, changed, problems = ConfirmImportForm(), False, []
+    try:
+        if form.validate_on_submit():
+            applied, preview = sheet_service.confirm_import(
+                actor=current_user, access=access, plan=plan, draft=draft, today=today())
+            if applied:
+                flash(f"Plan imported: {preview.summary}", "success")
+                return redirect(url_for(".by_theme", slug=access.organisation.slug, label=label))
+            changed = True  # shown with 200: the new preview is kept, to be confirmed
+        else:
+            preview = sheet_service.import_preview(access=access, plan=plan, draft=draft,
+                                                   today=today())
+    except ExtractValidationError as error:
+        preview, problems = None, error.problems
+    return _page("plans/import_preview.html", access, cycle, plan,
+                 400 if problems else 200, form=form, preview=preview,
+                 changed=changed, problems=problems, draft=draft)
 
 
 @bp.route(PLAN + "/reflections/new", methods=["GET", "POST"])

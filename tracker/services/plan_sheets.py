@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from tracker.domain.plan_sheet import (
     IndicatorRef,
     PlanRow,
+    RowKeys,
     plan_csv_bytes,
     plan_xlsx_bytes,
-    read_plan_sheet,
+    read_plan_sheet_all,
 )
 from tracker.domain.plans import ActionStatus
 from tracker.domain.problems import ExtractValidationError, Problem
 from tracker.domain.roles import Capability
 from tracker.extensions import db
-from tracker.models import Action, ActionPlan, Membership, User
+from tracker.models import Action, ActionPlan, Membership, PlanImportDraft, User
 from tracker.services import actions as action_service
 from tracker.services import plans as plan_service
 from tracker.services.access import OrgAccess, require
+from tracker.services.audit import record_event
 from tracker.services.uploads import upload_limits
 
 COLUMN_OF_FIELD = {"title": "title", "theme_id": "theme", "owner_id": "owner_email",
@@ -68,67 +74,219 @@ def _values(row: PlanRow, theme_id: int | None, owner_id: int | None) -> dict:
     }
 
 
-def import_plan(*, actor: User, access: OrgAccess, plan: ActionPlan, data: bytes, filename: str,
-                today: date) -> str:
-    """Apply a plan spreadsheet: update listed actions, add new ones; raise with every problem.
+# Importing: check every row in one pass, preview what will change, then apply --------------
 
-    Nothing is changed unless every row is right. An unchanged export changes nothing.
-    """
-    require(access, Capability.EDIT_PLAN)
-    # Draft actions may lack an owner and a due date.
-    rows = read_plan_sheet(data, filename, drafts=True, limits=upload_limits())
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field an imported row changes: its label, the value now (None if new) and after."""
+
+    label: str
+    before: str | None
+    after: str
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """What importing one row does: adds an action, updates one, or leaves it as it is."""
+
+    row: int
+    kind: str  # "added", "updated" or "unchanged"
+    title: str
+    action_id: int | None
+    fields: tuple[FieldChange, ...] = ()
+    links_added: tuple[str, ...] = ()
+    links_removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """Everything an import would change, row by row, before anything is saved."""
+
+    filename: str
+    changes: tuple[RowChange, ...]
+
+    def count(self, kind: str) -> int:
+        return sum(1 for change in self.changes if change.kind == kind)
+
+    @property
+    def digest(self) -> str:
+        """A fingerprint of what would change: the same file on a changed plan differs."""
+        return hashlib.sha256(json.dumps([dataclasses.astuple(c) for c in self.changes],
+                                         default=str).encode()).hexdigest()
+
+    @property
+    def summary(self) -> str:
+        added = self.count("added")
+        return (f"{added} action{'s' if added != 1 else ''} added, {self.count('updated')} "
+                f"updated, {self.count('unchanged')} unchanged")
+
+
+@dataclass
+class _Planned:
+    row: PlanRow
+    action: Action | None
+    values: dict
+
+
+def _check_file(*, access: OrgAccess, plan: ActionPlan, data: bytes, filename: str,
+                today: date) -> tuple[ImportPreview, list[_Planned]]:
+    """Read the file and check every row against the plan; raise with every problem at once."""
+    sheet = read_plan_sheet_all(data, filename, drafts=True, limits=upload_limits())
     themes = {t.name.casefold(): t for t in plan_service.themes(plan=plan)}
     members = {u.email_key: u for u in db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
         .where(Membership.organisation_id == access.organisation.id))}
     existing = {a.id: a for a in action_service.plan_actions(access=access, plan=plan)}
-    problems: list[Problem] = []
-    planned: list[tuple[PlanRow, Action | None, dict]] = []
-    for row in rows:
-        found = len(problems)
+    problems: list[Problem] = list(sheet.problems)
+    bad_cells = {(p.row, p.column) for p in sheet.problems}
+    for keys in sheet.keys:  # the plan-level checks, also on rows whose other cells are wrong
+        problems += _key_problems(keys, filename, themes, members, existing, access, bad_cells)
+    checked_rows = {p.row for p in problems}
+    planned: list[_Planned] = []
+    changes: list[RowChange] = []
+    for row in sheet.rows:
         action = existing.get(row.action_id) if row.action_id else None
         if action is not None and row_of(action) == row:
-            continue  # unchanged
-        if row.action_id and action is None:
-            problems.append(Problem(filename, row.row, "action_id",
-                                    f"Action ID {row.action_id} in row {row.row} is not an action "
-                                    "of this plan: leave it blank to add a new action"))
-        theme = themes.get(row.theme.casefold())
-        if theme is None:
-            problems.append(Problem(filename, row.row, "theme",
-                                    f"Theme '{row.theme}' in row {row.row} is not one of the "
-                                    f"plan's themes: {', '.join(t.name for t in themes.values())}"))
-        owner = members.get((row.owner_email or "").strip().lower()) if row.owner_email else None
-        if row.owner_email and owner is None:
-            problems.append(Problem(filename, row.row, "owner_email",
-                                    f"{row.owner_email} in row {row.row} is not a member of "
-                                    f"{access.organisation.name}"))
-        values = _values(row, theme.id if theme else None, owner.id if owner else None)
-        if len(problems) == found:
-            errors = action_service.check_action(access=access, plan=plan, values=values,
-                                                 today=today, current=action)
+            changes.append(RowChange(row.row, "unchanged", row.title, action.id))
+            continue
+        if row.row in checked_rows:
+            continue  # its problems are listed; nothing more to say about it
+        theme = themes[row.theme.casefold()]
+        owner = members.get(row.owner_email.strip().lower()) if row.owner_email else None
+        values = _values(row, theme.id, owner.id if owner else None)
+        errors = action_service.check_action(access=access, plan=plan, values=values,
+                                             today=today, current=action)
+        if errors:
             problems += [Problem(filename, row.row, COLUMN_OF_FIELD.get(f, f),
                                  f"Row {row.row}: {message}") for f, message in errors.items()]
-        planned.append((row, action, values))
+            continue
+        planned.append(_Planned(row, action, values))
+        changes.append(_change(row, action, values))
     if problems:
+        problems.sort(key=lambda p: (p.row or 0, p.column or ""))
         raise ExtractValidationError(problems)
-    added = updated = 0
-    unchanged = len(rows) - len(planned)
-    for row, action, values in planned:
+    changes.sort(key=lambda c: c.row)
+    return ImportPreview(filename, tuple(changes)), planned
+
+
+def _key_problems(keys: RowKeys, filename: str, themes: dict, members: dict, existing: dict,
+                  access: OrgAccess, bad_cells: set) -> list[Problem]:
+    problems = []
+    row = keys.row
+    if keys.action_id and keys.action_id not in existing:
+        problems.append(Problem(filename, row, "action_id",
+                                f"Action ID {keys.action_id} in row {row} is not an action of "
+                                "this plan: leave it blank to add a new action"))
+    if keys.theme and keys.theme.casefold() not in themes:
+        problems.append(Problem(filename, row, "theme",
+                                f"Theme '{keys.theme}' in row {row} is not one of the plan's "
+                                f"themes: {', '.join(t.name for t in themes.values())}"))
+    email = keys.owner_email.strip().lower()
+    if email and (row, "owner_email") not in bad_cells and email not in members:
+        problems.append(Problem(filename, row, "owner_email",
+                                f"{keys.owner_email} in row {row} is not a member of "
+                                f"{access.organisation.name}"))
+    return problems
+
+
+def _change(row: PlanRow, action: Action | None, values: dict) -> RowChange:
+    wanted = {str(ref) for ref in row.indicators}
+    have = {str(IndicatorRef(link.indicator, link.service_area))
+            for link in (action.links if action else [])}
+    fields = []
+    for field, value in values.items():
+        before = getattr(action, field) if action is not None else None
+        if action is not None and before == value:
+            continue
+        if action is None and value in (None, ""):
+            continue
+        fields.append(FieldChange(
+            action_service.FIELD_LABELS[field],
+            action_service.describe_value(field, before) if action is not None else None,
+            action_service.describe_value(field, value)))
+    return RowChange(row.row, "added" if action is None else "updated", row.title,
+                     action.id if action else None, tuple(fields),
+                     tuple(sorted(wanted - have)), tuple(sorted(have - wanted)))
+
+
+def preview_import(*, actor: User, access: OrgAccess, plan: ActionPlan, data: bytes,
+                   filename: str, today: date) -> tuple[ImportPreview, PlanImportDraft]:
+    """Check a plan spreadsheet and keep it, with what it would change, to be confirmed.
+
+    Raises ExtractValidationError listing every problem (of the file and against the plan) in
+    one pass; nothing is kept then. One pending import per person and plan.
+    """
+    require(access, Capability.EDIT_PLAN)
+    preview, _ = _check_file(access=access, plan=plan, data=data, filename=filename, today=today)
+    db.session.execute(delete(PlanImportDraft).where(PlanImportDraft.plan_id == plan.id,
+                                                     PlanImportDraft.created_by_id == actor.id))
+    draft = PlanImportDraft(plan_id=plan.id, created_by_id=actor.id, filename=filename[:255],
+                            content=data, preview_digest=preview.digest)
+    db.session.add(draft)
+    db.session.flush()
+    return preview, draft
+
+
+def get_import(*, actor: User, access: OrgAccess, plan: ActionPlan,
+               draft_id: int) -> PlanImportDraft | None:
+    """Return the person's pending import of this plan, or None once applied or replaced."""
+    require(access, Capability.EDIT_PLAN)
+    draft = db.session.get(PlanImportDraft, draft_id)
+    if draft is None or draft.plan_id != plan.id or draft.created_by_id != actor.id:
+        return None
+    return draft
+
+
+def import_preview(*, access: OrgAccess, plan: ActionPlan, draft: PlanImportDraft,
+                   today: date) -> ImportPreview:
+    """Return what a pending import would change now (ExtractValidationError if it cannot)."""
+    require(access, Capability.EDIT_PLAN)
+    preview, _ = _check_file(access=access, plan=plan, data=draft.content,
+                             filename=draft.filename, today=today)
+    return preview
+
+
+def confirm_import(*, actor: User, access: OrgAccess, plan: ActionPlan, draft: PlanImportDraft,
+                   today: date) -> tuple[bool, ImportPreview]:
+    """Apply a previewed import; if the plan changed since the preview, keep the new preview.
+
+    Returns (applied, preview). When not applied the pending import now holds the new
+    preview, to be confirmed again. Raises ExtractValidationError if the file no longer fits.
+    """
+    require(access, Capability.EDIT_PLAN)
+    preview, planned = _check_file(access=access, plan=plan, data=draft.content,
+                                   filename=draft.filename, today=today)
+    if preview.digest != draft.preview_digest:
+        draft.preview_digest = preview.digest
+        db.session.flush()
+        return False, preview
+    _apply(actor, access, plan, planned, today)
+    if planned:  # an unchanged file changes nothing, not even the audit trail
+        record_event(actor=actor, action="imported", entity_type="action_plan", entity_id=plan.id,
+                     organisation=access.organisation,
+                     after={"file": draft.filename, "added": preview.count("added"),
+                            "updated": preview.count("updated"),
+                            "unchanged": preview.count("unchanged")})
+    db.session.delete(draft)
+    db.session.flush()
+    return True, preview
+
+
+def _apply(actor: User, access: OrgAccess, plan: ActionPlan, planned: list[_Planned],
+           today: date) -> None:
+    for item in planned:
+        action = item.action
         if action is None:
             action = action_service.create_action(actor=actor, access=access, plan=plan,
-                                                  values=values, today=today)
-            added += 1
+                                                  values=item.values, today=today)
         else:
-            changes = {k: v for k, v in values.items() if getattr(action, k) != v}
+            changes = {k: v for k, v in item.values.items() if getattr(action, k) != v}
             if changes:
                 action_service.update_action(actor=actor, access=access, plan=plan, action=action,
                                              values=changes, expected_version=action.version,
                                              today=today)
-            updated += 1
-        _sync_links(actor, access, plan, action, row)
-    return (f"Plan imported: {added} action{'s' if added != 1 else ''} added, "
-            f"{updated} updated, {unchanged} unchanged")
+        _sync_links(actor, access, plan, action, item.row)
 
 
 def _sync_links(actor: User, access: OrgAccess, plan: ActionPlan, action: Action,

@@ -1,0 +1,128 @@
+"""Importing a plan spreadsheet: every problem in one pass, and a preview before anything is saved."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from sqlalchemy import func, select
+
+from tests.helpers import csrf_token, page, post_form
+from tracker.domain.plans import ActionStatus
+from tracker.domain.roles import Role
+from tracker.models import Action, AuditEvent
+
+
+def _setup(factories):
+    lead = factories.member(role=Role.EDI_LEAD, name="Priya Shah")
+    org = lead.memberships[0].organisation
+    owner = factories.member(role=Role.ACTION_OWNER, organisation=org, name="Tom Okafor",
+                             email="tom@example.org")
+    plan = factories.plan(cycle=factories.cycle(organisation=org))
+    action = factories.action(plan=plan, owner=lead, title="Reverse mentoring",
+                              due_date=date(2025, 12, 31), status=ActionStatus.ON_TRACK)
+    return lead, org, owner, plan, action
+
+
+def _upload(client, org, content: str):
+    url = f"/org/{org.slug}/cycles/2024-25/plan/import"
+    return client.post(url, data={"csrf_token": csrf_token(client, url),
+                                  "plan_file": (io.BytesIO(content.encode()), "plan.csv")},
+                       content_type="multipart/form-data")
+
+
+def _export(client, org) -> list[str]:
+    return client.get(f"/org/{org.slug}/cycles/2024-25/plan/export.csv").get_data(
+        as_text=True).lstrip("\ufeff").splitlines()
+
+
+def test_every_problem_is_listed_in_one_pass(factories, client_for, db_session, frozen_clock):
+    lead, org, _, _, action = _setup(factories)
+    client = client_for(lead)
+    header, *_ = _export(client, org)
+    rows = [header,
+            # the file's own problems: a status that is none, a date that is not one
+            ",Leadership,Coaching,,,tom@example.org,,,,2026-01-31,finished,,,,,",
+            ",Leadership,Panels,,,tom@example.org,,,,31/02/2026,on_track,,,,,",
+            # problems against the plan: a stranger, a made-up theme, a ghost, a past due date
+            ",Leadership,Circles,,,stranger@example.org,,,,2026-01-31,on_track,,,,,",
+            ",Made-up theme,Allies,,,tom@example.org,,,,2026-01-31,on_track,,,,,",
+            "99999,Leadership,Ghost,,,tom@example.org,,,,2026-01-31,on_track,,,,,",
+            ",Leadership,Late,,,tom@example.org,,,,2020-01-01,on_track,,,,,"]
+    before = db_session.scalar(select(func.count(Action.id)))
+    response = _upload(client, org, "\n".join(rows))
+    assert response.status_code == 400
+    problems = [li.get_text(" ", strip=True) for li in page(response).select(".app-problem-list li")]
+    assert len(problems) == 6, problems
+    for expected in ("'finished' in row 2", "row 3 must be a real date",
+                     "stranger@example.org in row 4", "Made-up theme", "Action ID 99999 in row 6",
+                     "Row 7: The due date must be today or in the future"):
+        assert any(expected in problem for problem in problems), expected
+    assert "There are 6 problems: nothing has been saved" in page(response).get_text(" ")
+    assert db_session.scalar(select(func.count(Action.id))) == before
+
+
+def test_the_preview_says_what_will_change_before_anything_is_saved(
+        factories, client_for, db_session, frozen_clock):
+    lead, org, owner, plan, action = _setup(factories)
+    kept = factories.action(plan=plan, owner=lead, title="Kept as it is")
+    client = client_for(lead)
+    header, *lines = _export(client, org)
+    changed = [line.replace("Reverse mentoring", "Reverse mentoring for directors")
+               .replace(lead.email, "tom@example.org").replace("On track", "At risk")
+               if line.startswith(f"{action.id},") else line
+               for line in lines]
+    changed.append(",Leadership,Aspiring managers,,SCW9 adults,tom@example.org,,,,2026-01-31,"
+                   "not_started,,,,,")
+    response = _upload(client, org, "\n".join([header, *changed]))
+    assert response.status_code == 302
+    preview_url = response.headers["Location"]
+    assert db_session.scalar(select(func.count(Action.id))) == 2  # nothing saved yet
+
+    preview = page(client.get(preview_url))
+    text = preview.get_text(" ", strip=True)
+    assert "1 action added, 1 updated, 1 unchanged" in text
+    updated = preview.select_one(".app-import-change--updated").get_text(" ", strip=True)
+    assert "Title Reverse mentoring changes to Reverse mentoring for directors" in updated
+    assert "Owner Priya Shah changes to Tom Okafor" in updated
+    assert "Status On track changes to At risk" in updated
+    added = preview.select_one(".app-import-change--added").get_text(" ", strip=True)
+    assert "Aspiring managers" in added and "Owner Tom Okafor" in added
+    assert "Indicators linked SCW9 adults" in added
+    assert "Kept as it is" in preview.select_one("details").get_text()
+
+    confirmed = post_form(client, preview_url, {})
+    assert confirmed.status_code == 302
+    banner = page(client.get(confirmed.headers["Location"])).select_one(
+        ".govuk-notification-banner").get_text(" ", strip=True)
+    assert "Plan imported: 1 action added, 1 updated, 1 unchanged" in banner
+    db_session.refresh(action)
+    assert (action.title, action.owner_id, action.status) == (
+        "Reverse mentoring for directors", owner.id, ActionStatus.AT_RISK)
+    assert db_session.scalar(select(AuditEvent.after).filter_by(action="imported"))["added"] == 1
+    # Back to the preview after confirming: the plan, and what happened
+    back = client.get(preview_url)
+    assert back.status_code == 302
+    assert "That import is closed" in page(client.get(back.headers["Location"])).get_text()
+    assert kept.title == "Kept as it is"
+
+
+def test_a_plan_changed_since_the_preview_is_shown_again_not_imported(
+        factories, client_for, db_session, frozen_clock):
+    lead, org, _, _, action = _setup(factories)
+    client = client_for(lead)
+    header, *lines = _export(client, org)
+    lines = [line.replace("On track", "At risk") for line in lines]
+    preview_url = _upload(client, org, "\n".join([header, *lines])).headers["Location"]
+    action.title = "Renamed meanwhile"  # someone else saves the action after the preview
+    db_session.flush()
+    response = post_form(client, preview_url, {})
+    assert response.status_code == 200
+    text = page(response).get_text(" ", strip=True)
+    assert "The plan changed after you checked this file, so nothing was imported" in text
+    assert "Title Renamed meanwhile changes to Reverse mentoring" in text
+    db_session.refresh(action)
+    assert action.status == ActionStatus.ON_TRACK
+    assert post_form(client, preview_url, {}).status_code == 302  # confirmed again: applied
+    db_session.refresh(action)
+    assert (action.title, action.status) == ("Reverse mentoring", ActionStatus.AT_RISK)
