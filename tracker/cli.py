@@ -104,9 +104,11 @@ def compute_indicators(staff_path, recruitment_path, survey_path, service_area, 
 
     from tracker.domain.checks import extract_warnings, not_collected
     from tracker.domain.counts import counts_from_extracts
+    from tracker.domain.definitions import SERIES_IDS
     from tracker.domain.extracts import SCHEMAS, read_extracts
     from tracker.domain.mappings import parse_mapping
     from tracker.domain.problems import ExtractValidationError, format_problems
+    from tracker.domain.stored_results import StoredResults
     from tracker.services.indicators import results_from_counts
 
     def load(path):
@@ -132,11 +134,11 @@ def compute_indicators(staff_path, recruitment_path, survey_path, service_area, 
         click.echo(json.dumps({**result, "warnings": warnings}, allow_nan=False))
         return
     click.echo(f"Service area: {service_area} (orientation {orientation})")
-    for sid, entry in result["indicators"].items():
-        if sid == "SCW1":
-            continue
-        rl = "-" if entry["rl"] is None else f"{entry['rl']:.2f}"
-        click.echo(f"  {sid:<6} {entry['status']:<15} RL {rl:>6}  {entry['rating'] or ''}")
+    saved = StoredResults({service_area: result})
+    for sid in SERIES_IDS:
+        entry = saved.series(service_area, sid)
+        rl = "-" if entry.rl is None else f"{entry.rl:.2f}"
+        click.echo(f"  {sid:<6} {entry.status:<15} RL {rl:>6}  {entry.rating or ''}")
 
 
 @tracker_cli.command("send-reminders")

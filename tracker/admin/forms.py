@@ -13,13 +13,11 @@ from wtforms import (
     EmailField,
     RadioField,
     SelectField,
-    StringField,
     SubmitField,
-    TextAreaField,
 )
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from tracker.forms import GovForm
+from tracker.forms import GovForm, LineField, TextField
 from tracker.models import OrganisationKind
 
 EMAIL_VALIDATORS = [
@@ -30,25 +28,24 @@ EMAIL_VALIDATORS = [
 
 
 class OrganisationForm(GovForm):
-    name = StringField("Name", widget=GovTextInput(),
-                       validators=[InputRequired(message="Enter the organisation's name"),
-                                   Length(max=200)])
-    slug = StringField("Short name", widget=GovTextInput(),
+    name = LineField("Name", max_length=200, widget=GovTextInput(),
+                       validators=[InputRequired(message="Enter the organisation's name")])
+    slug = LineField("Short name", max_length=80, widget=GovTextInput(),
                        description="Used in web addresses: lower-case letters, numbers and "
                                    "hyphens, like camden",
-                       validators=[InputRequired(message="Enter a short name"), Length(max=80)])
+                       validators=[InputRequired(message="Enter a short name")])
     kind = RadioField("Kind of organisation", widget=GovRadioInput(),
                       choices=[(k.value, k.label) for k in OrganisationKind],
                       validators=[InputRequired(message="Select the kind of organisation")])
-    ons_code = StringField("ONS code (optional)", widget=GovTextInput(),
+    ons_code = LineField("ONS code (optional)", max_length=9, widget=GovTextInput(),
                            description="For example, E09000007",
-                           validators=[Optional(), Length(max=9)])
+                           validators=[Optional()])
     submit = SubmitField("Save organisation", widget=GovSubmitInput())
 
 
 class UserForm(GovForm):
-    name = StringField("Full name", widget=GovTextInput(),
-                       validators=[InputRequired(message="Enter a name"), Length(max=200)])
+    name = LineField("Full name", max_length=200, widget=GovTextInput(),
+                       validators=[InputRequired(message="Enter a name")])
     email = EmailField("Email address", widget=GovTextInput(), validators=EMAIL_VALIDATORS)
     is_admin = BooleanField("Administrator of this installation", widget=GovCheckboxInput())
     is_active = BooleanField("Account is active", widget=GovCheckboxInput(), default=True)
@@ -64,15 +61,13 @@ class AdminMembershipForm(GovForm):
 
 
 class GroupForm(GovForm):
-    name = StringField("Name", widget=GovTextInput(),
+    name = LineField("Name", max_length=200, widget=GovTextInput(),
                        description="For example, Independent Advisory Group",
-                       validators=[InputRequired(message="Enter the group's name"),
-                                   Length(max=200)])
-    short_name = StringField("Short name", widget=GovTextInput(), description="For example, IAG",
-                             validators=[InputRequired(message="Enter a short name"),
-                                         Length(max=20)])
-    description = TextAreaField("Description (optional)", widget=GovTextArea(),
-                                validators=[Optional(), Length(max=1000)])
+                       validators=[InputRequired(message="Enter the group's name")])
+    short_name = LineField("Short name", max_length=20, widget=GovTextInput(), description="For example, IAG",
+                             validators=[InputRequired(message="Enter a short name")])
+    description = TextField("Description (optional)", max_length=1000, widget=GovTextArea(),
+                                validators=[Optional()])
     submit = SubmitField("Save group", widget=GovSubmitInput())
 
 

@@ -9,12 +9,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextArea,
 )
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.domain.comments import MAX_COMMENT_LENGTH, MAX_REASON_LENGTH, OUTCOME_LABELS, Visibility
 from tracker.domain.notifications import FREQUENCY_LABELS, NotificationKind, frequency_choices
-from tracker.forms import GovForm
+from tracker.forms import GovForm, TextField
 
 TOO_LONG = f"must be {MAX_COMMENT_LENGTH:,} characters or fewer"
 
@@ -29,7 +29,7 @@ TEXT = {"filters": [_strip]}
 class CommentForm(GovForm):
     """A new comment; the fields carry the ids the thread partial gives them."""
 
-    body = TextAreaField("Comment", id="comment-body", widget=GovTextArea(), **TEXT,
+    body = TextField("Comment", id="comment-body", widget=GovTextArea(), **TEXT,
                          validators=[DataRequired(message="Enter your comment"),
                                      Length(max=MAX_COMMENT_LENGTH,
                                             message=f"Your comment {TOO_LONG}")])
@@ -45,7 +45,7 @@ class CommentForm(GovForm):
 
 
 class ReplyForm(GovForm):
-    body = TextAreaField("Your reply", widget=GovTextArea(), **TEXT,
+    body = TextField("Your reply", widget=GovTextArea(), **TEXT,
                          validators=[DataRequired(message="Enter your reply"),
                                      Length(max=MAX_COMMENT_LENGTH,
                                             message=f"Your reply {TOO_LONG}")])
@@ -54,7 +54,7 @@ class ReplyForm(GovForm):
 
 
 class EditForm(GovForm):
-    body = TextAreaField("Comment", widget=GovTextArea(), **TEXT,
+    body = TextField("Comment", widget=GovTextArea(), **TEXT,
                          description="Your earlier words are kept: anyone who can read the "
                                      "comment can see every version",
                          validators=[DataRequired(message="Enter your comment"),
@@ -75,7 +75,7 @@ class ResponseForm(GovForm):
                          validate_choice=False,
                          validators=[InputRequired(message="Select what you did about this "
                                                            "feedback")])
-    reason = TextAreaField("Why", widget=GovTextArea(), **TEXT,
+    reason = TextField("Why", widget=GovTextArea(), **TEXT,
                            description="The advisor sees this with the outcome",
                            validators=[DataRequired(message="Enter the reason for your response"),
                                        Length(max=MAX_REASON_LENGTH,

@@ -36,7 +36,6 @@ One sheet (CSV or XLSX), one row per count, columns (any order, headers case-ins
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -62,6 +61,7 @@ from tracker.domain.definitions import (
 from tracker.domain.extracts import Extract
 from tracker.domain.problems import ExtractValidationError, Problem, describe_rows, quote
 from tracker.domain.tabular import DEFAULT_LIMITS, Limits, fold, read_columns
+from tracker.domain.values import ValueRejected, parse_count
 
 COUNTS_VERSION = 1
 TEMPLATE_COLUMNS: tuple[str, ...] = (
@@ -376,7 +376,6 @@ def _band_table(
 
 _INDICATOR_KEYS = {i.casefold(): i for i in INDICATORS_BY_ID}
 _GROUP_KEYS = {GM: GM, "global majority": GM, WHITE: WHITE, UNKNOWN: UNKNOWN}
-_WHOLE_NUMBER = re.compile(r"\d+|\d{1,3}(,\d{3})+")
 
 
 def read_counts_template(
@@ -507,13 +506,11 @@ def _whole_number(text: str, column: str, where: str, problem) -> int | None:
     if not text:
         problem(column, f"Enter the {column}{where}")
         return None
-    if text.startswith("-") and _WHOLE_NUMBER.fullmatch(text[1:]):
-        problem(column, f"The {column}{where} must be 0 or more, not {quote(text)}")
+    try:  # the same parser as the counts form (tracker/forms.CountField)
+        return parse_count(text, name=f"The {column}{where}", shown=text)
+    except ValueRejected as rejected:
+        problem(column, rejected.message)
         return None
-    if not _WHOLE_NUMBER.fullmatch(text):
-        problem(column, f"The {column}{where} must be a whole number, not {quote(text)}")
-        return None
-    return int(text.replace(",", ""))
 
 
 def _counts_from_entries(entries: list[_Entry]) -> dict[str, Counts]:

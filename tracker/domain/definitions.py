@@ -50,6 +50,13 @@ class Indicator:
     source: str
     numerator_label: str
     denominator_label: str
+    #: A shorter name where ``short_name`` is too long for a chart's row label.
+    chart_name: str = ""
+
+    @property
+    def chart_label(self) -> str:
+        """Name the indicator on a chart's row: its id and a name short enough to fit."""
+        return f"{self.id} {self.chart_name or self.short_name}"
 
     @property
     def is_series(self) -> bool:
@@ -73,26 +80,32 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "SCW4", "Fitness to practise referral", "lower", "Lower",
         "adverse", STAFF, "referred to fitness to practise", "regulated professionals",
+        chart_name="Fitness to practise",
     ),
     Indicator(
         "SCW5", "Funded non-mandatory CPD", "higher", "Higher",
         "favourable", STAFF, "accessed funded non-mandatory CPD", "staff",
+        chart_name="Funded CPD",
     ),
     Indicator(
         "SCW6", "Harassment, bullying or abuse from the public", "lower", "Lower",
         "adverse", SURVEY, "said yes", "survey respondents who answered",
+        chart_name="Bullying: public",
     ),
     Indicator(
         "SCW7a", "Harassment, bullying or abuse from colleagues", "lower", "Lower",
         "adverse", SURVEY, "said yes", "survey respondents who answered",
+        chart_name="Bullying: colleagues",
     ),
     Indicator(
         "SCW7b", "Harassment, bullying or abuse from managers", "lower", "Lower",
         "adverse", SURVEY, "said yes", "survey respondents who answered",
+        chart_name="Bullying: managers",
     ),
     Indicator(
         "SCW8", "Leaving the organisation", "lower", "Lower",
         "adverse", STAFF, "leavers", "staff",
+        chart_name="Leaving",
     ),
     Indicator(
         "SCW9", "Senior manager roles", "higher", "Near 1 or above",

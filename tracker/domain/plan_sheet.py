@@ -30,11 +30,22 @@ from typing import Any
 
 import pandas as pd
 
+from tracker.domain.action_fields import ACTION_FIELDS, TEXT_FIELDS, Kind
 from tracker.domain.definitions import ALL, INDICATOR_IDS, SERVICE_AREAS
 from tracker.domain.plans import STATUS_LABELS as PLAN_STATUS_LABELS
 from tracker.domain.problems import ExtractValidationError, Problem, quote, rows_problem
 from tracker.domain.tabular import DEFAULT_LIMITS, XLSX_MAGIC, Limits, read_columns
 from tracker.domain.templates import to_csv_bytes
+from tracker.domain.values import (
+    DECIMAL_LIMIT,
+    DECIMAL_PLACES,
+    ValueRejected,
+    multi_line,
+    parse_date,
+    parse_decimal,
+    single_line,
+    storable,
+)
 
 __all__ = [
     "MAX_ACTIONS",
@@ -57,24 +68,24 @@ __all__ = [
     "read_plan_sheet_all",
 ]
 
+#: The sheet's columns: the action's fields (tracker/domain/action_fields.py) in their order,
+#: with the action's id first and its indicators after the description.
+_FIELD_COLUMNS = tuple(field.column for field in ACTION_FIELDS)
+_AFTER_DESCRIPTION = _FIELD_COLUMNS.index("description") + 1
 PLAN_COLUMNS: tuple[str, ...] = (
-    "action_id", "theme", "title", "description", "indicators", "owner_email", "lead_role",
-    "partners", "start_date", "due_date", "status", "success_measure", "measure_unit",
-    "measure_baseline", "measure_target", "measure_current",
+    "action_id", *_FIELD_COLUMNS[:_AFTER_DESCRIPTION], "indicators",
+    *_FIELD_COLUMNS[_AFTER_DESCRIPTION:],
 )
 
-#: Action statuses (value -> label) in the order people meet them (domain.md section 5).
 #: Status value -> label, in order (the single table lives in tracker.domain.plans).
 STATUS_LABELS: dict[str, str] = {status.value: label for status, label in PLAN_STATUS_LABELS.items()}
 
 #: Longest text each column may hold, in characters (None: no limit here).
-TEXT_LIMITS: dict[str, int | None] = {
-    "theme": None, "title": 200, "description": 4000, "lead_role": 200, "partners": 200,
-    "success_measure": 2000, "measure_unit": 200,
-}
+TEXT_LIMITS: dict[str, int | None] = {"theme": None} | {
+    field.column: field.max_length for field in TEXT_FIELDS}
 #: Measures are stored as Numeric(14, 4): at most 4 decimal places, and below 10 billion in size.
-MEASURE_PLACES = 4
-MEASURE_LIMIT = Decimal(10) ** 10
+MEASURE_PLACES = DECIMAL_PLACES
+MEASURE_LIMIT = DECIMAL_LIMIT
 #: More actions than any plan has: a larger file is refused before its rows are checked.
 MAX_ACTIONS = 1000
 #: The largest id an action can have (a 32-bit database integer).
@@ -87,19 +98,17 @@ _NO_ROWS = frozenset({
     "The file has no rows of data under the header row",
 })
 
-_TEXT_COLUMNS = ("theme", "title", "description", "indicators", "owner_email", "lead_role",
-                 "partners", "status", "success_measure", "measure_unit")
-_DATE_COLUMNS = ("start_date", "due_date")
-_NUMBER_COLUMNS = ("measure_baseline", "measure_target", "measure_current")
-_REQUIRED = {
-    "theme": "Enter a theme",
-    "title": "Enter a title",
-    "owner_email": "Enter the owner's email address",
-    "due_date": "Enter a due date",
-    "status": "Enter a status",
-}
+#: Columns written as text (everything but the id, the dates and the measures).
+_TEXT_COLUMNS = tuple(c for c in PLAN_COLUMNS
+                      if c in TEXT_LIMITS.keys() | {"indicators", "owner_email", "status"})
+#: Columns that hold one line of text (theme names, titles, roles, e-mail addresses).
+_LINE_COLUMNS = frozenset({"theme", "owner_email"} | {
+    f.column for f in TEXT_FIELDS if f.kind is Kind.LINE})
+_DATE_COLUMNS = tuple(f.column for f in ACTION_FIELDS if f.kind is Kind.DATE)
+_NUMBER_COLUMNS = tuple(f.column for f in ACTION_FIELDS if f.kind is Kind.DECIMAL)
+_REQUIRED = {f.column: f.missing_cell for f in ACTION_FIELDS if f.required}
 #: Required cells that a draft action may leave blank.
-_DRAFT_BLANKS = frozenset({"owner_email", "due_date"})
+_DRAFT_BLANKS = frozenset(f.column for f in ACTION_FIELDS if f.draft_may_omit)
 _LABELS = {column: column.replace("_", " ").capitalize() for column in PLAN_COLUMNS} | {
     "action_id": "Action ID",
 }
@@ -172,14 +181,8 @@ class PlanRow:
                 object.__setattr__(self, column, value.date())
 
 
-# Characters an XLSX file cannot hold (as openpyxl refuses them); a vertical tab is Word's line
-# break pasted into a cell, so it becomes one.
-_UNSTORABLE = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 def _clean(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n")
-    return _UNSTORABLE.sub("", text).strip()
+    return storable(text)
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -361,7 +364,6 @@ def read_plan_sheet_all(
     problems: list[Problem] = []
     ids: dict[int, list[int]] = {}
     for row, *texts in cells:
-        texts = [_clean(t) for t in texts]
         reader = _RowReader(filename, int(row), dict(zip(PLAN_COLUMNS, texts, strict=True)),
                             unguard=unguard, drafts=drafts)
         plan_row = reader.plan_row()
@@ -382,9 +384,6 @@ def read_plan_sheet_all(
 
 
 _WHOLE = re.compile(r"\d+", re.ASCII)
-_NUMBER = re.compile(
-    r"[+-]?(?:(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?", re.ASCII
-)
 # Plausible, not RFC 5322: one @, no spaces, a dot in the domain. The caller checks membership.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 _EMAIL_LIMIT = 254
@@ -397,38 +396,6 @@ _STATUS_KEYS = {
 }
 _STATUS_SPACING = re.compile(r"[\s_-]+")
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?",
-                       re.ASCII)
-_UK_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})", re.ASCII)
-_WORDS_DATE = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})",
-                         re.ASCII | re.IGNORECASE)
-_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
-                "september", "october", "november", "december")
-_MONTHS = {
-    **{name: number for number, name in enumerate(_MONTH_NAMES, start=1)},
-    **{name[:3]: number for number, name in enumerate(_MONTH_NAMES, start=1)},
-    "sept": 9,
-}
-
-
-def parse_date(text: str) -> date | None:
-    """Read 2026-03-31, 31/03/2026 (or 31-03-2026, 31.03.2026) or 31 March 2026; None if not a date.
-
-    An ISO date may carry a time, as a workbook's date cell does (2026-03-31T00:00:00).
-    """
-    if match := _ISO_DATE.fullmatch(text):
-        year, month, day = match.group(1, 2, 3)
-    elif match := _UK_DATE.fullmatch(text):
-        day, month, year = match.group(1, 3, 4)
-    elif (match := _WORDS_DATE.fullmatch(text)) and match.group(2).casefold() in _MONTHS:
-        day, month, year = match.group(1), _MONTHS[match.group(2).casefold()], match.group(3)
-    else:
-        return None
-    try:
-        return date(int(year), int(month), int(day))
-    except ValueError:
-        return None
-
 
 class _RowReader:
     """Read the cells of one row, keeping a problem for each cell that cannot be used."""
@@ -438,6 +405,7 @@ class _RowReader:
         self.filename = filename
         self.required = _REQUIRED.keys() - _DRAFT_BLANKS if drafts else _REQUIRED.keys()
         self.row = row
+        cells = {c: t.strip() for c, t in cells.items()}
         self.cells = {c: _csv_unguard(t) if unguard else t for c, t in cells.items()}
         self.where = f" in row {row}"
         self.problems: list[Problem] = []
@@ -473,11 +441,12 @@ class _RowReader:
         ))
 
     def text(self, column: str, text: str) -> str:
-        limit = TEXT_LIMITS[column]
-        if limit is not None and len(text) > limit:
-            self.problem(column, f"{_LABELS[column]}{self.where} must be {limit:,} characters or "
-                                 f"less (it has {len(text):,})")
-        return text
+        check = single_line if column in _LINE_COLUMNS else multi_line
+        try:
+            return check(text, name=f"{_LABELS[column]}{self.where}", max_length=TEXT_LIMITS[column])
+        except ValueRejected as rejected:
+            self.problem(column, rejected.message)
+            return text
 
     def action_id_(self, column: str, text: str) -> int | None:
         if not _WHOLE.fullmatch(text) or int(text) == 0:
@@ -491,7 +460,7 @@ class _RowReader:
         return int(text)
 
     def email(self, column: str, text: str) -> str:
-        if len(text) > _EMAIL_LIMIT or not _EMAIL.fullmatch(text):
+        if len(text) > _EMAIL_LIMIT or not _EMAIL.fullmatch(text) or not text.isprintable():
             self.problem(column, f"Owner email{self.where} must be an email address in the correct "
                                  f"format, like name@example.com, not {quote(text)}")
         return text
@@ -511,21 +480,11 @@ class _RowReader:
         return value
 
     def number(self, column: str, text: str) -> Decimal | None:
-        label = _LABELS[column]
-        if not _NUMBER.fullmatch(text):
-            self.problem(column, f"{label}{self.where} must be a number, like 12.5 or 1,200, "
-                                 f"not {quote(text)}")
+        try:
+            return parse_decimal(text, name=f"{_LABELS[column]}{self.where}", shown=text)
+        except ValueRejected as rejected:
+            self.problem(column, rejected.message)
             return None
-        value = Decimal(text.replace(",", ""))
-        if abs(value) >= MEASURE_LIMIT:
-            self.problem(column, f"{label}{self.where} must be between -{MEASURE_LIMIT:,} and "
-                                 f"{MEASURE_LIMIT:,}, not {quote(text)}")
-            return None
-        if _decimal_places(value) > MEASURE_PLACES:
-            self.problem(column, f"{label}{self.where} must have {MEASURE_PLACES} decimal places "
-                                 f"or fewer, not {quote(text)}")
-            return None
-        return value
 
     def indicators(self, column: str, text: str) -> tuple[IndicatorRef, ...]:
         refs: list[IndicatorRef] = []
@@ -568,16 +527,6 @@ _READERS = {
 }
 #: What a blank optional cell reads as (None where not listed).
 _BLANK: dict[str, object] = {
-    **dict.fromkeys(("description", "lead_role", "partners", "success_measure", "measure_unit"),
-                    ""),
+    **dict.fromkeys((f.column for f in TEXT_FIELDS), ""),
     "indicators": (),
 }
-
-
-def _decimal_places(value: Decimal) -> int:
-    """Count the decimal places a number needs (1.50 needs 1), without rounding."""
-    _, digits, exponent = value.as_tuple()
-    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
-    if trailing == len(digits):  # zero
-        return 0
-    return max(0, -(exponent + trailing))

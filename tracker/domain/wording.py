@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from tracker.domain.definitions import INDICATORS_BY_ID, NHS_INVERTED_SERIES
+from tracker.domain.stored_results import StoredSeries
 
 GM_WHITE = "gm-white"
 NHS = "nhs"
@@ -98,18 +99,26 @@ def _people(indicator: str) -> str:
             "SCW7a": "respondents", "SCW7b": "respondents"}.get(indicator, "staff")
 
 
-def _tally(entry: Mapping, group: str) -> tuple[int, int]:
-    tally = entry.get(group) or {}
-    return tally.get("numerator", 0) or 0, tally.get("denominator", 0) or 0
+def _tally(entry: StoredSeries, group: str) -> tuple[int, int]:
+    tally = getattr(entry, group)
+    return (tally.numerator, tally.denominator) if tally is not None else (0, 0)
 
 
-def why_no_figure(indicator: str, entry: Mapping | None) -> str:
+def _series(indicator: str, entry: StoredSeries | Mapping | None) -> StoredSeries | None:
+    """Read a saved entry (a mapping) through the one reader; None or {} is nothing loaded."""
+    if entry is None or isinstance(entry, StoredSeries):
+        return entry
+    return StoredSeries.read(indicator, entry) if entry else None
+
+
+def why_no_figure(indicator: str, entry: StoredSeries | Mapping | None) -> str:
     """Say why a series has no relative likelihood ("" when it has one)."""
-    if not entry:
+    entry = _series(indicator, entry)
+    if entry is None:
         return "No figures loaded"
-    if entry.get("rl") is not None:
+    if entry.rl is not None:
         return ""
-    state = entry.get("status", "no-data")
+    state = entry.status
     population = POPULATION.get(indicator, "staff")
     gm_n, gm_d = _tally(entry, "gm")
     white_n, white_d = _tally(entry, "white")
@@ -134,11 +143,12 @@ def why_no_figure(indicator: str, entry: Mapping | None) -> str:
     return "No figure"
 
 
-def why_no_interval(indicator: str, entry: Mapping | None) -> str:
+def why_no_interval(indicator: str, entry: StoredSeries | Mapping | None) -> str:
     """Say why a result has no 95% confidence interval ("" when it has one)."""
-    if entry and entry.get("ci95"):
+    entry = _series(indicator, entry)
+    if entry is not None and entry.ci95:
         return ""
-    if not entry or entry.get("rl") is None:
+    if entry is None or entry.rl is None:
         return "No interval: " + why_no_figure(indicator, entry)[0].lower() + \
             why_no_figure(indicator, entry)[1:]
     gm_n, _ = _tally(entry, "gm")

@@ -1,17 +1,67 @@
-"""Form fields shared by every feature."""
+"""Form fields shared by every feature, each reading its value with tracker/domain/values.py.
+
+A form and a file accept and refuse the same values with the same words: the fields here call
+the domain's parsers (counts, decimals, dates, one line of text, text over several lines) and turn
+what they refuse into a field error naming the box. Every text box in the project is a
+``LineField`` (one line: titles, names, labels) or a ``TextField`` (several lines: notes,
+descriptions); tests/integration/test_values_forms_and_files.py fails on a plain StringField.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
-from wtforms import DateField, DecimalField, IntegerField
-from wtforms.validators import Optional, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextArea, GovTextInput
+from wtforms import DateField, DecimalField, IntegerField, StringField, TextAreaField
+from wtforms.validators import Optional, StopValidation, ValidationError
 
+from tracker.domain.values import (
+    ValueRejected,
+    date_from_parts,
+    multi_line,
+    parse_count,
+    parse_decimal,
+    single_line,
+)
 from tracker.forms.messages import field_name, gov_message
 
+
+class LineField(StringField):
+    """One line of text: line breaks, tabs and control characters are refused, spaces trimmed."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label: str, *, max_length: int | None = None, **kwargs: Any):
+        super().__init__(label, **kwargs)
+        self.max_length = max_length
+
+    def pre_validate(self, form: Any) -> None:
+        if isinstance(self.data, str):
+            try:
+                self.data = single_line(self.data, name=field_name(self),
+                                        max_length=self.max_length)
+            except ValueRejected as rejected:
+                raise StopValidation(rejected.message) from None
+
+
+class TextField(TextAreaField):
+    """Text over several lines: newlines and tabs kept, other control characters refused."""
+
+    widget = GovTextArea()
+
+    def __init__(self, label: str, *, max_length: int | None = None, **kwargs: Any):
+        super().__init__(label, **kwargs)
+        self.max_length = max_length
+
+    def pre_validate(self, form: Any) -> None:
+        if isinstance(self.data, str):
+            try:
+                self.data = multi_line(self.data, name=field_name(self),
+                                       max_length=self.max_length)
+            except ValueRejected as rejected:
+                raise StopValidation(rejected.message) from None
 
 class GovForm(FlaskForm):
     """Every form's base: WTForms' default messages are said the GOV.UK way, naming the field."""
@@ -42,20 +92,10 @@ class UKDateField(DateField):
         if len(valuelist) != 3:
             self.raw_data = (list(valuelist) + ["", "", ""])[:3]
             raise ValueError(f"{self.noun.capitalize()} must be a real date")
-        parts = [v.strip() for v in valuelist]
-        if not any(parts):
-            return
-        if not all(parts):
-            missing = [name for name, v in zip(("day", "month", "year"), parts, strict=False)
-                       if not v]
-            raise ValueError(f"{self.noun.capitalize()} must include a {' and '.join(missing)}")
         try:
-            self.data = datetime.strptime(" ".join(parts), "%d %m %Y").date()
-        except ValueError:
-            raise ValueError(f"{self.noun.capitalize()} must be a real date") from None
-        if self.data.year < 1900:
-            self.data = None
-            raise ValueError(f"{self.noun.capitalize()} must have a 4-digit year, like 2025")
+            self.data = date_from_parts(*valuelist, noun=self.noun)
+        except ValueRejected as rejected:
+            raise ValueError(rejected.message) from None
 
     def pre_validate(self, form):
         if self.required and self.data is None and not self.process_errors:
@@ -66,46 +106,32 @@ class UKDateField(DateField):
 
 
 class CountField(IntegerField):
-    """A whole number of people, 0 or more, with GOV.UK messages naming the box."""
+    """A whole number of people, 0 or more, read as the counts template reads it."""
 
-    def __init__(self, label: str, *, maximum: int = 10_000_000, **kwargs):
+    def __init__(self, label: str, *, maximum: int = 10_000_000, **kwargs: Any):
         super().__init__(label, widget=GovTextInput(), validators=[Optional()], **kwargs)
         self.maximum = maximum
 
     def process_formdata(self, valuelist):
         self.data = None
-        text = (valuelist[0] if valuelist else "").strip().replace(",", "")
-        if not text:
-            return
-        if not text.lstrip("-").isdigit():
-            raise ValueError(f"{field_name(self)} must be a whole number, like 12")
-        if len(text) > 12:
-            raise ValueError(f"{field_name(self)} must be {self.maximum:,} or fewer")
-        self.data = int(text)
-        if self.data < 0:
-            self.data = None
-            raise ValueError(f"{field_name(self)} must be 0 or more")
-        if self.data > self.maximum:
-            self.data = None
-            raise ValueError(f"{field_name(self)} must be {self.maximum:,} or fewer")
+        try:
+            self.data = parse_count(valuelist[0] if valuelist else "",
+                                    name=field_name(self), maximum=self.maximum)
+        except ValueRejected as rejected:
+            raise ValueError(rejected.message) from None
 
 
 class MeasureField(DecimalField):
-    """An optional number, with a GOV.UK message naming the field."""
+    """An optional number, read as the plan sheet reads it (at most 4 decimal places)."""
 
-    def __init__(self, label: str, **kwargs):
+    def __init__(self, label: str, **kwargs: Any):
         super().__init__(label, widget=GovTextInput(), validators=[Optional()], places=None,
                          **kwargs)
 
     def process_formdata(self, valuelist):
         self.data = None
-        text = (valuelist[0] if valuelist else "").strip().replace(",", "")
-        if not text:
-            return
         try:
-            self.data = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"{field_name(self)} must be a number, like 75 or 12.5") from None
-        if not self.data.is_finite() or abs(self.data) >= Decimal("1e10"):
-            self.data = None
-            raise ValueError(f"{field_name(self)} must be a number, like 75 or 12.5")
+            self.data = parse_decimal(valuelist[0] if valuelist else "",
+                                      name=field_name(self))
+        except ValueRejected as rejected:
+            raise ValueError(rejected.message) from None

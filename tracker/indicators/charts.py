@@ -22,13 +22,17 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator  # noqa: E402
 
-RANGE_LOW, RANGE_HIGH = 0.80, 1.25
+from tracker.domain.indicators import ADVERSE, LOWER_BOUND, REVERSE, UPPER_BOUND, WITHIN  # noqa: E402
+
+#: The four-fifths range, as the domain rates an RL (tracker/domain/indicators.py).
+RANGE_LOW, RANGE_HIGH = float(LOWER_BOUND), float(UPPER_BOUND)
+RANGE_WORDS = f"{RANGE_LOW:.2f} to {RANGE_HIGH:.2f}"
 STYLE = {  # rating: (marker, colour, legend words) in GOV.UK colours
-    "within": ("o", "#00703c", "Within 0.80 to 1.25"),
-    "adverse": ("s", "#d4351c", "Adverse to global majority staff"),
-    "reverse": ("D", "#1d70b8", "Reverse: check for under-recording"),
+    WITHIN: ("o", "#00703c", f"Within {RANGE_WORDS}"),
+    ADVERSE: ("s", "#d4351c", "Adverse to global majority staff"),
+    REVERSE: ("D", "#1d70b8", "Reverse: check for under-recording"),
 }
-TICKS = [0.1, 0.2, 0.33, 0.5, 0.8, 1.0, 1.25, 2.0, 3.0, 5.0, 10.0]
+TICKS = [0.1, 0.2, 0.33, 0.5, RANGE_LOW, 1.0, RANGE_HIGH, 2.0, 3.0, 5.0, 10.0]
 
 plt.rcParams.update({
     "svg.fonttype": "none",          # keep text as text: selectable, scalable, smaller
@@ -98,7 +102,7 @@ def relative_likelihood_chart(rows: list[ChartRow], *, title: str, axis: str = A
     ax.set_title(title, loc="left", fontsize=12)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    legend = [Patch(color="#dbe9d8", label="0.80 to 1.25 range")] + [
+    legend = [Patch(color="#dbe9d8", label=f"{RANGE_WORDS} range")] + [
         Line2D([], [], marker=m, color=c, linestyle="none", label=words)
         for m, c, words in STYLE.values()
     ]
@@ -136,7 +140,7 @@ def trend_chart(points: list[TrendPoint], markers: list[TrendMarker], *, title: 
     ax = fig.add_subplot()
     shown = [p for p in points if p.rl is not None]
     rows = [ChartRow(p.label, p.rl, p.ci95, p.rating) for p in shown]
-    low, high = _limits(rows or [ChartRow("", 1.0, None, "within")])
+    low, high = _limits(rows or [ChartRow("", 1.0, None, WITHIN)])
     ax.set_yscale("log")
     ax.set_ylim(low, high)
     ax.axhspan(RANGE_LOW, RANGE_HIGH, color="#dbe9d8", zorder=0)
@@ -145,7 +149,7 @@ def trend_chart(points: list[TrendPoint], markers: list[TrendMarker], *, title: 
         ax.plot([p.when for p in shown], [p.rl for p in shown], color="#505a5f", linewidth=1.2,
                 zorder=2)
     for point in shown:
-        marker, colour, _ = STYLE[point.rating or "within"]
+        marker, colour, _ = STYLE[point.rating or WITHIN]
         if point.ci95:
             ax.plot([point.when, point.when], [max(point.ci95[0], low), min(point.ci95[1], high)],
                     color=colour, linewidth=1.6, zorder=2)
@@ -170,7 +174,7 @@ def trend_chart(points: list[TrendPoint], markers: list[TrendMarker], *, title: 
     ax.set_title(title, loc="left", fontsize=12)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    legend = [Patch(color="#dbe9d8", label="0.80 to 1.25 range"),
+    legend = [Patch(color="#dbe9d8", label=f"{RANGE_WORDS} range"),
               Line2D([], [], marker="^", color="#1d70b8", linestyle="none",
                      label="Linked action started"),
               Line2D([], [], marker="*", color="#00703c", linestyle="none",

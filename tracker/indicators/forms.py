@@ -9,11 +9,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import RadioField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import RadioField, SubmitField
+from wtforms.validators import InputRequired, Optional
 
 from tracker.domain.definitions import GROUPS, INDICATORS_BY_ID, SERIES_IDS
-from tracker.forms import CountField, GovForm
+from tracker.forms import CountField, GovForm, LineField
 
 GROUP_WORDS = {"gm": "global majority", "white": "white", "unknown": "unknown ethnicity"}
 BAND_ROWS = 6
@@ -69,8 +69,8 @@ def _build_counts_form() -> type[GovForm]:
             attrs[series_field(sid, group, "denominator")] = CountField(
                 f"{sid} {words}: {indicator.denominator_label}")
     for index in range(1, BAND_ROWS + 1):
-        attrs[band_field(index, "label")] = StringField(
-            f"Pay band {index} name", widget=GovTextInput(), validators=[Optional(), Length(max=60)])
+        attrs[band_field(index, "label")] = LineField(
+            f"Pay band {index} name", max_length=60, widget=GovTextInput(), validators=[Optional()])
         for group in GROUPS:
             attrs[band_field(index, group)] = CountField(
                 f"Pay band {index}: {GROUP_WORDS[group]} staff in post")

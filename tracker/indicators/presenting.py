@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Response, abort
 
+from tracker.domain.counts import Tally
 from tracker.domain.definitions import (
     EXTRACT_KINDS,
     INDICATORS_BY_ID,
@@ -13,6 +16,7 @@ from tracker.domain.definitions import (
     SERVICE_AREA_WORDS,
 )
 from tracker.domain.indicators import rate
+from tracker.domain.stored_results import StoredResults, StoredSeries
 from tracker.domain.templates import template_frame, to_csv_bytes, to_xlsx_bytes
 from tracker.domain.wording import (
     GM_WHITE,
@@ -29,12 +33,6 @@ from tracker.indicators.charts import ChartRow
 from tracker.services.indicators import SOURCES, Figures
 
 TEMPLATE_KINDS = (*EXTRACT_KINDS, "counts")
-CHART_NAMES = {
-    "SCW2": "Appointed from shortlisting", "SCW3": "Formal disciplinary",
-    "SCW4": "Fitness to practise", "SCW5": "Funded CPD", "SCW6": "Bullying: public",
-    "SCW7a": "Bullying: colleagues", "SCW7b": "Bullying: managers", "SCW8": "Leaving",
-    "SCW9": "Senior manager roles",
-}
 
 
 @dataclass(frozen=True)
@@ -42,7 +40,7 @@ class SeriesRow:
     id: str
     name: str
     better_when: str
-    entry: dict
+    entry: StoredSeries
     orientation: str = GM_WHITE
 
     @property
@@ -57,9 +55,9 @@ class SeriesRow:
     @property
     def sentence(self) -> str:
         """The figure in words, or why there is none."""
-        if self.entry.get("rl") is None:
+        if self.entry.rl is None:
             return why_no_figure(self.id, self.entry)
-        return likelihood_sentence(self.id, self.entry["rl"], self.orientation)
+        return likelihood_sentence(self.id, self.entry.rl, self.orientation)
 
     @property
     def no_interval(self) -> str:
@@ -67,19 +65,19 @@ class SeriesRow:
 
     @property
     def rate_gm(self) -> float | None:
-        return _rate(self.entry["gm"])
+        return _rate(self.entry.gm)
 
     @property
     def rate_white(self) -> float | None:
-        return _rate(self.entry["white"])
+        return _rate(self.entry.white)
 
     @property
     def status_words(self) -> str:
         return why_no_figure(self.id, self.entry)
 
 
-def _rate(tally: dict) -> float | None:
-    return rate(tally["numerator"], tally["denominator"])
+def _rate(tally: Tally | None) -> float | None:
+    return None if tally is None else rate(tally.numerator, tally.denominator)
 
 
 @dataclass(frozen=True)
@@ -88,9 +86,9 @@ class FiguresView:
     areas: list[str]
     area_words: dict[str, str]
     series: list[SeriesRow]
-    scw1: dict
+    scw1: Mapping[str, Any]
     scw9_gap_pp: float | None
-    declaration_rate: dict
+    declaration_rate: Mapping[str, Any]
     provenance: dict
     source_words: str
     no_gm_in_post: bool = False
@@ -103,32 +101,31 @@ class FiguresView:
 
 def figures_view(figures: Figures, area: str, orientation: str = GM_WHITE) -> FiguresView:
     """Return one service area's figures as the results and preview pages lay them out."""
-    result = figures.results[area]
-    indicators = result["indicators"]
+    results = StoredResults(figures.results)
     series = [SeriesRow(sid, INDICATORS_BY_ID[sid].short_name, better_words(sid, orientation),
-                        indicators[sid], orientation) for sid in SERIES_IDS]
-    scw9 = indicators["SCW9"]
+                        results.series(area, sid), orientation) for sid in SERIES_IDS]
+    scw1, scw9 = results.pay_bands(area), results.series(area, "SCW9")
     return FiguresView(
-        area=area, areas=figures.service_areas, area_words=SERVICE_AREA_WORDS, series=series,
-        scw1=indicators["SCW1"], scw9_gap_pp=scw9.get("gap_pp"),
-        declaration_rate=result["declaration_rate"], provenance=figures.provenance,
+        area=area, areas=results.areas, area_words=SERVICE_AREA_WORDS, series=series,
+        scw1=scw1, scw9_gap_pp=scw9.gap_pp,
+        declaration_rate=results.declaration_rate(area), provenance=figures.provenance,
         source_words=SOURCES[figures.source],
-        no_gm_in_post=no_gm_in_post(indicators["SCW1"]) or (
-            (scw9.get("gm") or {}).get("denominator") == 0
-            and (scw9.get("white") or {}).get("denominator", 0) > 0),
+        no_gm_in_post=no_gm_in_post(scw1) or (
+            scw9.gm is not None and scw9.gm.denominator == 0
+            and scw9.white is not None and scw9.white.denominator > 0),
     )
 
 
-def chart_rows(result: dict, orientation: str = GM_WHITE) -> list[ChartRow]:
+def chart_rows(figures: Figures, area: str, orientation: str = GM_WHITE) -> list[ChartRow]:
     """Return the chart's rows for one service area's results, each saying its ratio's way up."""
+    results = StoredResults(figures.results)
     rows = []
     for sid in SERIES_IDS:
-        entry = result["indicators"][sid]
-        ci = tuple(entry["ci95"]) if entry["ci95"] else None
-        label = f"{sid} {CHART_NAMES[sid]}"
+        entry = results.series(area, sid)
+        label = INDICATORS_BY_ID[sid].chart_label
         if is_inverted(sid, orientation):
             label += " (white / GM)"
-        rows.append(ChartRow(label=label, rl=entry["rl"], ci95=ci, rating=entry["rating"],
+        rows.append(ChartRow(label=label, rl=entry.rl, ci95=entry.ci95, rating=entry.rating,
                              note=why_no_figure(sid, entry).lower()))
     return rows
 

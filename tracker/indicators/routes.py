@@ -112,7 +112,7 @@ def _svg(figures, area: str, cycle_label: str, orientation: str = GM_WHITE) -> R
     from tracker.indicators.charts import relative_likelihood_chart
 
     svg = relative_likelihood_chart(
-        chart_rows(figures.results[area], orientation),
+        chart_rows(figures, area, orientation),
         title=f"Relative likelihoods, {SERVICE_AREA_WORDS[area]}, {cycle_label}",
         axis=chart_axis(orientation))
     return svg_response(svg)

@@ -1,17 +1,17 @@
 """Forms for cycles and memberships."""
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, RadioField, StringField, SubmitField
+from wtforms import EmailField, RadioField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from tracker.domain.roles import Role
-from tracker.forms import GovForm, UKDateField
+from tracker.forms import GovForm, LineField, UKDateField
 
 
 class CycleForm(GovForm):
-    label = StringField(
-        "Label", widget=GovTextInput(), description="The financial year, like 2025-26",
-        validators=[InputRequired(message="Enter the label, like 2025-26"), Length(max=20)],
+    label = LineField(
+        "Label", max_length=20, widget=GovTextInput(), description="The financial year, like 2025-26",
+        validators=[InputRequired(message="Enter the label, like 2025-26")],
     )
     period_start = UKDateField("Period start", description="For example, 1 4 2025")
     period_end = UKDateField("Period end", description="For example, 31 3 2026")
@@ -38,9 +38,10 @@ class MembershipForm(GovForm):
                                   "like name@example.org"),
                     Length(max=254)],
     )
-    name = StringField(
-        "Full name", widget=GovTextInput(), description="Only needed if they have no account yet",
-        validators=[Optional(), Length(max=200)],
+    name = LineField(
+        "Full name", max_length=200, widget=GovTextInput(),
+        description="Only needed if they have no account yet",
+        validators=[Optional()],
     )
     role = RadioField(
         "Role", widget=GovRadioInput(), choices=ROLE_CHOICES,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -15,49 +17,57 @@ from wtforms import (
     BooleanField,
     HiddenField,
     SelectField,
-    StringField,
     SubmitField,
-    TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
+from tracker.domain.action_fields import EDITABLE, FIELDS, Kind
 from tracker.domain.definitions import INDICATORS, SERVICE_AREA_LABELS, SERVICE_AREAS
 from tracker.domain.plans import STATUS_LABELS
-from tracker.forms import CountField, GovForm, MeasureField, UKDateField
+from tracker.forms import CountField, GovForm, LineField, MeasureField, TextField, UKDateField
 
 STATUS_CHOICES = [(status.value, label) for status, label in STATUS_LABELS.items()]
 
 
-class ActionForm(GovForm):
-    title = StringField("Title", widget=GovTextInput(),
-                        validators=[InputRequired(message="Enter a title"), Length(max=200)])
-    description = TextAreaField("What will be done", widget=GovTextArea(),
-                                validators=[Optional(), Length(max=4000)])
+def action_field(name: str) -> Any:
+    """Return the form field for one of an action's fields, as tracker/domain/action_fields.py says."""
+    field = FIELDS[name]
+    more: dict[str, Any] = {"description": field.hint} if field.hint else {}
+    required = [InputRequired(message=field.missing)] if field.required else [Optional()]
+    if field.kind is Kind.LINE:
+        return LineField(field.question, max_length=field.max_length, validators=required, **more)
+    if field.kind is Kind.TEXT:
+        return TextField(field.question, max_length=field.max_length, validators=required, **more)
+    if field.kind is Kind.DATE:
+        return UKDateField(field.question, noun=field.label.lower(), required=field.required,
+                           **more)
+    if field.kind is Kind.DECIMAL:
+        return MeasureField(field.question, **more)
+    if field.kind is Kind.STATUS:
+        return SelectField(field.question, widget=GovSelect(), choices=STATUS_CHOICES,
+                           validators=required, **more)
     # The service checks the theme is the plan's and the owner a member, with clear messages.
-    theme_id = SelectField("Theme", widget=GovSelect(), coerce=int, validate_choice=False,
-                           validators=[InputRequired(message="Select a theme")])
-    owner_id = SelectField("Owner", widget=GovSelect(), coerce=int, validate_choice=False,
-                           description="The person accountable for the action",
-                           validators=[InputRequired(message="Select the action's owner")])
-    lead_role = StringField("Lead role (optional)", widget=GovTextInput(),
-                            description="For example, Principal Social Worker",
-                            validators=[Optional(), Length(max=200)])
-    partners = StringField("Partners (optional)", widget=GovTextInput(),
-                           description="For example, HR, staff networks",
-                           validators=[Optional(), Length(max=200)])
-    start_date = UKDateField("Start date (optional)", noun="start date", required=False,
-                             description="For example, 1 4 2025")
-    due_date = UKDateField("Due date", description="For example, 31 3 2026")
-    status = SelectField("Status", widget=GovSelect(), choices=STATUS_CHOICES,
-                         validators=[InputRequired(message="Select a status")])
-    success_measure = TextAreaField("How success will be known", widget=GovTextArea(),
-                                    validators=[Optional(), Length(max=2000)])
-    measure_unit = StringField("Measure (optional)", widget=GovTextInput(),
-                               description="What is counted, for example % of managers trained",
-                               validators=[Optional(), Length(max=200)])
-    measure_baseline = MeasureField("Baseline (optional)")
-    measure_target = MeasureField("Target (optional)")
-    measure_current = MeasureField("Current value (optional)")
+    return SelectField(field.question, widget=GovSelect(), coerce=int, validate_choice=False,
+                       validators=required, **more)
+
+
+class ActionForm(GovForm):
+    """An action's fields (one form field each, from the field table) and where the editor began."""
+
+    theme_id = action_field("theme_id")
+    title = action_field("title")
+    description = action_field("description")
+    owner_id = action_field("owner_id")
+    lead_role = action_field("lead_role")
+    partners = action_field("partners")
+    start_date = action_field("start_date")
+    due_date = action_field("due_date")
+    status = action_field("status")
+    success_measure = action_field("success_measure")
+    measure_unit = action_field("measure_unit")
+    measure_baseline = action_field("measure_baseline")
+    measure_target = action_field("measure_target")
+    measure_current = action_field("measure_current")
     # Where the editor started: refuses a stale save and says what changed since (hidden).
     version = HiddenField()
     seen_change = HiddenField()
@@ -72,24 +82,20 @@ class ActionForm(GovForm):
 
     def values(self) -> dict:
         """Return the action's fields as the service takes them."""
-        return {name: self[name].data for name in (
-            "title", "description", "theme_id", "owner_id", "lead_role", "partners",
-            "start_date", "due_date", "status", "success_measure", "measure_unit",
-            "measure_baseline", "measure_target", "measure_current")}
+        return {name: self[name].data for name in EDITABLE}
 
 
 class ProgressForm(GovForm):
     occurred_on = UKDateField("Date", noun="date of the update",
                               description="When it happened, for example 14 11 2026")
-    note = TextAreaField("What happened", widget=GovTextArea(),
-                         validators=[InputRequired(message="Enter what happened"),
-                                     Length(max=4000)])
+    note = TextField("What happened", max_length=4000, widget=GovTextArea(),
+                         validators=[InputRequired(message="Enter what happened")])
     new_status = SelectField("Status (optional)", widget=GovSelect(),
                              choices=[("", "Leave the status as it is"), *STATUS_CHOICES], default="")
     measure_value = MeasureField("New value of the measure (optional)")
-    evidence_links = TextAreaField("Evidence links (optional)", widget=GovTextArea(),
+    evidence_links = TextField("Evidence links (optional)", max_length=4000, widget=GovTextArea(),
                                    description="One web address per line, starting https://",
-                                   validators=[Optional(), Length(max=4000)])
+                                   validators=[Optional()])
     submit = SubmitField("Add update", widget=GovSubmitInput())
 
     def links(self) -> list[str]:
@@ -108,19 +114,17 @@ class LinkForm(GovForm):
 
 
 class ThemeForm(GovForm):
-    name = StringField("Theme name", widget=GovTextInput(),
-                       validators=[InputRequired(message="Enter the theme's name"),
-                                   Length(max=120)])
+    name = LineField("Theme name", max_length=120, widget=GovTextInput(),
+                       validators=[InputRequired(message="Enter the theme's name")])
     submit = SubmitField("Add theme", widget=GovSubmitInput())
 
 
 class SignOffForm(GovForm):
-    signer_role = StringField("Your role", widget=GovTextInput(),
+    signer_role = LineField("Your role", max_length=200, widget=GovTextInput(),
                               description="For example, Director of Adult Social Services",
-                              validators=[InputRequired(message="Enter your role"),
-                                          Length(max=200)])
-    statement = TextAreaField("Statement (optional)", widget=GovTextArea(),
-                              validators=[Optional(), Length(max=2000)])
+                              validators=[InputRequired(message="Enter your role")])
+    statement = TextField("Statement (optional)", max_length=2000, widget=GovTextArea(),
+                              validators=[Optional()])
     confirm = BooleanField("I have read the plan and sign it off as it stands",
                            widget=GovCheckboxInput(),
                            validators=[InputRequired(message="Confirm that you sign off the plan")])
@@ -131,29 +135,21 @@ class ImportForm(GovForm):
     plan_file = FileField("Plan spreadsheet", widget=GovFileInput(),
                           description="CSV or Excel (.xlsx), in the same columns as the export",
                           validators=[FileRequired(message="Select the plan spreadsheet")])
-    submit = SubmitField("Check the file", widget=GovSubmitInput())
-
-
-class ConfirmImportForm(GovForm):
-    submit = SubmitField("Import these changes", widget=GovSubmitInput())
+    submit = SubmitField("Import plan", widget=GovSubmitInput())
 
 
 class ReflectionForm(GovForm):
-    team = StringField("Team", widget=GovTextInput(),
-                       validators=[InputRequired(message="Enter the team's name"),
-                                   Length(max=200)])
+    team = LineField("Team", max_length=200, widget=GovTextInput(),
+                       validators=[InputRequired(message="Enter the team's name")])
     held_on = UKDateField("Date of the discussion", noun="date of the discussion")
-    awareness = TextAreaField("Awareness: what issues did the team see?", widget=GovTextArea(),
-                              validators=[InputRequired(message="Enter what the team is aware of"),
-                                          Length(max=4000)])
-    appreciation = TextAreaField("Appreciation: what did the team reflect on?",
+    awareness = TextField("Awareness: what issues did the team see?", max_length=4000, widget=GovTextArea(),
+                              validators=[InputRequired(message="Enter what the team is aware of")])
+    appreciation = TextField("Appreciation: what did the team reflect on?", max_length=4000,
                                  widget=GovTextArea(),
-                                 validators=[InputRequired(message="Enter the team's reflection"),
-                                             Length(max=4000)])
-    actions_text = TextAreaField("Actions to take", widget=GovTextArea(),
+                                 validators=[InputRequired(message="Enter the team's reflection")])
+    actions_text = TextField("Actions to take", max_length=4000, widget=GovTextArea(),
                                  description="One action per line: each becomes a draft action",
-                                 validators=[InputRequired(message="Enter at least one action"),
-                                             Length(max=4000)])
+                                 validators=[InputRequired(message="Enter at least one action")])
     theme_id = SelectField("Theme for the draft actions", widget=GovSelect(), coerce=int,
                            validators=[InputRequired(message="Select a theme")])
     submit = SubmitField("Save and create draft actions", widget=GovSubmitInput())

@@ -6,6 +6,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from tracker.domain import paths
+from tracker.domain.action_fields import FIELD_LABELS
 from tracker.domain.definitions import SERVICE_AREA_LABELS
 from tracker.domain.plans import (
     INTERVENTIONS,
@@ -172,7 +173,7 @@ def _action_page(access: OrgAccess, cycle, plan, action, progress_form: Progress
                  history=history_service.describe_events(
                      action_service.action_history(access=access, action=action,
                                                    chain=[a.id for a, _ in chain]),
-                     labels=action_service.FIELD_LABELS, only=action_service.HISTORY_FIELDS),
+                     labels=FIELD_LABELS, only=action_service.HISTORY_FIELDS),
                  describe=action_service.describe_value,
                  can_update=action_service.can_update_progress(access, action, current_user),
                  link_form=LinkForm(), progress_form=progress_form,

@@ -9,34 +9,32 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import BooleanField, SelectField, SubmitField
+from wtforms.validators import InputRequired, Optional
 
 from tracker.domain.definitions import INDICATORS
-from tracker.forms import CountField, GovForm, MeasureField, UKDateField
+from tracker.forms import CountField, GovForm, LineField, MeasureField, TextField, UKDateField
 
 
 class NarrativeForm(GovForm):
-    what_we_did = TextAreaField("What we did", widget=GovTextArea(),
-                                validators=[Optional(), Length(max=4000)])
-    what_changed = TextAreaField("What changed", widget=GovTextArea(),
-                                 validators=[Optional(), Length(max=4000)])
-    next_steps = TextAreaField("What we will do next", widget=GovTextArea(),
-                               validators=[Optional(), Length(max=4000)])
+    what_we_did = TextField("What we did", max_length=4000, widget=GovTextArea(),
+                                validators=[Optional()])
+    what_changed = TextField("What changed", max_length=4000, widget=GovTextArea(),
+                                 validators=[Optional()])
+    next_steps = TextField("What we will do next", max_length=4000, widget=GovTextArea(),
+                               validators=[Optional()])
     submit = SubmitField("Save narrative", widget=GovSubmitInput())
 
 
 class SummaryForm(GovForm):
-    summary = TextAreaField("Overall summary", widget=GovTextArea(),
-                            validators=[InputRequired(message="Enter the summary"),
-                                        Length(max=8000)])
+    summary = TextField("Overall summary", max_length=8000, widget=GovTextArea(),
+                            validators=[InputRequired(message="Enter the summary")])
     submit = SubmitField("Save summary", widget=GovSubmitInput())
 
 
 class ReviewSignOffForm(GovForm):
-    signer_role = StringField("Your role", widget=GovTextInput(),
-                              validators=[InputRequired(message="Enter your role"),
-                                          Length(max=200)])
+    signer_role = LineField("Your role", max_length=200, widget=GovTextInput(),
+                              validators=[InputRequired(message="Enter your role")])
     confirm = BooleanField("I have read the review and sign it off", widget=GovCheckboxInput(),
                            validators=[InputRequired(message="Confirm that you sign off the "
                                                              "review")])
@@ -44,17 +42,15 @@ class ReviewSignOffForm(GovForm):
 
 
 class AmendmentForm(GovForm):
-    text = TextAreaField("Amendment", widget=GovTextArea(),
+    text = TextField("Amendment", max_length=4000, widget=GovTextArea(),
                          description="Added with today's date below the signed review",
-                         validators=[InputRequired(message="Enter the amendment"),
-                                     Length(max=4000)])
+                         validators=[InputRequired(message="Enter the amendment")])
     submit = SubmitField("Add amendment", widget=GovSubmitInput())
 
 
 class NextCycleForm(GovForm):
-    label = StringField("Label of the new cycle", widget=GovTextInput(),
-                        validators=[InputRequired(message="Enter the label, like 2025-26"),
-                                    Length(max=20)])
+    label = LineField("Label of the new cycle", max_length=20, widget=GovTextInput(),
+                        validators=[InputRequired(message="Enter the label, like 2025-26")])
     period_start = UKDateField("Period start")
     period_end = UKDateField("Period end")
     snapshot_date = UKDateField("Snapshot date", description="The date staff in post are counted on")
@@ -62,15 +58,15 @@ class NextCycleForm(GovForm):
 
 
 class NationalFigureForm(GovForm):
-    year = StringField("Year of the national report", widget=GovTextInput(),
+    year = LineField("Year of the national report", widget=GovTextInput(),
                        validators=[InputRequired(message="Enter the year, like 2025")])
     indicator = SelectField("Indicator", widget=GovSelect(),
                             choices=[(i.id, f"{i.id} {i.short_name}") for i in INDICATORS])
-    band = StringField("Pay band (SCW1 only)", widget=GovTextInput(),
-                       validators=[Optional(), Length(max=60)])
+    band = LineField("Pay band (SCW1 only)", max_length=60, widget=GovTextInput(),
+                       validators=[Optional()])
     value = MeasureField("Value", description="The national RL, or for SCW1 the global majority "
                                               "share of the band as a fraction (0.18)")
     authorities = CountField("Number of authorities (optional)")
-    note = StringField("Note (optional)", widget=GovTextInput(),
-                       validators=[Optional(), Length(max=200)])
+    note = LineField("Note (optional)", max_length=200, widget=GovTextInput(),
+                       validators=[Optional()])
     submit = SubmitField("Save figure", widget=GovSubmitInput())

@@ -14,6 +14,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from tracker.domain.action_fields import (
+    ACTION_FIELDS,
+    EDITABLE,
+    FIELD_LABELS,
+    OWNER_FIELDS,
+    TEXT_FIELDS,
+    Kind,
+)
 from tracker.domain.definitions import INDICATORS_BY_ID, SERVICE_AREAS
 from tracker.domain.plans import (
     INTERVENTIONS_BY_KEY,
@@ -22,6 +30,15 @@ from tracker.domain.plans import (
     is_overdue,
 )
 from tracker.domain.roles import ADVISOR, Capability
+from tracker.domain.stored_results import StoredResults, StoredSeries
+from tracker.domain.values import (
+    DECIMAL_LIMIT,
+    DECIMAL_PLACES,
+    ValueRejected,
+    decimal_places,
+    multi_line,
+    single_line,
+)
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -42,18 +59,9 @@ from tracker.services.audit import plain_value, record_event
 from tracker.services.errors import Forbidden, InvalidInput, NotFound, StaleEdit
 from tracker.services.plans import themes
 
-FIELD_LABELS = {
-    "title": "Title", "description": "Description", "theme_id": "Theme", "owner_id": "Owner",
-    "lead_role": "Lead role", "partners": "Partners", "start_date": "Start date",
-    "due_date": "Due date", "status": "Status", "success_measure": "How success will be known",
-    "measure_unit": "Measure unit", "measure_baseline": "Measure baseline",
-    "measure_target": "Measure target", "measure_current": "Measure current value",
-}
-EDITABLE = list(FIELD_LABELS)
 #: What an action's history shows of each recorded change (its fields and the change's words).
 HISTORY_FIELDS = [*FIELD_LABELS, "indicator", "note", "reason", "to", "from_action",
                   "new_action"]
-OWNER_FIELDS = ["status", "measure_current"]
 
 
 def is_db_id(value: Any) -> bool:
@@ -174,19 +182,39 @@ def can_update_progress(access: OrgAccess, action: Action, user: User) -> bool:
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
     cleaned = dict(values)
-    for key in ("title", "description", "lead_role", "partners", "success_measure",
-                "measure_unit"):
-        if key in cleaned:
-            cleaned[key] = (cleaned[key] or "").strip()
+    for field in TEXT_FIELDS:
+        if field.name in cleaned:
+            cleaned[field.name] = (cleaned[field.name] or "").strip()
     if "status" in cleaned and cleaned["status"] is not None:
         cleaned["status"] = ActionStatus(cleaned["status"])
     return cleaned
 
 
+def _check_values(values: dict[str, Any]) -> dict[str, str]:
+    """Check text and numbers by the field table's rules, whoever sent them (form, file, job)."""
+    errors: dict[str, str] = {}
+    for field in ACTION_FIELDS:
+        value = values.get(field.name)
+        if field.is_text and value:
+            check = single_line if field.kind is Kind.LINE else multi_line
+            try:
+                check(value, name=field.label, max_length=field.max_length)
+            except ValueRejected as rejected:
+                errors[field.name] = rejected.message
+        elif field.kind is Kind.DECIMAL and isinstance(value, Decimal):
+            if not value.is_finite() or abs(value) >= DECIMAL_LIMIT:
+                errors[field.name] = (f"{field.label} must be between -{DECIMAL_LIMIT:,} and "
+                                      f"{DECIMAL_LIMIT:,}")
+            elif decimal_places(value) > DECIMAL_PLACES:
+                errors[field.name] = (f"{field.label} must have {DECIMAL_PLACES} decimal places "
+                                      "or fewer")
+    return errors
+
+
 def check_action(*, access: OrgAccess, plan: ActionPlan, values: dict[str, Any],
                  today: date, current: Action | None) -> dict[str, str]:
     """Return field -> message for every rule the action's values break."""
-    errors: dict[str, str] = {}
+    errors = _check_values(values)
     if not values.get("title"):
         errors["title"] = "Enter a title"
     theme_id = values.get("theme_id")
@@ -374,12 +402,12 @@ def link_indicator(*, actor: User, access: OrgAccess, plan: ActionPlan, action: 
     if any(link.indicator == indicator and link.service_area == service_area for link in action.links):
         raise InvalidInput({"indicator": f"This action is already linked to {indicator} "
                                          f"({service_area})"})
-    baseline = indicator_result(plan=plan, indicator=indicator, service_area=service_area)
+    baseline, data_as_at = indicator_result(plan=plan, indicator=indicator,
+                                            service_area=service_area)
     link = ActionIndicatorLink(
         action_id=action.id, indicator=indicator, service_area=service_area,
-        baseline_rl=baseline.get("rl"), baseline_rating=baseline.get("rating"),
-        baseline_status=baseline.get("status", "no-data"),
-        data_as_at=baseline.get("data_as_at"))
+        baseline_rl=baseline.rl, baseline_rating=baseline.rating,
+        baseline_status=baseline.status, data_as_at=data_as_at)
     action.links.append(link)
     action.updated_at = utcnow()
     db.session.flush()
@@ -400,18 +428,19 @@ def unlink_indicator(*, actor: User, access: OrgAccess, action: Action, link_id:
     db.session.flush()
 
 
-def indicator_result(*, plan: ActionPlan, indicator: str, service_area: str) -> dict:
+def indicator_result(*, plan: ActionPlan, indicator: str,
+                     service_area: str) -> tuple[StoredSeries, date | None]:
     """Return the cycle's saved result for an indicator and area, with its 'data as at' date."""
     row = db.session.execute(
         select(IndicatorDataset.results, ReportingCycle.snapshot_date)
         .join(ReportingCycle, ReportingCycle.id == IndicatorDataset.cycle_id)
         .where(IndicatorDataset.cycle_id == plan.cycle_id)).first()
-    if row is None or service_area not in row.results:
-        return {"status": "no-data"}
-    entry = row.results[service_area]["indicators"].get(indicator)
-    if entry is None or indicator == "SCW1":
-        return {"status": "no-data" if entry is None else "ok", "data_as_at": row.snapshot_date}
-    return {**entry, "data_as_at": row.snapshot_date}
+    if row is None or service_area not in (results := StoredResults(row.results)):
+        return StoredSeries(indicator), None
+    if indicator == "SCW1":  # pay bands: no single relative likelihood to keep as a baseline
+        saved = bool(results.pay_bands(service_area))
+        return StoredSeries(indicator, status="ok" if saved else "no-data"), row.snapshot_date
+    return results.series(service_area, indicator), row.snapshot_date
 
 
 # Starting points --------------------------------------------------------------------------------

@@ -19,10 +19,11 @@ from tracker.domain.counts import (
     counts_from_rows,
     read_counts_template,
 )
-from tracker.domain.definitions import EXTRACT_KINDS, SERVICE_AREAS
+from tracker.domain.definitions import EXTRACT_KINDS
 from tracker.domain.extracts import read_extracts
 from tracker.domain.indicators import GM_WHITE, Results, compute_results
 from tracker.domain.roles import Capability
+from tracker.domain.stored_results import StoredResults
 from tracker.extensions import db
 from tracker.models import IndicatorDataset, IndicatorDraft, ReportingCycle, User, utcnow
 from tracker.services.access import OrgAccess, require
@@ -47,7 +48,7 @@ class Figures:
 
     @property
     def service_areas(self) -> list[str]:
-        return [area for area in SERVICE_AREAS if area in self.results]
+        return StoredResults(self.results).areas
 
 
 def _check_cycle(access: OrgAccess, cycle: ReportingCycle) -> None:

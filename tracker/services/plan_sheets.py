@@ -10,6 +10,7 @@ from datetime import date
 
 from sqlalchemy import delete, select
 
+from tracker.domain.action_fields import ACTION_FIELDS, PLAIN_FIELDS
 from tracker.domain.plan_sheet import (
     IndicatorRef,
     PlanRow,
@@ -29,8 +30,8 @@ from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event
 from tracker.services.uploads import upload_limits
 
-COLUMN_OF_FIELD = {"title": "title", "theme_id": "theme", "owner_id": "owner_email",
-                   "due_date": "due_date", "start_date": "start_date", "status": "status"}
+#: The sheet column that holds each of an action's fields.
+COLUMN_OF_FIELD = {field.name: field.column for field in ACTION_FIELDS}
 
 
 def plan_rows(*, access: OrgAccess, plan: ActionPlan) -> list[PlanRow]:
@@ -43,13 +44,10 @@ def plan_rows(*, access: OrgAccess, plan: ActionPlan) -> list[PlanRow]:
 def row_of(a: Action) -> PlanRow:
     """Return an action as a spreadsheet row."""
     return PlanRow(
-        action_id=a.id, theme=a.theme.name, title=a.title, description=a.description,
+        action_id=a.id, theme=a.theme.name, status=a.status.value,
         indicators=tuple(IndicatorRef(link.indicator, link.service_area) for link in a.links),
-        owner_email=a.owner.email if a.owner else None, lead_role=a.lead_role,
-        partners=a.partners, start_date=a.start_date, due_date=a.due_date,
-        status=a.status.value, success_measure=a.success_measure, measure_unit=a.measure_unit,
-        measure_baseline=a.measure_baseline, measure_target=a.measure_target,
-        measure_current=a.measure_current,
+        owner_email=a.owner.email if a.owner else None,
+        **{field.column: getattr(a, field.name) for field in PLAIN_FIELDS},
     )
 
 
@@ -65,12 +63,8 @@ def export_file(*, access: OrgAccess, plan: ActionPlan, fmt: str) -> tuple[bytes
 
 def _values(row: PlanRow, theme_id: int | None, owner_id: int | None) -> dict:
     return {
-        "title": row.title, "description": row.description or "", "theme_id": theme_id,
-        "owner_id": owner_id, "lead_role": row.lead_role or "", "partners": row.partners or "",
-        "start_date": row.start_date, "due_date": row.due_date,
-        "status": ActionStatus(row.status), "success_measure": row.success_measure or "",
-        "measure_unit": row.measure_unit or "", "measure_baseline": row.measure_baseline,
-        "measure_target": row.measure_target, "measure_current": row.measure_current,
+        "theme_id": theme_id, "owner_id": owner_id, "status": ActionStatus(row.status),
+        **{field.name: getattr(row, field.column) for field in PLAIN_FIELDS},
     }
 
 

@@ -9,12 +9,14 @@ from datetime import date
 from sqlalchemy import select
 
 from tracker.domain.definitions import INDICATORS_BY_ID, SERIES_IDS, SERVICE_AREAS
+from tracker.domain.indicators import ADVERSE
 from tracker.domain.plans import (
     Accountability,
     ActionFacts,
     accountability,
 )
 from tracker.domain.roles import Capability
+from tracker.domain.stored_results import StoredResults, StoredSeries
 from tracker.domain.wording import why_no_figure
 from tracker.extensions import db
 from tracker.models import (
@@ -24,10 +26,6 @@ from tracker.models import (
 )
 from tracker.services.access import OrgAccess, require
 
-#: A result that is not there (no figures loaded for the cycle or the service area).
-NO_RESULT = {"status": "no-data", "rl": None, "rating": None, "ci95": None,
-             "low_confidence": False}
-
 # Views ----------------------------------------------------------------------------------------
 
 
@@ -36,7 +34,7 @@ class IndicatorCoverage:
     indicator: str
     name: str
     service_area: str
-    result: dict
+    result: StoredSeries
     actions: list[Action]
 
     @property
@@ -50,18 +48,18 @@ class IndicatorCoverage:
 
     @property
     def loaded(self) -> bool:
-        return "gm" in self.result
+        return self.result.is_saved
 
     @property
     def uncovered(self) -> bool:
-        return self.result.get("rating") == "adverse" and not self.open_actions
+        return self.result.rating == ADVERSE and not self.open_actions
 
 
 def coverage(*, access: OrgAccess, plan: ActionPlan, actions: list[Action]) -> list[IndicatorCoverage]:
     """Return each indicator result (per service area) with the actions linked to it."""
     require(access, Capability.READ)
-    results = db.session.scalar(select(IndicatorDataset.results)
-                                .where(IndicatorDataset.cycle_id == plan.cycle_id)) or {}
+    results = StoredResults(db.session.scalar(select(IndicatorDataset.results)
+                                              .where(IndicatorDataset.cycle_id == plan.cycle_id)))
     linked: dict[tuple[str, str], list[Action]] = {}
     for action in actions:
         for link in action.links:
@@ -71,8 +69,8 @@ def coverage(*, access: OrgAccess, plan: ActionPlan, actions: list[Action]) -> l
         if area not in results and not any(k[1] == area for k in linked):
             continue
         for sid in SERIES_IDS:
-            entry = {**NO_RESULT, **results.get(area, {}).get("indicators", {}).get(sid, {})}
-            rows.append(IndicatorCoverage(sid, INDICATORS_BY_ID[sid].short_name, area, entry,
+            rows.append(IndicatorCoverage(sid, INDICATORS_BY_ID[sid].short_name, area,
+                                          results.series(area, sid),
                                           linked.get((sid, area), [])))
     return rows
 

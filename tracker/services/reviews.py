@@ -8,10 +8,12 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.domain.action_fields import EDITABLE
 from tracker.domain.definitions import INDICATORS_BY_ID, SERIES_IDS, SERVICE_AREAS
 from tracker.domain.formatting import uk_date
 from tracker.domain.plans import ActionStatus, is_overdue
 from tracker.domain.roles import Capability
+from tracker.domain.stored_results import StoredResults, StoredSeries
 from tracker.domain.trends import Change, Point, national_year_for, trend
 from tracker.domain.wording import why_no_figure, why_no_interval
 from tracker.extensions import db
@@ -35,28 +37,25 @@ from tracker.services import plans as plan_service
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event
 from tracker.services.errors import InvalidInput, Locked, NotFound
-from tracker.services.plan_views import NO_RESULT
 
 # Trends -------------------------------------------------------------------------------------------
 
 
-def cycles_with_results(*, access: OrgAccess) -> list[tuple[ReportingCycle, dict | None]]:
-    """Return the organisation's cycles, oldest first, each with its saved results (or None)."""
+def cycles_with_results(*, access: OrgAccess) -> list[tuple[ReportingCycle, StoredResults]]:
+    """Return the organisation's cycles, oldest first, each with its saved results (maybe none)."""
     require(access, Capability.READ)
     rows = db.session.execute(
         select(ReportingCycle, IndicatorDataset.results)
         .outerjoin(IndicatorDataset, IndicatorDataset.cycle_id == ReportingCycle.id)
         .where(ReportingCycle.organisation_id == access.organisation.id)
         .order_by(ReportingCycle.period_start))
-    return [(cycle, results) for cycle, results in rows]
+    return [(cycle, StoredResults(results)) for cycle, results in rows]
 
 
-def _point(cycle: ReportingCycle, results: dict | None, indicator: str, area: str) -> tuple[Point, dict]:
-    entry = {**NO_RESULT,
-             **(((results or {}).get(area) or {}).get("indicators", {}).get(indicator) or {})}
-    ci = tuple(entry["ci95"]) if entry.get("ci95") else None
-    return Point(cycle.label, entry.get("rl"), ci, entry.get("rating"),
-                 entry.get("status", "no-data")), entry
+def _point(cycle: ReportingCycle, results: StoredResults, indicator: str,
+           area: str) -> tuple[Point, StoredSeries]:
+    entry = results.series(area, indicator)
+    return Point(cycle.label, entry.rl, entry.ci95, entry.rating, entry.status), entry
 
 
 @dataclass(frozen=True)
@@ -64,13 +63,13 @@ class TrendRow:
     cycle: ReportingCycle
     point: Point
     change: Change
-    entry: dict
+    entry: StoredSeries
     national: float | None
     indicator: str = ""
 
     @property
     def loaded(self) -> bool:
-        return "gm" in self.entry
+        return self.entry.is_saved
 
     @property
     def missing(self) -> str:
@@ -88,7 +87,7 @@ class TrendRow:
 
 
 def indicator_trend(*, access: OrgAccess, indicator: str, area: str,
-                    cycles: list[tuple[ReportingCycle, dict | None]] | None = None,
+                    cycles: list[tuple[ReportingCycle, StoredResults]] | None = None,
                     national: dict | None = None) -> list[TrendRow]:
     """Return one indicator's results across the cycles, each classified against the last."""
     if indicator not in SERIES_IDS or area not in SERVICE_AREAS:
@@ -232,12 +231,12 @@ def review_facts(*, access: OrgAccess, cycle: ReportingCycle, review: AnnualRevi
     """Return, per indicator and service area, the figures, the change and the linked actions."""
     cycles = cycles_with_results(access=access)
     national = national_values()
-    results = next((r for c, r in cycles if c.id == cycle.id), None) or {}
+    results = next((r for c, r in cycles if c.id == cycle.id), StoredResults(None))
     plan = plan_service.get_plan(access=access, cycle=cycle)
     actions = action_service.plan_actions(access=access, plan=plan)
     narratives = {(n.indicator, n.service_area): n for n in review.narratives}
     facts = []
-    for area in [a for a in SERVICE_AREAS if a in results] or ["all"]:
+    for area in results.areas or ["all"]:
         for sid in SERIES_IDS:
             rows = indicator_trend(access=access, indicator=sid, area=area, cycles=cycles,
                                    national=national)
@@ -418,12 +417,9 @@ def start_next_cycle(
 def _carry(actor: User, access: OrgAccess, action: Action, plan: ActionPlan, theme_id: int,
            new_cycle: ReportingCycle, today: date) -> Action:
     copy = Action(
-        plan_id=plan.id, theme_id=theme_id, title=action.title, description=action.description,
-        owner_id=action.owner_id, lead_role=action.lead_role, partners=action.partners,
-        start_date=action.start_date, due_date=action.due_date, status=action.status,
-        success_measure=action.success_measure, measure_unit=action.measure_unit,
-        measure_baseline=action.measure_baseline, measure_target=action.measure_target,
-        measure_current=action.measure_current, is_draft=action.is_draft,
+        **{name: getattr(action, name) for name in EDITABLE if name != "theme_id"},
+        theme_id=theme_id,
+        plan_id=plan.id, is_draft=action.is_draft,
         carried_from_id=action.id, last_activity_on=today,
         links=[ActionIndicatorLink(indicator=link.indicator, service_area=link.service_area,
                                    baseline_rl=link.baseline_rl,

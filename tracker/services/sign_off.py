@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from tracker.domain.action_fields import PLAIN_FIELDS
 from tracker.domain.roles import Capability
 from tracker.extensions import db
 from tracker.models import (
@@ -58,14 +59,9 @@ def plan_snapshot(plan: ActionPlan, actions: list[Action]) -> dict:
     return {
         "themes": [{"id": t.id, "name": t.name, "retired": t.retired} for t in themes(plan=plan)],
         "actions": [{
-            "id": a.id, "theme": a.theme.name, "title": a.title, "description": a.description,
-            "owner": a.owner.name if a.owner else None, "lead_role": a.lead_role,
-            "partners": a.partners, "status": a.status.value,
-            "start_date": plain_value(a.start_date), "due_date": plain_value(a.due_date),
-            "success_measure": a.success_measure, "measure_unit": a.measure_unit,
-            "measure_baseline": plain_value(a.measure_baseline),
-            "measure_target": plain_value(a.measure_target),
-            "measure_current": plain_value(a.measure_current),
+            "id": a.id, "theme": a.theme.name, "owner": a.owner.name if a.owner else None,
+            "status": a.status.value,
+            **{field.snapshot: plain_value(getattr(a, field.name)) for field in PLAIN_FIELDS},
             "indicators": [f"{link.indicator} {link.service_area}" for link in a.links],
         } for a in actions],
     }
