@@ -46,6 +46,7 @@ from tracker.domain.disclosure import (
     suppress,
     withheld_reason,
 )
+from tracker.domain.stored_results import StoredResults
 
 GROUP_WORDS = {GM: "global majority", WHITE: "white", UNKNOWN: "unknown ethnicity"}
 #: The series whose denominators are the people an extract's declaration counts describe.
@@ -72,9 +73,10 @@ def _declaration_key(area: str, kind: str, part: str) -> tuple:
 
 def included_series(counts: Counts, result: Mapping[str, Any]) -> list[str]:
     """Return the series with real counts: their extract was given and their column collected."""
+    saved = StoredResults({"area": result})
     return [sid for sid in SERIES_IDS
             if INDICATORS_BY_ID[sid].source in counts.provided
-            and result["indicators"][sid]["status"] != "not-collected"]
+            and saved.series("area", sid).status != "not-collected"]
 
 
 class _TableBuilder:
@@ -230,10 +232,11 @@ def _safe_area(area: str, counts: Counts, result: Mapping[str, Any],
                publication: Publication) -> dict:
     series = included_series(counts, result)
     indicators: dict[str, dict] = {}
+    saved = StoredResults({area: result})
     for sid in SERIES_IDS:
-        entry = result["indicators"][sid]
+        entry = saved.series(area, sid)
         if sid not in series:
-            indicators[sid] = {"status": entry["status"], "rl": None, "rating": None,
+            indicators[sid] = {"status": entry.status, "rl": None, "rating": None,
                                "ci95": None, "low_confidence": False,
                                **{g: {NUMERATOR: None, DENOMINATOR: None} for g in GROUPS},
                                **({"gap_pp": None} if sid == "SCW9" else {}), "withheld": {}}
@@ -250,14 +253,17 @@ def _safe_area(area: str, counts: Counts, result: Mapping[str, Any],
             withheld.update({name: reason for name in derived})
             derived_values = {name: None for name in derived} | {"status": "withheld"}
         else:
-            derived_values = {name: entry.get(name) for name in derived}
-        indicators[sid] = {**derived_values, "low_confidence": bool(entry["low_confidence"])
+            derived_values = {"status": entry.status, "rl": entry.rl, "rating": entry.rating,
+                              "ci95": list(entry.ci95) if entry.ci95 else None}
+            if sid == "SCW9":
+                derived_values["gap_pp"] = entry.gap_pp
+        indicators[sid] = {**derived_values, "low_confidence": entry.low_confidence
                            and not reason, **safe, "withheld": withheld}
-    indicators["SCW1"] = _safe_bands(area, counts, result["indicators"]["SCW1"], publication)
+    indicators["SCW1"] = _safe_bands(area, counts, dict(saved.pay_bands(area)), publication)
     declaration: dict[str, float | None] = {}
     declaration_withheld: dict[str, str] = {}
     for kind in EXTRACT_KINDS:
-        rate = result["declaration_rate"].get(kind)
+        rate = saved.declaration_rate(area).get(kind)
         if kind not in counts.provided:
             declaration[kind] = None
             continue
