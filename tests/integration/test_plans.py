@@ -418,10 +418,14 @@ def _snapshot(app):
 
 
 def _import(client, content: bytes, name: str):
+    """Upload a plan sheet and, once it is previewed, confirm it."""
     token = csrf_token(client, PLAN + "/import")
-    return client.post(PLAN + "/import", data={"csrf_token": token,
-                                               "plan_file": (io.BytesIO(content), name)},
-                       content_type="multipart/form-data")
+    checked = client.post(PLAN + "/import", data={"csrf_token": token,
+                                                  "plan_file": (io.BytesIO(content), name)},
+                          content_type="multipart/form-data")
+    if checked.status_code != 302:
+        return checked
+    return post_form(client, checked.headers["Location"], {})
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

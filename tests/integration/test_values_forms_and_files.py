@@ -71,10 +71,14 @@ def _sheet(plan, lead, **overrides) -> bytes:
 
 
 def _import(client, url: str, content: bytes):
+    """Upload a plan sheet and, once it is previewed, confirm it."""
     token = csrf_token(client, url + "/import")
-    return client.post(url + "/import", data={"csrf_token": token,
-                                              "plan_file": (io.BytesIO(content), "plan.csv")},
-                       content_type="multipart/form-data")
+    checked = client.post(url + "/import", data={"csrf_token": token,
+                                                 "plan_file": (io.BytesIO(content), "plan.csv")},
+                          content_type="multipart/form-data")
+    if checked.status_code != 302:
+        return checked
+    return post_form(client, checked.headers["Location"], {})
 
 
 def _actions(db_session) -> int:

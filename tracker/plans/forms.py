@@ -135,7 +135,11 @@ class ImportForm(GovForm):
     plan_file = FileField("Plan spreadsheet", widget=GovFileInput(),
                           description="CSV or Excel (.xlsx), in the same columns as the export",
                           validators=[FileRequired(message="Select the plan spreadsheet")])
-    submit = SubmitField("Import plan", widget=GovSubmitInput())
+    submit = SubmitField("Check the file", widget=GovSubmitInput())
+
+
+class ConfirmImportForm(GovForm):
+    submit = SubmitField("Import these changes", widget=GovSubmitInput())
 
 
 class ReflectionForm(GovForm):
