@@ -2,7 +2,7 @@
 
 Labels are mixed as real HR exports mix them: ONS 2021 labels in varied case and spacing,
 categories alone, NHS codes, group names, blanks and "not stated" markers; yes/no cells in every
-accepted spelling. About 26% of known ethnicities are global majority (domain.md section 7), with
+accepted spelling. About 26% of known ethnicities are global majority (docs/domain.md section 7), with
 outcome rates skewed so the indicators look like the national figures. Deterministic for a seed.
 
 Run ``python bench/generate.py OUT_DIR [--staff N --recruitment N --survey N]``.

@@ -155,7 +155,7 @@ def test_counts_typed_into_the_form(app, client_as):
     })
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     preview = lead.get(response.headers["Location"])
-    assert _rl_cells(preview)["SCW2"] == "0.31"  # domain.md's worked check
+    assert _rl_cells(preview)["SCW2"] == "0.31"  # docs/domain.md's worked check
     _save(lead, response.headers["Location"])
     dataset = _cycle_dataset(app)
     assert dataset.source == "counts-form"

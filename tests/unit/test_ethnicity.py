@@ -1,4 +1,4 @@
-"""Ethnicity cells map to white, gm or unknown as domain.md section 4 lists; nothing else passes."""
+"""Ethnicity cells map to white, gm or unknown as docs/domain.md section 4 lists; nothing else passes."""
 
 from __future__ import annotations
 

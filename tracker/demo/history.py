@@ -1,5 +1,5 @@
 """Demo history for Northshire: 2022-23 and 2023-24 cycles with figures, plans, carried actions,
-a signed annual review, and the national reference figures (domain.md section 7)."""
+a signed annual review, and the national reference figures (docs/domain.md section 7)."""
 
 from __future__ import annotations
 

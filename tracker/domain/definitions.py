@@ -1,6 +1,6 @@
 """Name the indicators, ethnic groups, service areas and extracts the indicator engine knows.
 
-This is the single table the UI, the counts and the maths read (domain.md section 3).
+This is the single table the UI, the counts and the maths read (docs/domain.md section 3).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Map ethnicity cells to the groups the indicators compare: white, gm (global majority), unknown.
 
 Accepted, case-insensitively and ignoring repeated or surrounding spaces (and spaces around ':'
-and ','), as domain.md section 4 lists them:
+and ','), as docs/domain.md section 4 lists them:
 
 - an ONS 2021 label written ``Group: Category`` (``White: Irish``);
 - a category alone where only one group has it (all ONS 2021 categories are unambiguous);

@@ -1,4 +1,4 @@
-"""Read and check the staff, recruitment and survey extracts (domain.md section 4).
+"""Read and check the staff, recruitment and survey extracts (docs/domain.md section 4).
 
 Each extract is CSV or XLSX, one row a person. Headers match case-insensitively, ignoring
 surrounding spaces; extra columns are ignored. Every problem in every file is collected and raised

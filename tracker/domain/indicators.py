@@ -1,6 +1,6 @@
 """Compute the SC-WRES indicators from counts: relative likelihoods, ratings, intervals, SCW1.
 
-Conventions (domain.md section 3):
+Conventions (docs/domain.md section 3):
 
 - ``rate = numerator / denominator``; ``RL = rate(GM) / rate(white)`` (Skills for Care's form).
 - States, checked in this order: a denominator of 0 in either group -> ``no-data``; both

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 
 class ActionStatus(enum.StrEnum):
-    """Where an action stands (domain.md section 5), each with a RAG colour."""
+    """Where an action stands (docs/domain.md section 5), each with a RAG colour."""
 
     NOT_STARTED = "not_started"
     ON_TRACK = "on_track"

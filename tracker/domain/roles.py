@@ -6,7 +6,7 @@ import enum
 
 
 class Role(enum.StrEnum):
-    """A member's role in one organisation (domain.md section 2)."""
+    """A member's role in one organisation (docs/domain.md section 2)."""
 
     EDI_LEAD = "edi_lead"
     ACTION_OWNER = "action_owner"

@@ -56,7 +56,7 @@ _EXAMPLE_ROWS: dict[str, list[tuple[str, ...]]] = {
     ],
 }
 
-# Made-up counts near the national figures of domain.md section 7: per service area,
+# Made-up counts near the national figures of docs/domain.md section 7: per service area,
 # SCW1 band -> (gm, white, unknown) and series -> ((gm num, den), (white num, den), (unknown)).
 _EXAMPLE_BANDS = {
     ADULTS: {"<30k": (410, 1790, 120), "30-69k": (250, 880, 60), "70k+": (6, 38, 2)},

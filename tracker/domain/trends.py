@@ -8,7 +8,7 @@ The rule (also in the trend page's help text):
 - Otherwise it moved **towards parity** when the new RL is nearer 1 than the old one (measured on
   the log scale, so 0.5 and 2.0 are equally far from parity), else **away from parity**.
 - Separately, the change is **better** or **worse for global majority staff** by the indicator's
-  direction (domain.md section 3): lower is better for adverse outcomes (disciplinaries, bullying,
+  direction (docs/domain.md section 3): lower is better for adverse outcomes (disciplinaries, bullying,
   leaving...), higher for favourable ones (appointment, CPD, senior roles).
 """
 

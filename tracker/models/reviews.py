@@ -11,7 +11,7 @@ from tracker.models.base import Base, UTCDateTime, utcnow
 
 
 class NationalFigure(Base):
-    """A national reference figure (domain.md section 7), e.g. SCW2 in 2024: 0.52."""
+    """A national reference figure (docs/domain.md section 7), e.g. SCW2 in 2024: 0.52."""
 
     __tablename__ = "national_figures"
     __table_args__ = (UniqueConstraint("year", "indicator", "band"),)
