@@ -104,7 +104,15 @@ def page(browser: Browser, live_server: str) -> Iterator[Page]:
 
 
 def assert_accessible(page: Page) -> None:
-    """Run axe-core on the current page and fail with the violations, if any."""
+    """Run axe-core on the current page, once it has loaded, and fail with the violations.
+
+    A click that navigates returns before the next document has loaded; axe run then would
+    check a blank page (no main landmark, no heading) and fail for nothing. Wait for the
+    document to be complete and to hold its main element first.
+    """
+    page.wait_for_load_state("load")
+    page.wait_for_function(
+        "document.readyState === 'complete' && document.querySelector('main') !== null")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE)  # evaluated through the debugger protocol: not blocked by our CSP
     result = page.evaluate(

@@ -110,6 +110,8 @@ def test_indicator_comments_and_an_edit_history_are_accessible(page: Page):
     article = page.locator("article", has_text="Worth a look at the next board")
     expect(article).to_contain_text("Internal")
     article.get_by_role("link", name=re.compile("^Edit")).click()
+    page.wait_for_url("**/comments/*/edit")
+    expect(page.get_by_role("button", name="Save changes")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Comment").fill("Worth a look at the December board, @priya.shah")
     page.get_by_role("button", name="Save changes").click()
