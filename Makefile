@@ -45,9 +45,11 @@ lint: install
 
 # The whole suite on SQLite (unit, integration, browser), then the integration tests on a
 # throw-away PostgreSQL cluster. Any skipped test fails the run (see tests/conftest.py).
+# One whole suite at a time on a machine: it already uses both cores, and two at once only
+# make each slower (TEST_LOCK= turns the wait off).
+TEST_LOCK ?= /tmp/sc-wres-tracker-test.lock
 test: install system-packages lint
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
+	$(if $(TEST_LOCK),flock $(TEST_LOCK)) $(MAKE) --no-print-directory test-sqlite test-postgres
 
 test-sqlite:
 	$(PYTEST) tests
