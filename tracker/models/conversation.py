@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,11 @@ from tracker.domain.comments import Outcome, SubjectType, Visibility
 from tracker.domain.notifications import EmailStatus, Frequency, NotificationKind
 from tracker.models.base import Base, UTCDateTime, utcnow
 from tracker.models.organisation import _enum
+
+if TYPE_CHECKING:
+    from tracker.models.organisation import Organisation
+    from tracker.models.plans import Action
+    from tracker.models.user import User
 
 
 class Comment(Base):
@@ -41,8 +47,8 @@ class Comment(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    author: Mapped[User | None] = relationship(foreign_keys=[author_id])  # noqa: F821
-    deleted_by: Mapped[User | None] = relationship(foreign_keys=[deleted_by_id])  # noqa: F821
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    deleted_by: Mapped[User | None] = relationship(foreign_keys=[deleted_by_id])
     revisions: Mapped[list[CommentRevision]] = relationship(
         back_populates="comment", cascade="all, delete-orphan",
         order_by="CommentRevision.written_at")
@@ -105,8 +111,8 @@ class FeedbackResponse(Base):
     responded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     comment: Mapped[Comment] = relationship(back_populates="response")
-    action: Mapped[Action | None] = relationship()  # noqa: F821
-    responder: Mapped[User | None] = relationship()  # noqa: F821
+    action: Mapped[Action | None] = relationship()
+    responder: Mapped[User | None] = relationship()
 
 
 class OutgoingEmail(Base):
@@ -156,7 +162,7 @@ class Notification(Base):
     email_id: Mapped[int | None] = mapped_column(
         ForeignKey("outgoing_emails.id", ondelete="SET NULL"), index=True)
 
-    organisation: Mapped[Organisation | None] = relationship()  # noqa: F821
+    organisation: Mapped[Organisation | None] = relationship()
     email: Mapped[OutgoingEmail | None] = relationship()
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from tracker.models.organisation import ReportingCycle
+    from tracker.models.user import User
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -32,8 +36,8 @@ class IndicatorDataset(Base):
     loaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    loaded_by: Mapped[User | None] = relationship()  # noqa: F821
-    cycle: Mapped[ReportingCycle] = relationship()  # noqa: F821
+    loaded_by: Mapped[User | None] = relationship()
+    cycle: Mapped[ReportingCycle] = relationship()
 
 
 class IndicatorDraft(Base):

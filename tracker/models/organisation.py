@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -18,6 +19,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.domain.roles import Role
 from tracker.models.base import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from tracker.models.user import User
 
 
 class OrganisationKind(enum.StrEnum):
@@ -82,7 +86,7 @@ class Membership(Base):
     role: Mapped[Role] = mapped_column(_enum(Role, "membership_role"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    user: Mapped[User] = relationship(back_populates="memberships")  # noqa: F821
+    user: Mapped[User] = relationship(back_populates="memberships")
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
 
 
@@ -117,7 +121,7 @@ class AdvisoryGroupMember(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     group: Mapped[AdvisoryGroup] = relationship(back_populates="members")
-    user: Mapped[User] = relationship()  # noqa: F821
+    user: Mapped[User] = relationship()
 
 
 class AdvisoryGroupShare(Base):

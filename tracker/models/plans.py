@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Boolean,
@@ -25,6 +25,10 @@ from tracker.models.base import Base, UTCDateTime, utcnow
 from tracker.models.indicators import JSONType
 from tracker.models.organisation import _enum
 
+if TYPE_CHECKING:
+    from tracker.models.organisation import ReportingCycle
+    from tracker.models.user import User
+
 
 class ActionPlan(Base):
     """One organisation's plan for one reporting cycle."""
@@ -37,7 +41,7 @@ class ActionPlan(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    cycle: Mapped[ReportingCycle] = relationship()  # noqa: F821
+    cycle: Mapped[ReportingCycle] = relationship()
     themes: Mapped[list[PlanTheme]] = relationship(
         back_populates="plan", order_by="PlanTheme.position", cascade="all, delete-orphan"
     )
@@ -96,7 +100,7 @@ class Action(Base):
     last_activity_on: Mapped[date] = mapped_column(Date)
 
     theme: Mapped[PlanTheme] = relationship()
-    owner: Mapped[User | None] = relationship()  # noqa: F821
+    owner: Mapped[User | None] = relationship()
     links: Mapped[list[ActionIndicatorLink]] = relationship(
         back_populates="action", cascade="all, delete-orphan",
         order_by="ActionIndicatorLink.id")
@@ -145,7 +149,7 @@ class ProgressUpdate(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     action: Mapped[Action] = relationship(back_populates="updates")
-    author: Mapped[User | None] = relationship()  # noqa: F821
+    author: Mapped[User | None] = relationship()
 
 
 class Reflection(Base):
@@ -164,7 +168,7 @@ class Reflection(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    created_by: Mapped[User | None] = relationship()  # noqa: F821
+    created_by: Mapped[User | None] = relationship()
 
 
 class PlanSignOff(Base):
