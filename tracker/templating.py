@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from jinja2 import StrictUndefined, Undefined
@@ -22,7 +23,7 @@ VENDORED = TEMPLATES / "layout"  # copies of GOV.UK Frontend templates, kept as 
 
 def _used_by_project_template() -> bool:
     """Say whether the nearest template on the call stack is one of the project's own."""
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None:
         filename = frame.f_code.co_filename
         if filename.endswith(".html"):

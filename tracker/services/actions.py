@@ -334,9 +334,9 @@ def update_action(*, actor: User, access: OrgAccess, plan: ActionPlan, action: A
 
 def latest_change_id(*, action: Action) -> int:
     """Return the id of the latest recorded change to the action (0 if none)."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.coalesce(func.max(AuditEvent.id), 0))
-        .where(AuditEvent.entity_type == "action", AuditEvent.entity_id == action.id))
+        .where(AuditEvent.entity_type == "action", AuditEvent.entity_id == action.id)).scalar_one()
 
 
 def _changed_since(action: Action, seen_change: int) -> dict[str, str]:
@@ -378,7 +378,8 @@ def add_progress(*, actor: User, access: OrgAccess, action: Action, occurred_on:
                             note=note.strip(), new_status=status, measure_value=measure_value,
                             evidence_links=evidence_links)
     db.session.add(update)
-    before, after = {}, {}
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
     if status is not None and status != action.status:
         before["status"], after["status"] = action.status, status
         action.status = status

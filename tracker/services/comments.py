@@ -122,7 +122,7 @@ def post_reply(*, actor: User, access: OrgAccess, comment_id: int,
             continue
         whose = "your comment" if user_id == parent.author_id else "a comment you replied to"
         notifications.notify(
-            user=db.session.get(User, user_id), kind=NotificationKind.REPLY,
+            user=db.session.get_one(User, user_id), kind=NotificationKind.REPLY,
             organisation=subject.organisation, actor=actor, comment=reply,
             link=subject.comment_path(reply),
             text=f"{actor.name} replied to {whose} on {subject.title}",

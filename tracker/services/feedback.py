@@ -70,6 +70,7 @@ def respond(*, actor: User, access: OrgAccess, comment_id: int, outcome: str | N
         errors["action_id"] = "Select an action from this cycle's plan"
     if errors:
         raise InvalidInput(errors)
+    assert outcome is not None  # an Outcome's value, checked above
     response = FeedbackResponse(comment_id=comment.id, outcome=Outcome(outcome), reason=reason,
                                 action_id=action_id or None, responder_id=actor.id,
                                 responded_at=utcnow())

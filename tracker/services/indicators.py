@@ -100,12 +100,13 @@ def draft_from_extracts(
     """Check and count the uploaded extracts; raise ExtractValidationError with every problem."""
     require(access, Capability.MANAGE_DATA)
     _check_cycle(access, cycle)
-    extracts = read_extracts(**{k: v for k, v in uploads.items() if k in EXTRACT_KINDS},
-                             extra_mapping=extra_mapping, limits=upload_limits())
+    extracts = read_extracts(staff=uploads.get("staff"), recruitment=uploads.get("recruitment"),
+                             survey=uploads.get("survey"), extra_mapping=extra_mapping,
+                             limits=upload_limits())
     counts = counts_from_extracts(**extracts)
     fingerprints = {kind: hashlib.sha256(uploads[kind][0]).hexdigest() for kind in extracts}
     files = [{"kind": kind, "filename": uploads[kind][1], "rows": len(extracts[kind]),
-              "read": extracts[kind].layout.describe() if extracts[kind].layout else None,
+              "read": layout.describe() if (layout := extracts[kind].layout) else None,
               "columns": extracts[kind].found, "fingerprint": fingerprints[kind]}
              for kind in EXTRACT_KINDS if kind in extracts]
     current = db.session.scalar(select(IndicatorDataset).where(

@@ -109,6 +109,7 @@ def _message(email: OutgoingEmail, mail: MailSettings) -> EmailMessage:
 
 
 def _connect(mail: MailSettings) -> tuple[smtplib.SMTP | None, Exception | None]:
+    assert mail.server, "only called when mail is configured"
     smtp = None
     try:
         smtp = smtplib.SMTP(mail.server, mail.port, timeout=SMTP_TIMEOUT_SECONDS)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from tracker.domain import paths
 from tracker.domain.emails import digest_message, notification_message, reminder_message, weekly_message
@@ -144,10 +145,11 @@ def open_notification(*, user: User, notification_id: int) -> str:
 
 def mark_all_read(*, user: User) -> int:
     """Mark every unread notification of the person read; return how many there were."""
-    result = db.session.execute(
+    # An UPDATE's result is a CursorResult, which has the row count; Session.execute says Result.
+    result = cast(CursorResult[Any], db.session.execute(
         update(Notification).where(Notification.user_id == user.id,
                                    Notification.read_at.is_(None))
-        .values(read_at=utcnow()).execution_options(synchronize_session=False))
+        .values(read_at=utcnow()).execution_options(synchronize_session=False)))
     db.session.flush()
     return result.rowcount or 0
 
@@ -232,6 +234,8 @@ def _queue_digests(today: date, base_url: str) -> int:
                                        base_url=base_url, settings_url=base_url + paths.NOTIFICATION_SETTINGS)
         email = mail.queue_email(user=user, recipient=user.email, subject=subject, body=body,
                                  kind="digest", key=key)
+        if email is None:
+            continue  # queued meanwhile, by another run
         for notification in notifications:
             notification.email_id = email.id
         queued += 1
@@ -257,11 +261,13 @@ def _due_actions(today: date, organisation_ids: list[int] | None = None) -> list
                     Action.due_date <= today + timedelta(days=REMINDER_HORIZON_DAYS)))
     if organisation_ids is not None:
         query = query.where(Organisation.id.in_(organisation_ids))
-    return [DueAction(action_id=row[0], title=row[1], owner_id=row[2], due_date=row[3],
-                      organisation=row[5],
-                      link=paths.build(paths.ACTION, slug=row[6], label=row[4],
-                                    action_id=row[0]))
-            for row in db.session.execute(query)]
+    due = []
+    for action_id, title, owner_id, due_date, label, name, slug, _ in db.session.execute(query):
+        assert owner_id is not None and due_date is not None  # the query keeps only these
+        due.append(DueAction(action_id=action_id, title=title, owner_id=owner_id, due_date=due_date,
+                             organisation=name,
+                             link=paths.build(paths.ACTION, slug=slug, label=label, action_id=action_id)))
+    return due
 
 
 def _queue_reminders(today: date, base_url: str) -> int:

@@ -46,7 +46,7 @@ def row_of(a: Action) -> PlanRow:
     return PlanRow(
         action_id=a.id, theme=a.theme.name, status=a.status.value,
         indicators=tuple(IndicatorRef(link.indicator, link.service_area) for link in a.links),
-        owner_email=a.owner.email if a.owner else None,
+        owner_email=a.owner.email if a.owner else "",
         **{field.column: getattr(a, field.name) for field in PLAIN_FIELDS},
     )
 
@@ -140,6 +140,7 @@ def _check_file(*, access: OrgAccess, plan: ActionPlan, data: bytes, filename: s
     planned: list[_Planned] = []
     changes: list[RowChange] = []
     for row in sheet.rows:
+        assert row.row is not None  # a row read from a file knows where it was
         action = existing.get(row.action_id) if row.action_id else None
         if action is not None and row_of(action) == row:
             changes.append(RowChange(row.row, "unchanged", row.title, action.id))
@@ -185,6 +186,7 @@ def _key_problems(keys: RowKeys, filename: str, themes: dict, members: dict, exi
 
 
 def _change(row: PlanRow, action: Action | None, values: dict) -> RowChange:
+    assert row.row is not None  # a row read from a file knows where it was
     wanted = {str(ref) for ref in row.indicators}
     have = {str(IndicatorRef(link.indicator, link.service_area))
             for link in (action.links if action else [])}

@@ -66,8 +66,8 @@ def add_theme(*, actor: User, access: OrgAccess, plan: ActionPlan, name: str) ->
     require(access, Capability.EDIT_PLAN)
     name = name.strip()
     _check_theme_name(plan, name)
-    position = db.session.scalar(select(func.coalesce(func.max(PlanTheme.position), -1))
-                                 .where(PlanTheme.plan_id == plan.id)) + 1
+    position = db.session.execute(select(func.coalesce(func.max(PlanTheme.position), -1))
+                                  .where(PlanTheme.plan_id == plan.id)).scalar_one() + 1
     theme = PlanTheme(plan_id=plan.id, name=name, position=position)
     db.session.add(theme)
     db.session.flush()

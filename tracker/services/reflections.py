@@ -44,6 +44,7 @@ def record_reflection(*, actor: User, access: OrgAccess, plan: ActionPlan, team:
         errors["theme_id"] = "Select a theme"
     if errors:
         raise InvalidInput(errors)
+    assert theme is not None  # checked above
     reflection = Reflection(plan_id=plan.id, team=team.strip(), held_on=held_on,
                             awareness=awareness.strip(), appreciation=appreciation.strip(),
                             actions_text=actions_text.strip(), created_by_id=actor.id)

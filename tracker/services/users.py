@@ -178,12 +178,12 @@ def get_membership(*, organisation: Organisation, membership_id: int) -> Members
 def remove_membership(*, actor: User, membership: Membership) -> None:
     """Take a role away; an organisation always keeps at least one EDI lead."""
     if membership.role == Role.EDI_LEAD:
-        leads = db.session.scalar(
+        leads = db.session.execute(
             select(func.count(Membership.id)).where(
                 Membership.organisation_id == membership.organisation_id,
                 Membership.role == Role.EDI_LEAD,
             )
-        )
+        ).scalar_one()
         if leads <= 1:
             raise InvalidInput({"membership": "An organisation must keep at least one EDI lead. "
                                               "Add another EDI lead first."})
