@@ -16,6 +16,7 @@ from tracker.admin.forms import (
     UserForm,
 )
 from tracker.domain.roles import Role
+from tracker.forms import entered
 from tracker.security import admin_only
 from tracker.services import audit as audit_service
 from tracker.services import auth as auth_service
@@ -66,7 +67,7 @@ def new_organisation():
     if form.validate_on_submit():
         try:
             org = org_service.create_organisation(
-                actor=current_user, name=form.name.data, slug=form.slug.data,
+                actor=current_user, name=entered(form.name.data), slug=entered(form.slug.data),
                 kind=form.kind.data, ons_code=form.ons_code.data)
         except InvalidInput as error:
             apply_errors(form, error)
@@ -86,7 +87,8 @@ def edit_organisation(organisation_id: int):
     if form.validate_on_submit():
         try:
             org_service.update_organisation(
-                actor=current_user, organisation=org, name=form.name.data, slug=form.slug.data,
+                actor=current_user, organisation=org, name=entered(form.name.data),
+                slug=entered(form.slug.data),
                 kind=form.kind.data, ons_code=form.ons_code.data)
         except InvalidInput as error:
             apply_errors(form, error)
@@ -161,8 +163,8 @@ def new_user():
     form = UserForm()
     if form.validate_on_submit():
         try:
-            user = user_service.create_user(actor=current_user, email=form.email.data,
-                                            name=form.name.data, is_admin=form.is_admin.data)
+            user = user_service.create_user(actor=current_user, email=entered(form.email.data),
+                                            name=entered(form.name.data), is_admin=form.is_admin.data)
         except InvalidInput as error:
             apply_errors(form, error)
         else:
@@ -178,8 +180,8 @@ def edit_user(user_id: int):
     form = UserForm(obj=user, is_active=user.is_active_account)
     if form.validate_on_submit():
         try:
-            user_service.update_user(actor=current_user, user=user, email=form.email.data,
-                                     name=form.name.data, is_admin=form.is_admin.data,
+            user_service.update_user(actor=current_user, user=user, email=entered(form.email.data),
+                                     name=entered(form.name.data), is_admin=form.is_admin.data,
                                      is_active=form.is_active.data)
         except InvalidInput as error:
             apply_errors(form, error)
@@ -222,8 +224,8 @@ def new_group():
     form = GroupForm()
     if form.validate_on_submit():
         try:
-            group = group_service.create_group(actor=current_user, name=form.name.data,
-                                               short_name=form.short_name.data,
+            group = group_service.create_group(actor=current_user, name=entered(form.name.data),
+                                               short_name=entered(form.short_name.data),
                                                description=form.description.data)
         except InvalidInput as error:
             apply_errors(form, error)
@@ -254,8 +256,8 @@ def edit_group(group_id: int):
     form = GroupForm(obj=group)
     if form.validate_on_submit():
         try:
-            group_service.update_group(actor=current_user, group=group, name=form.name.data,
-                                       short_name=form.short_name.data,
+            group_service.update_group(actor=current_user, group=group, name=entered(form.name.data),
+                                       short_name=entered(form.short_name.data),
                                        description=form.description.data)
         except InvalidInput as error:
             apply_errors(form, error)

@@ -10,6 +10,7 @@ from flask_login import current_user, login_user, logout_user
 from tracker.auth import bp
 from tracker.auth.forms import SetPasswordForm, SignInForm
 from tracker.domain.formatting import london_time
+from tracker.forms import entered
 from tracker.security import public
 from tracker.services import auth as auth_service
 from tracker.services.errors import InvalidInput
@@ -54,7 +55,7 @@ def sign_in():
     elif form.is_submitted():
         max_failures = current_app.config["LOGIN_MAX_FAILURES"]
         result = auth_service.sign_in(
-            email=form.email.data, password=form.password.data, now=auth_service.now_utc(),
+            email=entered(form.email.data), password=entered(form.password.data), now=auth_service.now_utc(),
             max_failures=max_failures, lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
         )
         if result.ok:
@@ -63,7 +64,7 @@ def sign_in():
             login_user(result.user)
             return redirect(next_url)
         # 200, not 400: the failure count must be committed with this response.
-        form.password.errors.append(_failure_message(result, max_failures))
+        form.password.errors = [*form.password.errors, _failure_message(result, max_failures)]
     return render_template("auth/sign_in.html", form=form), status
 
 
@@ -88,10 +89,10 @@ def set_password(token: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            auth_service.set_password_with_link(token=token, password=form.password.data,
+            auth_service.set_password_with_link(token=token, password=entered(form.password.data),
                                                 now=auth_service.now_utc())
         except InvalidInput as error:
-            form.password.errors.append(error.errors["password"])
+            form.password.errors = [*form.password.errors, error.errors["password"]]
         else:
             logout_user()
             session.clear()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
@@ -23,7 +26,7 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-TEXT = {"filters": [_strip]}
+TEXT: dict[str, Any] = {"filters": [_strip]}
 
 
 class CommentForm(GovForm):
@@ -86,7 +89,7 @@ class ResponseForm(GovForm):
     submit = SubmitField("Send response", widget=GovSubmitInput())
 
 
-def preferences_form(current: dict[NotificationKind, str]) -> GovForm:
+def preferences_form(current: Mapping[NotificationKind, str]) -> GovForm:
     """Return a form with one set of radios per kind of notification."""
 
     class PreferencesForm(GovForm):

@@ -18,6 +18,7 @@ from tracker.domain import paths
 from tracker.domain.comments import OUTCOME_HINTS
 from tracker.domain.notifications import NotificationKind
 from tracker.domain.roles import Capability
+from tracker.forms import entered
 from tracker.security import org_page, signed_in
 from tracker.services import comments as comment_service
 from tracker.services import feedback as feedback_service
@@ -82,7 +83,7 @@ def add_comment(access: OrgAccess, label: str, subject_type: str, subject_key: s
     if form.validate_on_submit():
         try:
             comment, report = comment_service.post_comment(
-                actor=current_user, access=access, subject=subject, body=form.body.data,
+                actor=current_user, access=access, subject=subject, body=entered(form.body.data),
                 visibility=form.visibility.data, ask_for_response=form.ask_for_response.data)
         except InvalidInput as error:
             apply_errors(form, error)
@@ -108,7 +109,7 @@ def reply(access: OrgAccess, comment_id: int):
     if form.validate_on_submit():
         try:
             answer, report = comment_service.post_reply(
-                actor=current_user, access=access, comment_id=comment_id, body=form.body.data)
+                actor=current_user, access=access, comment_id=comment_id, body=entered(form.body.data))
         except InvalidInput as error:
             apply_errors(form, error)
         else:
@@ -132,7 +133,7 @@ def edit(access: OrgAccess, comment_id: int):
     if form.validate_on_submit():
         try:
             comment, report = comment_service.edit_comment(
-                actor=current_user, access=access, comment_id=comment_id, body=form.body.data)
+                actor=current_user, access=access, comment_id=comment_id, body=entered(form.body.data))
         except InvalidInput as error:
             apply_errors(form, error)
         else:
@@ -202,7 +203,7 @@ def respond(access: OrgAccess, comment_id: int):
     if form.validate_on_submit():
         try:
             feedback_service.respond(actor=current_user, access=access, comment_id=comment_id,
-                                     outcome=form.outcome.data, reason=form.reason.data,
+                                     outcome=form.outcome.data, reason=entered(form.reason.data),
                                      action_id=form.action_id.data or None)
         except InvalidInput as error:
             apply_errors(form, error)

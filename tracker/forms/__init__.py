@@ -10,7 +10,7 @@ descriptions); tests/integration/test_values_forms_and_files.py fails on a plain
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextArea, GovTextInput
@@ -26,6 +26,19 @@ from tracker.domain.values import (
     single_line,
 )
 from tracker.forms.messages import field_name, gov_message
+
+T = TypeVar("T")
+
+
+def entered(value: T | None) -> T:
+    """Return what a required field holds once its form has validated.
+
+    WTForms types every field's ``data`` as possibly None (nothing posted yet); after
+    ``validate_on_submit()`` a field with InputRequired or DataRequired, or a required
+    ``UKDateField``, holds a value, and the views pass it to services typed to need one.
+    """
+    assert value is not None, "a required field is filled in once its form has validated"
+    return value
 
 
 class LineField(StringField):

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from tracker.domain.roles import Capability, Role
+from tracker.forms import entered
 from tracker.orgs import bp
 from tracker.orgs.forms import ROLE_HINTS, ConfirmForm, CycleForm, MembershipForm
 from tracker.security import org_page
@@ -33,9 +34,9 @@ def new_cycle(access: OrgAccess):
     if form.validate_on_submit():
         try:
             cycle = org_service.create_cycle(
-                actor=current_user, access=access, label=form.label.data,
-                period_start=form.period_start.data, period_end=form.period_end.data,
-                snapshot_date=form.snapshot_date.data,
+                actor=current_user, access=access, label=entered(form.label.data),
+                period_start=entered(form.period_start.data), period_end=entered(form.period_end.data),
+                snapshot_date=entered(form.snapshot_date.data),
             )
         except InvalidInput as error:
             apply_errors(form, error)
@@ -54,7 +55,7 @@ def members(access: OrgAccess):
     if form.validate_on_submit():
         try:
             _, user, created = user_service.add_membership(
-                actor=current_user, organisation=access.organisation, email=form.email.data,
+                actor=current_user, organisation=access.organisation, email=entered(form.email.data),
                 role=Role(form.role.data), name=form.name.data,
             )
         except InvalidInput as error:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -12,10 +14,12 @@ from tracker.domain.plans import (
     INTERVENTIONS,
     STATUS_TAG,
     ActionStatus,
+    Intervention,
     progress_towards_target,
 )
 from tracker.domain.problems import ExtractValidationError
 from tracker.domain.roles import Capability
+from tracker.forms import entered
 from tracker.plans import bp
 from tracker.plans.forms import (
     ActionForm,
@@ -128,7 +132,8 @@ def _action_form(access: OrgAccess, plan, **kwargs) -> ActionForm:
 def new_action(access: OrgAccess, label: str):
     """Add an action, optionally starting from the intervention library."""
     cycle, plan = _load(access, label)
-    intervention, defaults = None, {}
+    intervention: Intervention | None = None
+    defaults: dict[str, Any] = {}
     if request.args.get("from"):
         intervention, defaults = action_service.intervention_defaults(plan=plan,
                                                                       key=request.args["from"])
@@ -193,8 +198,8 @@ def edit_action(access: OrgAccess, label: str, action_id: int):
     action = action_service.get_action(access=access, plan=plan, action_id=action_id)
     form = _action_form(access, plan, obj=action if request.method == "GET" else None)
     if request.method == "GET":
-        form.status.data, form.version.data = action.status.value, action.version
-        form.seen_change.data = action_service.latest_change_id(action=action)
+        form.status.data, form.version.data = action.status.value, str(action.version)
+        form.seen_change.data = str(action_service.latest_change_id(action=action))
     conflict = None
     if form.validate_on_submit():
         version, seen_change = form.started_from()
@@ -204,8 +209,8 @@ def edit_action(access: OrgAccess, label: str, action_id: int):
                                          expected_version=version, seen_change=seen_change)
         except StaleEdit as stale:
             conflict = stale.changed
-            form.version.data = stale.current_version
-            form.seen_change.data = action_service.latest_change_id(action=action)
+            form.version.data = str(stale.current_version)
+            form.seen_change.data = str(action_service.latest_change_id(action=action))
         except InvalidInput as error:
             apply_errors(form, error)
         else:
@@ -227,7 +232,7 @@ def add_progress(access: OrgAccess, label: str, action_id: int):
         try:
             action_service.add_progress(
                 actor=current_user, access=access, action=action,
-                occurred_on=form.occurred_on.data, note=form.note.data,
+                occurred_on=entered(form.occurred_on.data), note=entered(form.note.data),
                 new_status=form.new_status.data or None, measure_value=form.measure_value.data,
                 evidence_links=form.links(), today=today())
         except InvalidInput as error:
@@ -283,12 +288,12 @@ def manage_themes(access: OrgAccess, label: str):
     form = ThemeForm()
     if form.validate_on_submit():
         try:
-            plan_service.add_theme(actor=current_user, access=access, plan=plan,
-                                   name=form.name.data)
+            theme = plan_service.add_theme(actor=current_user, access=access, plan=plan,
+                                           name=entered(form.name.data))
         except InvalidInput as error:
             apply_errors(form, error)
         else:
-            flash(f"Theme added: {form.name.data.strip()}", "success")
+            flash(f"Theme added: {theme.name}", "success")
             return redirect(request.path)
     return _page("plans/themes.html", access, cycle, plan, 400 if form.errors else 200,
                  form=form, themes=plan_service.themes(plan=plan))
@@ -338,7 +343,7 @@ def sign_off(access: OrgAccess, label: str):
     form = SignOffForm()
     if form.validate_on_submit():
         record = sign_off_service.sign_off_plan(actor=current_user, access=access, plan=plan,
-                                                signer_role=form.signer_role.data,
+                                                signer_role=entered(form.signer_role.data),
                                                 statement=form.statement.data or "")
         flash(f"You signed off the {cycle.label} plan", "success")
         return redirect(url_for(".view_sign_off", slug=access.organisation.slug, label=label,
@@ -430,9 +435,9 @@ def new_reflection(access: OrgAccess, label: str):
     if form.validate_on_submit():
         try:
             drafts = reflection_service.record_reflection(
-                actor=current_user, access=access, plan=plan, team=form.team.data,
-                held_on=form.held_on.data, awareness=form.awareness.data,
-                appreciation=form.appreciation.data, actions_text=form.actions_text.data,
+                actor=current_user, access=access, plan=plan, team=entered(form.team.data),
+                held_on=entered(form.held_on.data), awareness=entered(form.awareness.data),
+                appreciation=entered(form.appreciation.data), actions_text=entered(form.actions_text.data),
                 theme_id=form.theme_id.data, today=today())
         except InvalidInput as error:
             apply_errors(form, error)

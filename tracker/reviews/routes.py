@@ -16,6 +16,7 @@ from tracker.domain.definitions import (
 )
 from tracker.domain.roles import Capability
 from tracker.domain.trends import MOVEMENT_WORDS, national_year_for
+from tracker.forms import entered
 from tracker.indicators.charts import TrendMarker, TrendPoint, trend_chart
 from tracker.reviews import bp
 from tracker.reviews.forms import (
@@ -150,7 +151,7 @@ def summary(access: OrgAccess, label: str):
     form = SummaryForm()
     if form.validate_on_submit():
         review_service.save_summary(actor=current_user, access=access, review=review_,
-                                    summary=form.summary.data)
+                                    summary=entered(form.summary.data))
         flash("Summary saved", "success")
         return redirect(url_for(".review", slug=access.organisation.slug, label=label))
     return _review_page(access, cycle, review_, 400, summary_form=form, form=form)
@@ -165,7 +166,7 @@ def sign_off(access: OrgAccess, label: str):
     if form.validate_on_submit():
         try:
             review_service.sign_off_review(actor=current_user, access=access, review=review_,
-                                           signer_role=form.signer_role.data)
+                                           signer_role=entered(form.signer_role.data))
         except InvalidInput as error:
             apply_errors(form, error)
         else:
@@ -183,7 +184,7 @@ def amend(access: OrgAccess, label: str):
     if form.validate_on_submit():
         try:
             review_service.add_amendment(actor=current_user, access=access, review=review_,
-                                         text=form.text.data)
+                                         text=entered(form.text.data))
         except InvalidInput as error:
             apply_errors(form, error)
         else:
@@ -206,9 +207,9 @@ def next_cycle(access: OrgAccess, label: str):
     if form.validate_on_submit():
         try:
             new = review_service.start_next_cycle(
-                actor=current_user, access=access, cycle=cycle, label=form.label.data,
-                period_start=form.period_start.data, period_end=form.period_end.data,
-                snapshot_date=form.snapshot_date.data, carry=carry, reasons=reasons,
+                actor=current_user, access=access, cycle=cycle, label=entered(form.label.data),
+                period_start=entered(form.period_start.data), period_end=entered(form.period_end.data),
+                snapshot_date=entered(form.snapshot_date.data), carry=carry, reasons=reasons,
                 today=today())
         except InvalidInput as error:
             errors = {k: v for k, v in error.errors.items() if k.startswith("reason-")}
@@ -241,7 +242,7 @@ def national_figures():
     if form.validate_on_submit():
         try:
             review_service.save_national_figure(
-                actor=current_user, year=form.year.data.strip(), indicator=form.indicator.data,
+                actor=current_user, year=entered(form.year.data).strip(), indicator=form.indicator.data,
                 band=form.band.data or "", value=float(form.value.data) if form.value.data
                 is not None else None, authorities=form.authorities.data,
                 note=form.note.data or "")

@@ -163,7 +163,7 @@ def list_national_figures() -> list[NationalFigure]:
 
 
 def save_national_figure(*, actor: User | None, year: str, indicator: str, band: str,
-                         value: float, authorities: int | None, note: str) -> NationalFigure:
+                         value: float | None, authorities: int | None, note: str) -> NationalFigure:
     """Add or replace a national reference figure (administrators)."""
     errors: dict[str, str] = {}
     if not (len(year) == 4 and year.isdigit() and 2015 <= int(year) <= 2100):
