@@ -30,7 +30,7 @@ def _at(today: date, days_ago: int, hour: int = 10) -> datetime:
 
 def load_conversation(*, today: date) -> None:
     """Add the demo comments to Northshire's 2024-25 cycle, unless it has comments already."""
-    org = db.session.scalar(select(Organisation).where(Organisation.slug == "northshire"))
+    org = db.session.execute(select(Organisation).where(Organisation.slug == "northshire")).scalar_one()
     cycle = db.session.scalar(select(ReportingCycle).where(
         ReportingCycle.organisation_id == org.id, ReportingCycle.label == "2024-25"))
     if cycle is None or db.session.scalar(select(Comment.id).where(

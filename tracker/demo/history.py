@@ -74,9 +74,9 @@ def load_history(*, org, owners: dict[str, User], lead_access: OrgAccess, today:
         counts_dataset_from_rows(actor=None, cycle=cycle, rows=_rows(label),
                                  source_name=f"demo counts {label}")
         previous = _plan(cycle, lead_access, owners, previous)
-    current = db.session.scalar(select(ReportingCycle).filter_by(organisation_id=org.id,
-                                                                 label="2024-25"))
-    current_plan = db.session.scalar(select(ActionPlan).filter_by(cycle_id=current.id))
+    current = db.session.execute(select(ReportingCycle).filter_by(organisation_id=org.id,
+                                                                  label="2024-25")).scalar_one()
+    current_plan = db.session.execute(select(ActionPlan).filter_by(cycle_id=current.id)).scalar_one()
     for title, original in previous.items():
         carried = db.session.scalar(select(Action).filter_by(plan_id=current_plan.id, title=title))
         if carried is not None:
@@ -139,7 +139,8 @@ def _record_carry(access: OrgAccess, original: Action, copy: Action, to_label: s
 
 def access_user(_access: OrgAccess) -> User:
     """Return the EDI lead the demo acts as."""
-    return db.session.scalar(select(User).where(User.email_key == "edi.lead@northshire.example.org"))
+    return db.session.execute(
+        select(User).where(User.email_key == "edi.lead@northshire.example.org")).scalar_one()
 
 
 def _reviews(org, owners: dict[str, User]) -> None:

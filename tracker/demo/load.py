@@ -138,14 +138,18 @@ def load_demo(*, today: date | None = None) -> None:
     _load_demo_conversation(today or date.today())
 
 
+def _person(email_key: str) -> User:
+    """Return one of the demo's people (load_demo made them)."""
+    return db.session.execute(select(User).where(User.email_key == email_key)).scalar_one()
+
+
 def _load_demo_history(today: date) -> None:
     """Give Northshire two earlier cycles, carried actions and a signed review."""
     from tracker.demo.history import load_history
     from tracker.services.access import organisation_access
 
-    lead = db.session.scalar(select(User).where(User.email_key == demo_plan.OWNERS["lead"]))
-    owners = {key: db.session.scalar(select(User).where(User.email_key == email))
-              for key, email in demo_plan.OWNERS.items()}
+    lead = _person(demo_plan.OWNERS["lead"])
+    owners = {key: _person(email) for key, email in demo_plan.OWNERS.items()}
     access = organisation_access(user=lead, slug="northshire")
     load_history(org=access.organisation, owners=owners, lead_access=access, today=today)
 
@@ -156,14 +160,13 @@ def _load_demo_plan(cycle: ReportingCycle, today: date) -> None:
     from tracker.services import plans as plan_service
     from tracker.services.access import organisation_access
 
-    lead = db.session.scalar(select(User).where(User.email_key == demo_plan.OWNERS["lead"]))
+    lead = _person(demo_plan.OWNERS["lead"])
     access = organisation_access(user=lead, slug="northshire")
     plan = plan_service.get_plan(access=access, cycle=cycle)
     if db.session.scalar(select(func.count(Action.id)).where(Action.plan_id == plan.id)):
         return
     themes = plan_service.themes(plan=plan)
-    owners = {key: db.session.scalar(select(User).where(User.email_key == email))
-              for key, email in demo_plan.OWNERS.items()}
+    owners = {key: _person(email) for key, email in demo_plan.OWNERS.items()}
     start = today - timedelta(days=240)
     for theme, title, owner, role, months, status, indicators, measure, notes in demo_plan.ACTIONS:
         due = today + timedelta(days=30 * months + (5 if months > 0 else -5))

@@ -15,7 +15,9 @@ OWNERS = {
     "sponsor": "sponsor@northshire.example.org",
 }
 
-ACTIONS = [
+# theme, title, owner, lead role, months to the due date, status, indicators, success measure,
+# progress notes (days ago, note, new status)
+ACTIONS: list[tuple[int, str, str, str, int, str, list[str], str, list[tuple[int, str, str | None]]]] = [
     (0, "Name a lead for inclusion on the leadership team", "sponsor", "Director of Adult Social Services", -4, "complete", [], "Lead named and reporting quarterly", [(130, "Assistant Director named as inclusion lead", "complete")]),
     (0, "Quarterly SC-WRES progress report to the leadership team", "lead", "EDI lead", 3, "on_track", ["SCW9 all"], "Four reports a year", [(20, "Q2 report presented; next due in January", "on_track")]),
     (0, "Publish the SC-WRES report and action plan on the intranet", "lead", "EDI lead", -1, "on_track", [], "Report published", [(75, "Draft written; waiting for comms", None)]),

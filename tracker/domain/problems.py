@@ -68,9 +68,10 @@ def describe_rows(rows: Sequence[int], total: int | None = None) -> str:
         return f"row {rows[0]}"
     parts: list[str] = []
     shown = 0
-    start = previous = None
+    start: int | None = None  # the run being read is start..previous
+    previous = 0
     for row in rows:
-        if previous is not None and row == previous + 1:
+        if start is not None and row == previous + 1:
             previous = row
             continue
         if start is not None:

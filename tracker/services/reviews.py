@@ -178,6 +178,7 @@ def save_national_figure(*, actor: User | None, year: str, indicator: str, band:
                            "Enter the relative likelihood, a number above 0, like 0.52")
     if errors:
         raise InvalidInput(errors)
+    assert value is not None  # checked above
     band = band.strip() if indicator == "SCW1" else ""
     figure = db.session.scalar(select(NationalFigure).where(
         NationalFigure.year == year, NationalFigure.indicator == indicator,
