@@ -39,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 
@@ -409,7 +409,7 @@ def counts_from_rows(
     band_spelling: dict[str, str] = {}
     areas: set[str] = set()
     for raw in rows:
-        row = raw.get("row")
+        row = cast("int | None", raw.get("row"))  # the template reader's number; none from a form
         entry, found = _template_row(source, row, raw)
         problems += found
         if entry is None:
@@ -421,12 +421,14 @@ def counts_from_rows(
             entry = entry._replace(band=band)
             key = (entry.area, entry.indicator, band, entry.group)
             if key in seen:
+                earlier = seen[key]
+                both = (earlier, row) if earlier is not None and row is not None else ()
                 problems.append(Problem(
                     source, row, None,
                     f"{entry.indicator} {f'band {quote(band)} ' if band else ''}{entry.group} "
                     f"for {entry.area} is given more than once"
-                    + (f", in {describe_rows([seen[key], row])}" if row is not None else ""),
-                    rows=(seen[key], row) if row is not None else (), row_count=2,
+                    + (f", in {describe_rows(both)}" if both else ""),
+                    rows=both, row_count=2,
                 ))
                 continue
             seen[key] = row
@@ -470,7 +472,7 @@ def _template_row(
                              rows=(row,) if row is not None else (),
                              row_count=1, value=text[column] or None))
 
-    area = fold(text["service_area"])
+    area: str | None = fold(text["service_area"])
     if area not in SERVICE_AREAS:
         area = None
         problem("service_area", f"Service area{where} must be all, adults or children, "
@@ -515,7 +517,7 @@ def _whole_number(text: str, column: str, where: str, problem) -> int | None:
 
 def _counts_from_entries(entries: list[_Entry]) -> dict[str, Counts]:
     areas = [a for a in SERVICE_AREAS if any(e.area == a for e in entries)]
-    provided = frozenset(INDICATORS_BY_ID[e.indicator].source for e in entries)
+    provided = frozenset(INDICATORS_BY_ID[e.indicator].source for e in entries if e.indicator)
     by_area: dict[str, Counts] = {}
     for area in areas:
         tallies: dict[str, dict[str, Tally]] = {}
@@ -523,9 +525,12 @@ def _counts_from_entries(entries: list[_Entry]) -> dict[str, Counts]:
         for entry_area, indicator, band, group, numerator, denominator in entries:
             if entry_area != area:
                 continue
+            # entries are the rows without problems: every cell is there
+            assert indicator is not None and group is not None and numerator is not None
             if indicator == "SCW1":
                 bands.setdefault(band, {})[group] = numerator
             else:
+                assert denominator is not None
                 tallies.setdefault(indicator, {})[group] = Tally(numerator, denominator)
         series = {sid: SeriesCounts(**groups) for sid, groups in tallies.items()}
         band_counts = tuple(BandCounts(label, **groups) for label, groups in bands.items())

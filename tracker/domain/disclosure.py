@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
-from scipy.optimize import linprog
+from scipy.optimize import OptimizeResult, linprog
 
 DEFAULT_THRESHOLD = 10
 
@@ -271,8 +271,8 @@ class _Ranges:
         objective[members.index(key)] = 1.0
         low = linprog(objective, **system, method="highs")
         high = linprog(-objective, **system, method="highs")
-        return (float(low.fun) if low.status == 0 else 0.0,
-                -float(high.fun) if high.status == 0 else math.inf)
+        return (_optimum(low) if low.status == 0 else 0.0,
+                -_optimum(high) if high.status == 0 else math.inf)
 
     def _system(self, members: list[Key], rows: list[Relation], copies: int = 1) -> dict:
         """The component's relations (published counts moved to the right) as linprog's arrays."""
@@ -309,7 +309,13 @@ class _Ranges:
         result = linprog(objective, **self._system(members, rows, copies=2), method="highs")
         if result.status == 2:
             raise ValueError("the published figures contradict each other")
-        return math.inf if result.status == 3 else -float(result.fun)
+        return math.inf if result.status == 3 else -_optimum(result)
+
+
+def _optimum(result: OptimizeResult) -> float:
+    """The objective's value at the optimum linprog found."""
+    assert result.fun is not None, f"linprog found no optimum: {result.message}"
+    return float(result.fun)
 
 
 def protected_keys(table: CountTable, threshold: int) -> list[Key]:
@@ -457,7 +463,8 @@ class _Suppression:
     def neighbourhood(self, key: Key) -> tuple[set[Key], list[Key]]:
         """The count's unpublished neighbourhood, and the published counts in its relations:
         those nearest the count first, then the smallest."""
-        seen, frontier, found = {key}, deque([(key, 0)]), {}
+        seen, frontier = {key}, deque([(key, 0)])
+        found: dict[Key, int] = {}  # a published count, and how far it is from the count
         while frontier:
             current, distance = frontier.popleft()
             for relation in self.relations_of.get(current, ()):

@@ -245,6 +245,7 @@ def evaluate_series(indicator: str, counts: SeriesCounts, *, orientation: str = 
     a, n1 = counts.gm.numerator, counts.gm.denominator
     c, n2 = counts.white.numerator, counts.white.denominator
     better_when = meta.better_when
+    assert better_when is not None  # every series says which way is better
     if orientation == NHS and indicator in NHS_INVERTED_SERIES:
         # White / GM: the same maths with the groups swapped; "better" flips with the ratio.
         a, n1, c, n2 = c, n2, a, n1
@@ -319,7 +320,7 @@ def pay_band_representation(bands: Iterable[BandCounts]) -> PayBandResult:
     for band in bands:
         share = gm_share(band.gm, band.white)
         # No global majority staff in post: a gap of 0.0 points would read as parity.
-        gap = None if share is None or not gm_total else (share - workforce) * 100
+        gap = None if share is None or workforce is None or not gm_total else (share - workforce) * 100
         defined = gm_total and white_total and band.white
         band_rl = band.gm * white_total / (gm_total * band.white) if defined else None
         results.append(BandResult(band.label, band.gm, band.white, band.unknown, share, gap,

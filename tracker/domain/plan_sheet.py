@@ -81,8 +81,8 @@ PLAN_COLUMNS: tuple[str, ...] = (
 STATUS_LABELS: dict[str, str] = {status.value: label for status, label in PLAN_STATUS_LABELS.items()}
 
 #: Longest text each column may hold, in characters (None: no limit here).
-TEXT_LIMITS: dict[str, int | None] = {"theme": None} | {
-    field.column: field.max_length for field in TEXT_FIELDS}
+TEXT_LIMITS: dict[str, int | None] = {"theme": None, **{
+    field.column: field.max_length for field in TEXT_FIELDS}}
 #: Measures are stored as Numeric(14, 4): at most 4 decimal places, and below 10 billion in size.
 MEASURE_PLACES = DECIMAL_PLACES
 MEASURE_LIMIT = DECIMAL_LIMIT
@@ -412,7 +412,8 @@ class _RowReader:
         self.action_id: int | None = None
 
     def plan_row(self) -> PlanRow | None:
-        values = {column: self.read(column) for column in PLAN_COLUMNS}
+        # each column's reader (_READERS) gives the type PlanRow holds in that column
+        values: dict[str, Any] = {column: self.read(column) for column in PLAN_COLUMNS}
         self.action_id = values["action_id"]
         start, due = values["start_date"], values["due_date"]
         if start is not None and due is not None and due < start:

@@ -19,7 +19,7 @@ and shows none.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from tracker.domain.counts import Counts
 from tracker.domain.definitions import (
@@ -41,6 +41,7 @@ from tracker.domain.definitions import (
 from tracker.domain.disclosure import (
     DEFAULT_THRESHOLD,
     CountTable,
+    Key,
     Publication,
     Relation,
     suppress,
@@ -176,10 +177,15 @@ class _TableBuilder:
         for relation in self.candidates:
             if relation.terms in seen or not all(k in self.values for k in relation.keys):
                 continue
-            if relation.holds(self.values):
+            if relation.holds(self._counts()):
                 seen.add(relation.terms)
                 relations.append(relation)
-        return CountTable(self.values, frozenset(self.shown), tuple(relations), self.labels)
+        return CountTable(self._counts(), frozenset(self.shown), tuple(relations),
+                          cast(Mapping[Key, str], self.labels))
+
+    def _counts(self) -> Mapping[Key, int]:
+        # A Mapping's key type is invariant: these tuple keys are the table's hashable Keys.
+        return cast(Mapping[Key, int], self.values)
 
 
 def cycle_table(counts: Mapping[str, Counts], results: Mapping[str, Mapping[str, Any]]) -> CountTable:
@@ -251,7 +257,7 @@ def _safe_area(area: str, counts: Counts, result: Mapping[str, Any],
         derived = ("status", "rl", "rating", "ci95") + (("gap_pp",) if sid == "SCW9" else ())
         if reason:
             withheld.update({name: reason for name in derived})
-            derived_values = {name: None for name in derived} | {"status": "withheld"}
+            derived_values: dict[str, Any] = {name: None for name in derived} | {"status": "withheld"}
         else:
             derived_values = {"status": entry.status, "rl": entry.rl, "rating": entry.rating,
                               "ci95": list(entry.ci95) if entry.ci95 else None}

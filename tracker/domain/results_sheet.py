@@ -325,7 +325,7 @@ def results_xlsx_bytes(cycles: Sequence[CycleFigures], *, organisation: str,
                        generated: str) -> bytes:
     """Write the figures, the data-quality notes and what the columns mean as a workbook."""
     workbook = Workbook()
-    figures = workbook.active
+    figures = workbook.worksheets[0]  # a new workbook has one sheet
     figures.title = "Figures"
     _figures_sheet(figures, cycles)
     _quality_sheet(workbook.create_sheet("Data quality"), cycles)

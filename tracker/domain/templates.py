@@ -105,7 +105,7 @@ def template_frame(kind: str, *, example: bool = False) -> pd.DataFrame:
 
 
 def _counts_frame(example: bool) -> pd.DataFrame:
-    rows = []
+    rows: list[tuple[str, str, str, str, int | None, int | None]] = []
     for area in (ADULTS, CHILDREN):
         for band, values in _EXAMPLE_BANDS[area].items():
             for group, value in zip(GROUPS, values, strict=True):

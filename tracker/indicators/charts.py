@@ -9,9 +9,12 @@ from __future__ import annotations
 import io
 import logging
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")  # no display: render to files only
 logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
@@ -119,7 +122,7 @@ class TrendPoint:
     """One cycle's RL on the trend chart, placed at the cycle's snapshot date."""
 
     label: str
-    when: object  # datetime.date
+    when: date
     rl: float | None
     ci95: tuple[float, float] | None
     rating: str | None
@@ -129,43 +132,49 @@ class TrendPoint:
 class TrendMarker:
     """An action linked to the indicator that started or was completed on a date."""
 
-    when: object  # datetime.date
+    when: date
     kind: str  # "started" or "completed"
 
 
+def _dates(days: Iterable[date]) -> np.ndarray:
+    """Dates for an axis: matplotlib converts them itself, but its stubs only say numbers."""
+    return np.array(list(days), dtype=object)
+
+
 def trend_chart(points: list[TrendPoint], markers: list[TrendMarker], *, title: str,
-                national: list[tuple[object, float]] | None = None) -> str:
+                national: list[tuple[date, float]] | None = None) -> str:
     """Return an SVG of an indicator's RL over the cycles, with actions started and completed."""
     fig = Figure(figsize=(8.2, 4.4), dpi=96)
     ax = fig.add_subplot()
-    shown = [p for p in points if p.rl is not None]
-    rows = [ChartRow(p.label, p.rl, p.ci95, p.rating) for p in shown]
+    shown = [(p, p.rl) for p in points if p.rl is not None]
+    rows = [ChartRow(p.label, rl, p.ci95, p.rating) for p, rl in shown]
     low, high = _limits(rows or [ChartRow("", 1.0, None, WITHIN)])
     ax.set_yscale("log")
     ax.set_ylim(low, high)
     ax.axhspan(RANGE_LOW, RANGE_HIGH, color="#dbe9d8", zorder=0)
     ax.axhline(1.0, color="#0b0c0c", linewidth=1, zorder=1)
     if shown:
-        ax.plot([p.when for p in shown], [p.rl for p in shown], color="#505a5f", linewidth=1.2,
-                zorder=2)
-    for point in shown:
-        marker, colour, _ = STYLE[point.rating or WITHIN]
+        ax.plot(_dates(p.when for p, _ in shown), [rl for _, rl in shown], color="#505a5f",
+                linewidth=1.2, zorder=2)
+    for point, rl in shown:
+        shape, colour, _ = STYLE[point.rating or WITHIN]
         if point.ci95:
-            ax.plot([point.when, point.when], [max(point.ci95[0], low), min(point.ci95[1], high)],
+            ax.plot(_dates([point.when, point.when]),
+                    [max(point.ci95[0], low), min(point.ci95[1], high)],
                     color=colour, linewidth=1.6, zorder=2)
-        ax.plot([point.when], [point.rl], marker=marker, color=colour, markersize=8, zorder=3,
-                linestyle="none")
-        ax.annotate(f"{point.rl:.2f}", (point.when, point.rl), xytext=(8, 0),
+        ax.plot(_dates([point.when]), [rl], marker=shape, color=colour, markersize=8,
+                zorder=3, linestyle="none")
+        ax.annotate(f"{rl:.2f}", (point.when, rl), xytext=(8, 0),
                     textcoords="offset points", va="center", fontsize=9)
     if national:
-        ax.plot([w for w, _ in national], [v for _, v in national], linestyle="none",
+        ax.plot(_dates(w for w, _ in national), [v for _, v in national], linestyle="none",
                 marker="x", color="#0b0c0c", markersize=7, zorder=3)
     for marker in markers:
         symbol = "^" if marker.kind == "started" else "*"
-        ax.plot([marker.when], [low * 1.06], marker=symbol, color="#1d70b8" if
+        ax.plot(_dates([marker.when]), [low * 1.06], marker=symbol, color="#1d70b8" if
                 marker.kind == "started" else "#00703c", markersize=9, linestyle="none",
                 zorder=4, clip_on=False)
-    ax.set_xticks([p.when for p in points], [p.label for p in points])
+    ax.set_xticks(_dates(p.when for p in points), [p.label for p in points])
     ax.yaxis.set_major_locator(FixedLocator([t for t in TICKS if low <= t <= high]))
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     ax.yaxis.set_minor_locator(NullLocator())
