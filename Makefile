@@ -42,6 +42,7 @@ system-packages:
 lint: install
 	$(BIN)/ruff check tracker tests $(wildcard bench) config.py wsgi.py
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # The whole suite on SQLite (unit, integration, browser), then the integration tests on a
 # throw-away PostgreSQL cluster. Any skipped test fails the run (see tests/conftest.py).

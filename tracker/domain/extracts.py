@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -161,6 +162,7 @@ def read_extract(
                               limits, chosen, sheet)
     if problems:
         raise ExtractValidationError(problems)
+    assert extract is not None  # read without problems
     return extract
 
 
@@ -264,7 +266,7 @@ def _check(
     schema: Schema, found: Columns, vocabulary: Vocabulary
 ) -> tuple[Extract | None, list[Problem]]:
     columns, name = found.columns, found.filename
-    coded: dict[str, object] = {}
+    coded: dict[str, Any] = {}  # a column's codes (np.ndarray); the pay bands' Categorical
     cell_problems: list[Problem] = []
 
     def code(column: str, encoded: Encoded, message: Callable[[str], str], what: str) -> None:
@@ -285,12 +287,13 @@ def _check(
              "service areas that are not adults or children")
     for column in schema.yes_no + schema.answers:
         if column in columns:
+            def not_yes_or_no(raw: str, column: str = column) -> str:
+                return f"Enter yes or no in column {column}, not {quote(raw)}, in {{rows}}"
+
             code(column,
                  encode(columns[column], fold,
                         vocabulary.answers if column in schema.answers else vocabulary.yes_no),
-                 lambda raw, column=column:
-                 f"Enter yes or no in column {column}, not {quote(raw)}, in {{rows}}",
-                 "cells that are not yes or no")
+                 not_yes_or_no, "cells that are not yes or no")
     if schema.kind == STAFF:
         cell_problems += _check_staff_ids(name, columns)
         band_problems, bands = _pay_bands(name, columns, coded)
@@ -298,7 +301,7 @@ def _check(
         coded["pay_band"] = bands
 
     order = {column: i for i, column in enumerate(schema.columns)}
-    cell_problems.sort(key=lambda p: (p.row or 0, order.get(p.column, 0)))
+    cell_problems.sort(key=lambda p: (p.row or 0, order.get(p.column or "", 0)))
     problems = list(found.problems) + _workbook_problems(found) + cell_problems
     if problems:
         return None, problems
@@ -337,10 +340,10 @@ def _workbook_problems(found: Columns) -> list[Problem]:
     return problems
 
 
-def _frame(schema: Schema, coded: dict[str, object], index: pd.Index) -> pd.DataFrame:
+def _frame(schema: Schema, coded: dict[str, Any], index: pd.Index) -> pd.DataFrame:
     data: dict[str, object] = {
-        "service_area": pd.Categorical.from_codes(coded["service_area"], ROW_SERVICE_AREAS),
-        "ethnic_group": pd.Categorical.from_codes(coded["ethnicity"], GROUPS),
+        "service_area": pd.Categorical.from_codes(coded["service_area"], pd.Index(ROW_SERVICE_AREAS)),
+        "ethnic_group": pd.Categorical.from_codes(coded["ethnicity"], pd.Index(GROUPS)),
     }
     if schema.kind == STAFF:
         data["pay_band"] = coded["pay_band"]
@@ -356,11 +359,11 @@ def _check_staff_ids(name: str, columns: Mapping[str, pd.Series]) -> list[Proble
     if "staff_id" not in columns:
         return []
     column = columns["staff_id"]
-    ids = np.array([v.strip() for v in column.to_numpy(dtype=object)], dtype=object)
+    stripped = np.array([v.strip() for v in column.to_numpy(dtype=object)], dtype=object)
     # ' S1' and 'S1' are the same person. Almost every file passes, so check that fast first.
-    if pd.Index(ids).is_unique and not (ids == "").any():
+    if pd.Index(stripped).is_unique and not (stripped == "").any():
         return []
-    positions, uniques = pd.factorize(ids)
+    positions, uniques = pd.factorize(stripped)
     ids = list(uniques)
     rows = column.index.to_numpy()
     counts = np.bincount(positions, minlength=len(ids))
@@ -390,7 +393,7 @@ def _check_staff_ids(name: str, columns: Mapping[str, pd.Series]) -> list[Proble
 
 def _pay_bands(
     name: str, columns: Mapping[str, pd.Series], coded: Mapping[str, np.ndarray]
-) -> tuple[list[Problem], pd.Categorical | None]:
+) -> tuple[list[Problem], pd.Categorical[str] | None]:
     """Code pay bands in order of first appearance, merging spellings that differ only in case
     or spacing; staff in post must have one."""
     if "pay_band" not in columns:
@@ -416,7 +419,7 @@ def _pay_bands(
                 rows_problem(name, "pay_band", column.index.to_numpy()[missing],
                              "Enter a pay band for staff in post in {rows}")
             )
-    return problems, pd.Categorical.from_codes(codes, categories)
+    return problems, pd.Categorical.from_codes(codes, pd.Index(categories))
 
 
 def _listed(problems: list[Problem], name: str, column: str, what: str) -> list[Problem]:

@@ -35,6 +35,8 @@ from collections import deque
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from itertools import islice
+from typing import Any
 from xml.etree import ElementTree
 
 import numpy as np
@@ -77,7 +79,7 @@ class Limits:
     unpacked_bytes: int = 1_500_000_000
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, object]) -> Limits:
+    def from_settings(cls, settings: Mapping[str, Any]) -> Limits:
         """Build limits from ``UPLOAD_MAX_*`` settings, defaults for those not set."""
         names = {"rows": "UPLOAD_MAX_ROWS", "columns": "UPLOAD_MAX_COLUMNS",
                  "cells": "UPLOAD_MAX_CELLS", "cell_length": "UPLOAD_MAX_CELL_LENGTH"}
@@ -396,15 +398,15 @@ class _CsvReader:
         lines = text.splitlines()[: HEADER_SEARCH_ROWS + 1] if len(text) < 2**20 else \
             _first_lines(text, HEADER_SEARCH_ROWS + 1)
         skip = 0
-        self.delimiter = None
+        named: str | None = None  # by a sep= first line
         if lines and lines[0].lstrip("\ufeff").strip().casefold().startswith("sep=") and \
                 len(lines[0].strip()) in (5, 6):
-            self.delimiter = lines[0].strip()[4:5] or ","
+            named = lines[0].strip()[4:5] or ","
             skip = 1
             lines = lines[1:]
         if not any(line.strip() for line in lines):
             raise _fatal(filename, "The file is empty")
-        self.delimiter = self.delimiter or _sniff_delimiter(lines, matcher, limits.columns)
+        self.delimiter: str = named or _sniff_delimiter(lines, matcher, limits.columns)
         widest = max(line.count(self.delimiter) for line in lines) + 1
         if widest > limits.columns:
             raise _too_large(filename, "columns", limits.columns)
@@ -746,8 +748,7 @@ class _WorkbookReader:
             if sheet.height * sheet.width > self.limits.cells:
                 raise _too_large(self.filename, "cells", self.limits.cells)
             rows = self._rows(sheet)
-            top = [next(rows, None) for _ in range(HEADER_SEARCH_ROWS)]
-            top = [r for r in top if r is not None]
+            top = list(islice(rows, HEADER_SEARCH_ROWS))
             index = _header_index(top, matcher) if top else 0
             score = matcher.score(top[index]) if top else (0, 0)
             if best is None or score[0] > best[0][0]:
@@ -792,7 +793,7 @@ class _WorkbookReader:
             if len(batch) >= 65536:
                 count += self._take(batch, positions, collected)
         count += self._take(batch, positions, collected)
-        data = {}
+        data: dict[str, object] = {}
         for name, (_, as_text) in wanted.items():
             parts = collected[name]
             values = np.concatenate(parts) if parts else np.array([], dtype=object)
@@ -802,7 +803,8 @@ class _WorkbookReader:
             else:
                 codes, uniques = pd.factorize(values)
                 texts = [cell_text(v) for v in uniques]
-                data[name] = pd.Categorical.from_codes(*_merge_texts(codes, texts))
+                merged, categories = _merge_texts(codes, texts)
+                data[name] = pd.Categorical.from_codes(merged, pd.Index(categories))
         rows = np.arange(self.header_row + 1, self.header_row + 1 + count)
         return pd.DataFrame(data, index=pd.RangeIndex(count)), rows
 
