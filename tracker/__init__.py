@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, flash, g, redirect, render_template, request
+from flask import Flask, current_app, flash, g, has_request_context, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -37,6 +40,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _register_ethnicity_mapping(app)
     _register_templates(app)
     _register_extensions(app)
+    _register_sqlite_transactions(app)
     _register_url_converters(app)
     _register_blueprints(app)
     _register_errors(app)
@@ -133,6 +137,54 @@ def _register_extensions(app: Flask) -> None:
         return user if user is not None and user.is_active else None
 
 
+#: Requests that may write: on SQLite they take the write lock as their transaction begins.
+WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _register_sqlite_transactions(app: Flask) -> None:
+    """On SQLite, a request that may write holds the database's write lock from its start.
+
+    SQLite has no row locks and one writer at a time. pysqlite's own transaction handling
+    starts a transaction only at the first write, so a request could read a row, another
+    commit a change to it, and the first write over it. Instead (SQLAlchemy's documented
+    recipe) the app begins each transaction itself: ``BEGIN IMMEDIATE`` in a request that may
+    write, so writing requests run one after another, each seeing what the last committed, and
+    a plain ``BEGIN`` elsewhere. The database is in WAL mode, so reading requests go on while
+    one writes. PostgreSQL uses row locks instead (tracker/services/locks.py).
+    """
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _no_implicit_transactions(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        # Readers never block the writer nor it them (write-ahead log); a writer waits up to
+        # 30 s for the one before it.
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        dbapi_connection.execute("PRAGMA busy_timeout=30000")
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        writing = has_request_context() and request.method in WRITING_METHODS
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+def is_write_conflict(error: BaseException) -> bool:
+    """Say whether a database error means another request wrote the same rows at the same time.
+
+    A version that moved (StaleDataError), a unique row inserted meanwhile (IntegrityError), a
+    deadlock or serialization failure on PostgreSQL, or SQLite's write lock held too long.
+    """
+    if isinstance(error, StaleDataError | IntegrityError):
+        return True
+    if isinstance(error, DBAPIError):
+        code = getattr(error.orig, "sqlstate", None)
+        return code in ("40001", "40P01", "55P03") or "database is locked" in str(error.orig)
+    return False
+
+
 class DatabaseId(IntegerConverter):
     """An `<int:...>` in a URL is a database id: larger than a 32-bit integer is simply 404."""
 
@@ -160,6 +212,13 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
 
+def conflict_page():
+    """The answer to a write that met another one on the same rows: nothing of it was saved."""
+    db.session.rollback()
+    current_app.logger.info("write conflict: %s %s", request.method, request.path)
+    return render_template("errors/conflict.html"), 409
+
+
 def _register_errors(app: Flask) -> None:
     def page(status: int):
         if status >= 500:
@@ -177,6 +236,14 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(Locked)
     def locked(error):
         return render_template("errors/locked.html", message=str(error)), 409
+
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(IntegrityError)
+    @app.errorhandler(DBAPIError)
+    def write_conflict(error):
+        if not is_write_conflict(error):
+            return page(500)
+        return conflict_page()
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
@@ -202,7 +269,14 @@ def _register_transaction(app: Flask) -> None:
     @app.after_request
     def commit(response):
         if response.status_code < 400 and not g.get("rollback"):
-            db.session.commit()
+            try:
+                db.session.commit()
+            except DBAPIError as error:  # includes IntegrityError
+                if not is_write_conflict(error):
+                    raise
+                return app.make_response(conflict_page())
+            except StaleDataError:
+                return app.make_response(conflict_page())
         else:
             db.session.rollback()
         return response

@@ -23,7 +23,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from tests import factories as factories_module
@@ -38,18 +38,6 @@ FROZEN_AT = datetime(2025, 6, 2, 9, 30, tzinfo=ZoneInfo("Europe/London"))
 
 
 # Databases ----------------------------------------------------------------------------------------
-
-
-def _sqlite_savepoints(engine) -> None:
-    """Let pysqlite run real transactions and SAVEPOINTs (SQLAlchemy's documented recipe)."""
-
-    @event.listens_for(engine, "connect")
-    def _no_implicit_transactions(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection):
-        connection.exec_driver_sql("BEGIN")
 
 
 def _postgres_database(base_url: str, name: str) -> str:
@@ -106,11 +94,10 @@ def _migrated_app(url: str, *, with_demo: bool = False) -> Flask:
     app = create_app("test", SQLALCHEMY_DATABASE_URI=url)
     app.test_client_class = TestClient
     app.test_cli_runner_class = TestCliRunner
-    # Bound to the test's connection, the app's sessions commit and roll back savepoints in it.
+    # Bound to the test's connection, the app's sessions commit and roll back savepoints in it
+    # (on SQLite the app begins its transactions itself, so SAVEPOINTs work: tracker/__init__.py).
     db.session.session_factory.configure(join_transaction_mode="create_savepoint")
     with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            _sqlite_savepoints(db.engine)
         upgrade()
         if with_demo:
             from tracker.demo.load import load_demo

@@ -57,6 +57,7 @@ from tracker.services import notifications
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import plain_value, record_event
 from tracker.services.errors import Forbidden, InvalidInput, NotFound, StaleEdit
+from tracker.services.locks import lock
 from tracker.services.plans import themes
 
 #: What an action's history shows of each recorded change (its fields and the change's words).
@@ -72,7 +73,7 @@ def is_db_id(value: Any) -> bool:
 # Reading actions --------------------------------------------------------------------------------
 
 
-def _actions_query(plan: ActionPlan):
+def actions_query(plan: ActionPlan):
     return (select(Action).where(Action.plan_id == plan.id)
             .options(selectinload(Action.links), db.joinedload(Action.owner),
                      db.joinedload(Action.theme))
@@ -82,7 +83,7 @@ def _actions_query(plan: ActionPlan):
 def plan_actions(*, access: OrgAccess, plan: ActionPlan) -> list[Action]:
     """Return every action of the plan with its owner, theme and links loaded."""
     require(access, Capability.READ)
-    return list(db.session.scalars(_actions_query(plan)).unique())
+    return list(db.session.scalars(actions_query(plan)).unique())
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,18 @@ def can_update_progress(access: OrgAccess, action: Action, user: User) -> bool:
 
 
 # Changing actions -----------------------------------------------------------------------------
+
+
+def lock_for_change(action: Action) -> Action:
+    """Lock the action's plan (shared) and then the action, and return it as it stands now.
+
+    Every change to an action goes through here: the plan's sign-off takes the plan's lock
+    exclusively, so a change is either in the signed snapshot or made after it (and marked
+    "changed after sign-off"); two changes to one action run one after the other, the second
+    reading what the first saved.
+    """
+    lock(ActionPlan, action.plan_id, shared=True)
+    return lock(Action, action.id)
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
@@ -283,6 +296,7 @@ def create_action(*, actor: User, access: OrgAccess, plan: ActionPlan, values: d
     errors = check_action(access=access, plan=plan, values=values, today=today, current=None)
     if errors:
         raise InvalidInput(errors)
+    lock(ActionPlan, plan.id, shared=True)  # not while the plan is being signed off
     action = Action(plan_id=plan.id, last_activity_on=today, reflection_id=reflection_id,
                     **{k: v for k, v in values.items() if k in EDITABLE})
     db.session.add(action)
@@ -309,6 +323,7 @@ def update_action(*, actor: User, access: OrgAccess, plan: ActionPlan, action: A
     else:
         raise Forbidden("edit action")
     values = _clean({k: v for k, v in values.items() if k in allowed})
+    action = lock_for_change(action)
     if expected_version != action.version:
         raise StaleEdit(_changed_since(action, seen_change), action.version)
     merged = {**_values_dict(action), **values}
@@ -373,6 +388,9 @@ def add_progress(*, actor: User, access: OrgAccess, action: Action, occurred_on:
             errors["evidence_links"] = f"Evidence links must start with https://: {link}"
     if errors:
         raise InvalidInput(errors)
+    # Append-only: another change to the action meanwhile never refuses the update; the
+    # action's status and measure are set on the action as it stands now.
+    action = lock_for_change(action)
     status = ActionStatus(new_status) if new_status else None
     update = ProgressUpdate(action_id=action.id, author_id=actor.id, occurred_on=occurred_on,
                             note=note.strip(), new_status=status, measure_value=measure_value,
@@ -403,6 +421,12 @@ def link_indicator(*, actor: User, access: OrgAccess, plan: ActionPlan, action: 
     if any(link.indicator == indicator and link.service_area == service_area for link in action.links):
         raise InvalidInput({"indicator": f"This action is already linked to {indicator} "
                                          f"({service_area})"})
+    action = lock_for_change(action)
+    db.session.refresh(action, ["links"])
+    if any(link.indicator == indicator and link.service_area == service_area
+           for link in action.links):  # linked meanwhile by someone else: nothing to do
+        return next(link for link in action.links
+                    if link.indicator == indicator and link.service_area == service_area)
     baseline, data_as_at = indicator_result(plan=plan, indicator=indicator,
                                             service_area=service_area)
     link = ActionIndicatorLink(
@@ -420,6 +444,8 @@ def link_indicator(*, actor: User, access: OrgAccess, plan: ActionPlan, action: 
 def unlink_indicator(*, actor: User, access: OrgAccess, action: Action, link_id: int) -> None:
     """Remove an indicator link from an action."""
     require(access, Capability.EDIT_PLAN)
+    action = lock_for_change(action)
+    db.session.refresh(action, ["links"])
     link = next((each for each in action.links if each.id == link_id), None)
     if link is None:
         raise NotFound(link_id)

@@ -15,6 +15,7 @@ from tracker.models import (
 )
 from tracker.services.audit import changes, record_event
 from tracker.services.errors import InvalidInput, NotFound
+from tracker.services.locks import unique_or_invalid
 
 
 def list_groups() -> list[AdvisoryGroup]:
@@ -41,6 +42,10 @@ def get_group(*, group_id: int) -> AdvisoryGroup:
     return group
 
 
+GROUP_UNIQUE = {"advisory_groups.name": ("name", "Name is already used by another group"),
+        "advisory_groups.short_name": ("short_name", "Short name is already used by another group")}
+
+
 def _check_group(name: str, short_name: str, current: AdvisoryGroup | None) -> None:
     errors: dict[str, str] = {}
     for field, value, label in (("name", name, "Name"), ("short_name", short_name, "Short name")):
@@ -59,8 +64,8 @@ def create_group(*, actor: User, name: str, short_name: str, description: str | 
     name, short_name = name.strip(), short_name.strip()
     _check_group(name, short_name, None)
     group = AdvisoryGroup(name=name, short_name=short_name, description=description or None)
-    db.session.add(group)
-    db.session.flush()
+    with unique_or_invalid(GROUP_UNIQUE):
+        db.session.add(group)
     record_event(actor=actor, action="created", entity_type="advisory_group", entity_id=group.id,
                  after={"name": name, "short_name": short_name})
     return group
@@ -78,7 +83,8 @@ def update_group(
     if after:
         record_event(actor=actor, action="updated", entity_type="advisory_group",
                      entity_id=group.id, before=before, after=after)
-    db.session.flush()
+    with unique_or_invalid(GROUP_UNIQUE):
+        db.session.flush()
     return group
 
 
@@ -87,8 +93,9 @@ def add_group_member(*, actor: User, group: AdvisoryGroup, user: User) -> Adviso
     if any(m.user_id == user.id for m in group.members):
         raise InvalidInput({"user_id": f"{user.name} is already a member of {group.short_name}"})
     member = AdvisoryGroupMember(group_id=group.id, user_id=user.id)
-    db.session.add(member)
-    db.session.flush()
+    with unique_or_invalid({"advisory_group_members.group_id,user_id": (
+            "user_id", f"{user.name} is already a member of {group.short_name}")}):
+        db.session.add(member)
     record_event(actor=actor, action="member_added", entity_type="advisory_group",
                  entity_id=group.id, after={"user_id": user.id, "email": user.email})
     return member
@@ -111,8 +118,9 @@ def share_with_group(*, actor: User, group: AdvisoryGroup, organisation: Organis
         raise InvalidInput({"organisation_id": f"{organisation.name} already shares with "
                                                f"{group.short_name}"})
     share = AdvisoryGroupShare(group_id=group.id, organisation_id=organisation.id)
-    db.session.add(share)
-    db.session.flush()
+    with unique_or_invalid({"advisory_group_shares.group_id,organisation_id": (
+            "organisation_id", f"{organisation.name} already shares with {group.short_name}")}):
+        db.session.add(share)
     record_event(actor=actor, action="shared", entity_type="advisory_group", entity_id=group.id,
                  organisation=organisation, after={"organisation_id": organisation.id})
     return share

@@ -29,6 +29,7 @@ from tracker.models import IndicatorDataset, IndicatorDraft, ReportingCycle, Use
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event
 from tracker.services.errors import InvalidInput, NotFound
+from tracker.services.locks import lock
 from tracker.services.uploads import upload_limits
 
 SOURCES = {
@@ -144,7 +145,7 @@ def get_draft(*, actor: User, access: OrgAccess, cycle: ReportingCycle,
               draft_id: int) -> IndicatorDraft:
     """Return the user's own pending draft for this cycle, or raise NotFound."""
     require(access, Capability.MANAGE_DATA)
-    draft = db.session.get(IndicatorDraft, draft_id)
+    draft = db.session.get(IndicatorDraft, draft_id, populate_existing=True)  # as it is now
     if draft is None or draft.cycle_id != cycle.id or draft.created_by_id != actor.id:
         raise NotFound(draft_id)
     _check_cycle(access, cycle)
@@ -175,6 +176,9 @@ def save_draft(*, actor: User, access: OrgAccess, cycle: ReportingCycle,
     A draft with warnings is saved only when someone ``confirmed`` that the data is right;
     the warnings stay with the data as data-quality notes.
     """
+    require(access, Capability.MANAGE_DATA)
+    _check_cycle(access, cycle)
+    lock(ReportingCycle, cycle.id)  # one save of a cycle's data at a time
     draft = get_draft(actor=actor, access=access, cycle=cycle, draft_id=draft_id)
     if draft.provenance.get("warnings") and not confirmed:
         raise InvalidInput({"confirmed": "Confirm that the data is right, or upload corrected "
@@ -190,6 +194,7 @@ def store_dataset(
     *, actor: User | None, cycle: ReportingCycle, source: str, counts: dict, provenance: dict
 ) -> IndicatorDataset:
     """Make these counts (and their results) the cycle's data, replacing any before (audited)."""
+    lock(ReportingCycle, cycle.id)  # two first saves at once: the second replaces the first
     dataset = db.session.scalar(select(IndicatorDataset).where(
         IndicatorDataset.cycle_id == cycle.id))
     before = None

@@ -9,15 +9,22 @@ from sqlalchemy import func, select
 
 from tracker.domain.roles import Capability
 from tracker.extensions import db
-from tracker.models import Organisation, OrganisationKind, ReportingCycle, User
+from tracker.models import AnnualReview, Organisation, OrganisationKind, ReportingCycle, User, utcnow
+from tracker.services import plans as plan_service
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import changes, plain_value, record_event
 from tracker.services.errors import InvalidInput, NotFound
+from tracker.services.locks import unique_or_invalid
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ONS_CODE_RE = re.compile(r"^E\d{8}$")
 CYCLE_LABEL_RE = re.compile(r"^(\d{4})-(\d{2})$")
 ORG_FIELDS = ["name", "slug", "kind", "ons_code"]
+ORG_UNIQUE = {
+    "organisations.name": ("name", "Name is already used by another organisation"),
+    "organisations.slug": ("slug", "Short name is already used by another organisation"),
+    "organisations.ons_code": ("ons_code", "ONS code is already used by another organisation"),
+}
 
 
 def list_organisations() -> list[Organisation]:
@@ -61,8 +68,8 @@ def create_organisation(
               "ons_code": (ons_code or "").strip().upper() or None}
     _check_organisation(values, current=None)
     org = Organisation(**values)
-    db.session.add(org)
-    db.session.flush()
+    with unique_or_invalid(ORG_UNIQUE):
+        db.session.add(org)
     record_event(actor=actor, action="created", entity_type="organisation", entity_id=org.id,
                  organisation=org, after={k: plain_value(v) for k, v in values.items()})
     return org
@@ -81,8 +88,16 @@ def update_organisation(
         record_event(actor=actor, action="updated", entity_type="organisation",
                      entity_id=organisation.id, organisation=organisation,
                      before=before, after=after)
-    db.session.flush()
+    with unique_or_invalid(ORG_UNIQUE):
+        db.session.flush()
     return organisation
+
+
+def start_review(*, cycle_id: int) -> AnnualReview:
+    """Make a cycle's annual review (with the cycle); safe if two requests do it at once."""
+    plan_service.insert_if_absent(AnnualReview, conflict=["cycle_id"], cycle_id=cycle_id,
+                                  summary="", version=1, created_at=utcnow())
+    return db.session.scalar(select(AnnualReview).where(AnnualReview.cycle_id == cycle_id))
 
 
 def list_cycles(*, access: OrgAccess) -> list[ReportingCycle]:
@@ -126,9 +141,10 @@ def cycle_label_problem(label: str, period_start: date) -> str | None:
 
 def create_cycle(
     *, actor: User, access: OrgAccess, label: str, period_start: date, period_end: date,
-    snapshot_date: date,
+    snapshot_date: date, theme_names: list[tuple[str, bool]] | None = None,
 ) -> ReportingCycle:
-    """Add a reporting cycle to the organisation."""
+    """Add a reporting cycle to the organisation, with its plan (these themes, or the default
+    ones) and its annual review."""
     require(access, Capability.MANAGE_CYCLES)
     org = access.organisation
     label = label.strip()
@@ -154,8 +170,12 @@ def create_cycle(
         raise InvalidInput(errors)
     cycle = ReportingCycle(organisation_id=org.id, label=label, period_start=period_start,
                            period_end=period_end, snapshot_date=snapshot_date)
-    db.session.add(cycle)
-    db.session.flush()
+    with unique_or_invalid({"reporting_cycles.organisation_id,label": (
+            "label", f"There is already a {label} cycle")}):
+        db.session.add(cycle)
+    # The cycle's plan and annual review are made with it: opening them never writes.
+    plan_service.start_plan(cycle_id=cycle.id, theme_names=theme_names)
+    start_review(cycle_id=cycle.id)
     record_event(actor=actor, action="created", entity_type="reporting_cycle", entity_id=cycle.id,
                  organisation=org, after={"label": label, "period_start": period_start.isoformat(),
                                           "period_end": period_end.isoformat(),

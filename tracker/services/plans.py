@@ -7,7 +7,8 @@ services/sign_off.py and the 3 A's in services/reflections.py.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.domain.plans import (
     DEFAULT_THEMES,
@@ -19,10 +20,12 @@ from tracker.models import (
     PlanTheme,
     ReportingCycle,
     User,
+    utcnow,
 )
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event
 from tracker.services.errors import InvalidInput, NotFound
+from tracker.services.locks import unique_or_invalid
 
 # Plans and themes ------------------------------------------------------------------------------
 
@@ -33,16 +36,45 @@ def _check_cycle(access: OrgAccess, cycle: ReportingCycle) -> None:
 
 
 def get_plan(*, access: OrgAccess, cycle: ReportingCycle) -> ActionPlan:
-    """Return the cycle's plan, starting it with the default themes the first time."""
+    """Return the cycle's plan (made with the cycle: see start_plan)."""
     require(access, Capability.READ)
     _check_cycle(access, cycle)
     plan = db.session.scalar(select(ActionPlan).where(ActionPlan.cycle_id == cycle.id))
-    if plan is None:
-        plan = ActionPlan(cycle_id=cycle.id)
-        plan.themes = [PlanTheme(name=name, position=i) for i, name in enumerate(DEFAULT_THEMES)]
-        db.session.add(plan)
-        db.session.flush()
+    if plan is None:  # a cycle made some other way (tests' factories): start it, race-free
+        plan = start_plan(cycle_id=cycle.id)
     return plan
+
+
+def insert_if_absent(model, *, conflict: list[str], **values):
+    """``INSERT ... ON CONFLICT DO NOTHING`` on PostgreSQL and SQLite; return the new id or None.
+
+    Two requests starting the same row at once: one inserts it, the other finds it, and
+    neither fails on the unique constraint.
+    """
+    dialect = db.session.get_bind().dialect.name
+    module = {"postgresql": postgresql, "sqlite": sqlite}.get(dialect)
+    if module is None:
+        statement = insert(model).values(**values).returning(model.id)
+    else:
+        statement = (module.insert(model).values(**values)
+                     .on_conflict_do_nothing(index_elements=conflict).returning(model.id))
+    return db.session.scalar(statement)
+
+
+def start_plan(*, cycle_id: int, theme_names: list[tuple[str, bool]] | None = None) -> ActionPlan:
+    """Make a cycle's plan with the default themes (or these, with whether each is retired).
+
+    Called when the cycle is made, so that reading a plan never writes; safe if two requests
+    start the same plan at once (the second finds the first's).
+    """
+    plan_id = insert_if_absent(ActionPlan, conflict=["cycle_id"], cycle_id=cycle_id,
+                               created_at=utcnow())
+    if plan_id is not None:
+        names = theme_names or [(name, False) for name in DEFAULT_THEMES]
+        db.session.add_all([PlanTheme(plan_id=plan_id, name=name, position=i, retired=retired)
+                            for i, (name, retired) in enumerate(names)])
+        db.session.flush()
+    return db.session.scalar(select(ActionPlan).where(ActionPlan.cycle_id == cycle_id))
 
 
 def themes(*, plan: ActionPlan, include_retired: bool = True) -> list[PlanTheme]:
@@ -69,8 +101,9 @@ def add_theme(*, actor: User, access: OrgAccess, plan: ActionPlan, name: str) ->
     position = db.session.execute(select(func.coalesce(func.max(PlanTheme.position), -1))
                                   .where(PlanTheme.plan_id == plan.id)).scalar_one() + 1
     theme = PlanTheme(plan_id=plan.id, name=name, position=position)
-    db.session.add(theme)
-    db.session.flush()
+    with unique_or_invalid({"plan_themes.plan_id,name": (
+            "name", f"There is already a theme called {name}")}):
+        db.session.add(theme)
     record_event(actor=actor, action="theme_added", entity_type="action_plan", entity_id=plan.id,
                  organisation=access.organisation, after={"name": name})
     return theme
@@ -99,7 +132,9 @@ def rename_theme(*, actor: User, access: OrgAccess, plan: ActionPlan, theme_id: 
                  entity_id=plan.id, organisation=access.organisation,
                  before={"name": theme.name}, after={"name": name})
     theme.name = name
-    db.session.flush()
+    with unique_or_invalid({"plan_themes.plan_id,name": (
+            "name", f"There is already a theme called {name}")}):
+        db.session.flush()
     return theme
 
 

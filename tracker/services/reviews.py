@@ -24,7 +24,6 @@ from tracker.models import (
     AnnualReview,
     IndicatorDataset,
     NationalFigure,
-    PlanTheme,
     ReportingCycle,
     ReviewAmendment,
     ReviewNarrative,
@@ -37,6 +36,7 @@ from tracker.services import plans as plan_service
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event
 from tracker.services.errors import InvalidInput, Locked, NotFound
+from tracker.services.locks import lock
 
 # Trends -------------------------------------------------------------------------------------------
 
@@ -199,18 +199,17 @@ def save_national_figure(*, actor: User | None, year: str, indicator: str, band:
 
 
 def get_review(*, access: OrgAccess, cycle: ReportingCycle) -> AnnualReview:
-    """Return the cycle's annual review, starting it the first time it is opened."""
+    """Return the cycle's annual review (made with the cycle)."""
     require(access, Capability.READ)
     if cycle.organisation_id != access.organisation.id:
         raise NotFound(cycle.id)
-    review = db.session.scalar(select(AnnualReview).where(AnnualReview.cycle_id == cycle.id)
-                               .options(selectinload(AnnualReview.narratives),
-                                        selectinload(AnnualReview.amendments)
-                                        .joinedload(ReviewAmendment.author)))
-    if review is None:
-        review = AnnualReview(cycle_id=cycle.id)
-        db.session.add(review)
-        db.session.flush()
+    query = (select(AnnualReview).where(AnnualReview.cycle_id == cycle.id)
+             .options(selectinload(AnnualReview.narratives),
+                      selectinload(AnnualReview.amendments).joinedload(ReviewAmendment.author)))
+    review = db.session.scalar(query)
+    if review is None:  # a cycle made some other way (tests' factories): start it, race-free
+        org_service.start_review(cycle_id=cycle.id)
+        review = db.session.scalar(query)
     return review
 
 
@@ -284,6 +283,17 @@ def review_rights(*, access: OrgAccess, review: AnnualReview) -> ReviewRights:
         can_sign_off=access.can(Capability.SIGN_OFF) and not locked)
 
 
+def _lock_unsigned(review: AnnualReview) -> AnnualReview:
+    """Lock the review until the request ends and refuse if it is signed off.
+
+    Sign-off takes the same lock, so a narrative or summary is saved either before the
+    sign-off (and is what was signed) or not at all.
+    """
+    review = lock(AnnualReview, review.id)
+    _check_unlocked(review)
+    return review
+
+
 def _check_unlocked(review: AnnualReview) -> None:
     if review.is_signed:
         raise Locked(f"The review was signed off on {uk_date(review.signed_at)}. "
@@ -294,14 +304,17 @@ def save_narrative(*, actor: User, access: OrgAccess, review: AnnualReview, indi
                    area: str, what_we_did: str, what_changed: str, next_steps: str) -> ReviewNarrative:
     """Write the narrative for one indicator and service area (EDI leads, before sign-off)."""
     require(access, Capability.EDIT_PLAN)
-    _check_unlocked(review)
     if indicator not in SERIES_IDS or area not in SERVICE_AREAS:
         raise NotFound(indicator)
-    narrative = next((n for n in review.narratives
-                      if n.indicator == indicator and n.service_area == area), None)
+    review = _lock_unsigned(review)
+    narrative = db.session.scalar(
+        select(ReviewNarrative).where(ReviewNarrative.review_id == review.id,
+                                      ReviewNarrative.indicator == indicator,
+                                      ReviewNarrative.service_area == area)
+        .execution_options(populate_existing=True))
     if narrative is None:
-        narrative = ReviewNarrative(indicator=indicator, service_area=area)
-        review.narratives.append(narrative)
+        narrative = ReviewNarrative(review_id=review.id, indicator=indicator, service_area=area)
+        db.session.add(narrative)
     narrative.what_we_did, narrative.what_changed = what_we_did.strip(), what_changed.strip()
     narrative.next_steps, narrative.updated_at = next_steps.strip(), utcnow()
     db.session.flush()
@@ -314,7 +327,7 @@ def save_narrative(*, actor: User, access: OrgAccess, review: AnnualReview, indi
 def save_summary(*, actor: User, access: OrgAccess, review: AnnualReview, summary: str) -> None:
     """Write the review's overall summary (EDI leads, before sign-off)."""
     require(access, Capability.EDIT_PLAN)
-    _check_unlocked(review)
+    review = _lock_unsigned(review)
     before = review.summary
     review.summary = summary.strip()
     db.session.flush()
@@ -327,7 +340,7 @@ def sign_off_review(*, actor: User, access: OrgAccess, review: AnnualReview,
                     signer_role: str) -> AnnualReview:
     """Sign the review off (senior sponsors); it is locked from then on."""
     require(access, Capability.SIGN_OFF)
-    _check_unlocked(review)
+    review = _lock_unsigned(review)
     if not signer_role.strip():
         raise InvalidInput({"signer_role": "Enter your role"})
     if not review.summary:
@@ -347,6 +360,7 @@ def add_amendment(*, actor: User, access: OrgAccess, review: AnnualReview,
     """Add a dated amendment to a signed-off review (EDI leads and sponsors)."""
     if not _may_amend(access):
         require(access, Capability.EDIT_PLAN)
+    review = lock(AnnualReview, review.id)
     if not review.is_signed:
         raise InvalidInput({"text": "The review is not signed off yet: edit it directly"})
     if not text.strip():
@@ -386,16 +400,13 @@ def start_next_cycle(
     if missing:
         raise InvalidInput({f"reason-{a.id}": f"Give a reason for leaving '{a.title}' behind"
                             for a in missing})
-    new_cycle = org_service.create_cycle(actor=actor, access=access, label=label,
-                                         period_start=period_start, period_end=period_end,
-                                         snapshot_date=snapshot_date)
     old_plan = plan_service.get_plan(access=access, cycle=cycle)
-    new_plan = ActionPlan(cycle_id=new_cycle.id)
-    new_plan.themes = [PlanTheme(name=t.name, position=t.position, retired=t.retired)
-                       for t in plan_service.themes(plan=old_plan)]
-    db.session.add(new_plan)
-    db.session.flush()
-    theme_ids = {t.name: t.id for t in new_plan.themes}
+    new_cycle = org_service.create_cycle(
+        actor=actor, access=access, label=label, period_start=period_start,
+        period_end=period_end, snapshot_date=snapshot_date,
+        theme_names=[(t.name, t.retired) for t in plan_service.themes(plan=old_plan)])
+    new_plan = plan_service.get_plan(access=access, cycle=new_cycle)
+    theme_ids = {t.name: t.id for t in plan_service.themes(plan=new_plan)}
     carried = 0
     for action in candidates:
         if carry.get(action.id):

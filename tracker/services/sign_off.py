@@ -16,9 +16,10 @@ from tracker.models import (
     utcnow,
 )
 from tracker.services.access import OrgAccess, require
-from tracker.services.actions import plan_actions
+from tracker.services.actions import actions_query
 from tracker.services.audit import plain_value, record_event
 from tracker.services.errors import InvalidInput, NotFound
+from tracker.services.locks import lock
 from tracker.services.plans import themes
 
 # Sign-off ----------------------------------------------------------------------------------------
@@ -73,7 +74,11 @@ def sign_off_plan(*, actor: User, access: OrgAccess, plan: ActionPlan, signer_ro
     require(access, Capability.SIGN_OFF)
     if not signer_role.strip():
         raise InvalidInput({"signer_role": "Enter your role, like Director of Adult Social Care"})
-    actions = plan_actions(access=access, plan=plan)
+    # The plan's lock, exclusively: changes to its actions in progress finish first (and are
+    # in the snapshot), later ones wait for the sign-off (and are marked as changed after it).
+    lock(ActionPlan, plan.id)
+    actions = list(db.session.scalars(
+        actions_query(plan).execution_options(populate_existing=True)).unique())
     sign_off = PlanSignOff(plan_id=plan.id, signed_by_id=actor.id, signer_name=actor.name,
                            signer_role=signer_role.strip(), statement=statement.strip(),
                            snapshot=plan_snapshot(plan, actions), signed_at=utcnow())

@@ -12,6 +12,7 @@ from tracker.services.access import OrgAccess, require
 from tracker.services.audit import changes, record_event
 from tracker.services.auth import hash_password, password_problem
 from tracker.services.errors import InvalidInput, NotFound
+from tracker.services.locks import unique_or_invalid
 
 
 def list_users() -> list[User]:
@@ -30,6 +31,10 @@ def get_user(*, user_id: int) -> User:
     if user is None:
         raise NotFound(user_id)
     return user
+
+
+#: Addresses are unique regardless of case: users.email_key (lower case) is unique.
+EMAIL_UNIQUE = {"users.email_key": ("email", "An account with this email address already exists")}
 
 
 def _email_taken(email: str, *, other_than: User | None = None) -> bool:
@@ -56,8 +61,8 @@ def create_user(
         raise InvalidInput(errors)
     user = User(email=email, name=name.strip(), is_admin=is_admin,
                 password_hash=hash_password(password) if password else None)
-    db.session.add(user)
-    db.session.flush()
+    with unique_or_invalid(EMAIL_UNIQUE):  # the database decides, whatever the case
+        db.session.add(user)
     record_event(actor=actor, action="created", entity_type="user", entity_id=user.id,
                  after={"email": email, "name": user.name, "is_admin": is_admin})
     return user
@@ -79,7 +84,8 @@ def update_user(
     if after:
         record_event(actor=actor, action="updated", entity_type="user", entity_id=user.id,
                      before=before, after=after)
-    db.session.flush()
+    with unique_or_invalid(EMAIL_UNIQUE):
+        db.session.flush()
     return user
 
 
@@ -159,8 +165,9 @@ def add_membership(
         raise InvalidInput({"email": f"{user.name} is already {role.label.lower()} "
                                      f"in {organisation.name}"})
     membership = Membership(user_id=user.id, organisation_id=organisation.id, role=role)
-    db.session.add(membership)
-    db.session.flush()
+    with unique_or_invalid({"memberships.user_id,organisation_id,role": (
+            "email", f"{user.name} is already {role.label.lower()} in {organisation.name}")}):
+        db.session.add(membership)
     record_event(actor=actor, action="added", entity_type="membership", entity_id=membership.id,
                  organisation=organisation,
                  after={"user_id": user.id, "email": user.email, "role": role.value})
