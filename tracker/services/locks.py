@@ -39,10 +39,9 @@ def lock(model: type[T], row_id: int, *, shared: bool = False) -> T:
     actions), but not with ``FOR UPDATE`` (the plan's sign-off). The object in the session is
     refreshed, so call this before changing it.
     """
-    row = db.session.scalar(
-        select(model).where(model.id == row_id)  # type: ignore[attr-defined]
-        .with_for_update(read=shared)
-        .execution_options(populate_existing=True))
+    statement = (select(model).where(model.id == row_id)  # type: ignore[attr-defined]
+                 .with_for_update(read=shared).execution_options(populate_existing=True))
+    row: T | None = db.session.execute(statement).scalar()
     if row is None:
         raise NotFound(row_id)
     return row

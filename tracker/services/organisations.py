@@ -97,7 +97,8 @@ def start_review(*, cycle_id: int) -> AnnualReview:
     """Make a cycle's annual review (with the cycle); safe if two requests do it at once."""
     plan_service.insert_if_absent(AnnualReview, conflict=["cycle_id"], cycle_id=cycle_id,
                                   summary="", version=1, created_at=utcnow())
-    return db.session.scalar(select(AnnualReview).where(AnnualReview.cycle_id == cycle_id))
+    return db.session.execute(
+        select(AnnualReview).where(AnnualReview.cycle_id == cycle_id)).scalar_one()
 
 
 def list_cycles(*, access: OrgAccess) -> list[ReportingCycle]:

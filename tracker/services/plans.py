@@ -74,7 +74,8 @@ def start_plan(*, cycle_id: int, theme_names: list[tuple[str, bool]] | None = No
         db.session.add_all([PlanTheme(plan_id=plan_id, name=name, position=i, retired=retired)
                             for i, (name, retired) in enumerate(names)])
         db.session.flush()
-    return db.session.scalar(select(ActionPlan).where(ActionPlan.cycle_id == cycle_id))
+    return db.session.execute(
+        select(ActionPlan).where(ActionPlan.cycle_id == cycle_id)).scalar_one()
 
 
 def themes(*, plan: ActionPlan, include_retired: bool = True) -> list[PlanTheme]:

@@ -209,7 +209,7 @@ def get_review(*, access: OrgAccess, cycle: ReportingCycle) -> AnnualReview:
     review = db.session.scalar(query)
     if review is None:  # a cycle made some other way (tests' factories): start it, race-free
         org_service.start_review(cycle_id=cycle.id)
-        review = db.session.scalar(query)
+        review = db.session.execute(query).scalar_one()
     return review
 
 
