@@ -173,9 +173,10 @@ def send_reminders(on_date) -> None:
 
 
 def _register_report_commands() -> None:
-    from tracker.reports.commands import results_cli
+    from tracker.reports.commands import report_cli, results_cli
 
     tracker_cli.add_command(results_cli)
+    tracker_cli.add_command(report_cli)
 
 
 _register_report_commands()

@@ -9,11 +9,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from tracker.reports import documents
 from tracker.services import organisations as org_service
 from tracker.services import reports as report_service
 from tracker.services.errors import NotFound
+from tracker.web import today
 
 results_cli = AppGroup("results", help="Export a cycle's figures.")
+report_cli = AppGroup("report", help="Produce a cycle's board pack or the council's report.")
 
 
 def _fail(message: str) -> None:
@@ -56,3 +59,17 @@ def export_results(slug, label, fmt, out, orientation, for_publication) -> None:
               + (f" for {cycle.label}" if cycle else ""))
     Path(out).write_bytes(report_service.results_file(access=access, cycles=figures, fmt=fmt))
     click.echo(f"Wrote {len(figures)} cycle(s) of figures to {out}")
+
+
+@report_cli.command("board-pack")
+@click.option("--org", "slug", required=True, help="The organisation's short name.")
+@click.option("--cycle", "label", required=True, help="The cycle, like 2024-25.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="The PDF file to write.")
+def board_pack(slug, label, out) -> None:
+    """Write a cycle's board pack as a tagged PDF."""
+    access, cycle = _access_and_cycle(slug, label)
+    body = documents.generate_board_pack(organisation_id=access.organisation.id,
+                                         cycle_id=cycle.id, today=today())
+    Path(out).write_bytes(body)
+    click.echo(f"Wrote the board pack of {access.organisation.name} {cycle.label} to {out}")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, request
+from flask import Response, abort, current_app, render_template, request
 
 from tracker.domain.roles import Capability
-from tracker.reports import bp
+from tracker.reports import bp, documents
 from tracker.security import org_page
+from tracker.services import indicators as indicator_service
 from tracker.services import organisations as org_service
 from tracker.services import reports as report_service
 from tracker.services.access import OrgAccess
+from tracker.web import today
 
 CYCLE = "/org/<slug>/cycles/<label>"
 
@@ -54,3 +56,24 @@ def cycle_results(access: OrgAccess, label: str, fmt: str):
 def all_results(access: OrgAccess, fmt: str):
     """Download every figure of every cycle as CSV or XLSX."""
     return _results(access, None, fmt)
+
+
+@bp.get(CYCLE + "/reports")
+@org_page(Capability.READ)
+def reports(access: OrgAccess, label: str):
+    """List what can be produced for the cycle: the board pack, the figures, publication."""
+    cycle = org_service.get_cycle(access=access, label=label)
+    has_figures = indicator_service.get_dataset(access=access, cycle=cycle) is not None
+    return render_template("reports/index.html", access=access, cycle=cycle,
+                           slug=access.organisation.slug, has_figures=has_figures)
+
+
+@bp.get(CYCLE + "/board-pack.pdf")
+@org_page(Capability.READ)
+def board_pack(access: OrgAccess, label: str):
+    """Download the cycle's board pack as a tagged PDF."""
+    cycle = org_service.get_cycle(access=access, label=label)
+    body = documents.generate_board_pack(organisation_id=access.organisation.id,
+                                         cycle_id=cycle.id, today=today())
+    return _download(body, documents.PDF_MIMETYPE,
+                     documents.board_pack_filename(access.organisation.slug, cycle.label))

@@ -4,20 +4,42 @@ publication (small numbers kept safe), and the results spreadsheets.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from sqlalchemy import select
 
-from tracker.domain.formatting import london_time
-from tracker.domain.indicators import GM_WHITE
+from tracker.domain.comments import Visibility
+from tracker.domain.definitions import INDICATORS_BY_ID, SERIES_IDS
+from tracker.domain.formatting import LONDON, london_time
+from tracker.domain.indicators import ADVERSE, GM_WHITE
+from tracker.domain.plans import Tally, is_overdue
 from tracker.domain.public_figures import safe_results
 from tracker.domain.results_sheet import CycleFigures, results_csv_bytes, results_xlsx_bytes
 from tracker.domain.roles import Capability, Role
+from tracker.domain.stored_results import StoredResults
 from tracker.extensions import db
-from tracker.models import IndicatorDataset, Organisation, ReportingCycle, utcnow
+from tracker.models import (
+    Action,
+    ActionPlan,
+    AnnualReview,
+    Comment,
+    FeedbackResponse,
+    IndicatorDataset,
+    Organisation,
+    ReportingCycle,
+    utcnow,
+)
+from tracker.services import actions as action_service
 from tracker.services import indicators as indicator_service
+from tracker.services import plan_views
+from tracker.services import plans as plan_service
+from tracker.services import reviews as review_service
+from tracker.services import sign_off as sign_off_service
 from tracker.services.access import OrgAccess, require
 from tracker.services.errors import NotFound
+from tracker.services.indicators import Figures
+from tracker.services.reviews import TrendRow
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = {"csv": "text/csv", "xlsx": XLSX}
@@ -29,6 +51,26 @@ def command_line_access(*, slug: str) -> OrgAccess:
     if organisation is None:
         raise NotFound(slug)
     return OrgAccess(organisation=organisation, roles=frozenset({Role.VIEWER.value}))
+
+
+def reader_access(*, organisation_id: int) -> OrgAccess:
+    """Return read access to an organisation for work done outside a request (documents, jobs).
+
+    The route or command that asked for the work has checked who may read it.
+    """
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound(organisation_id)
+    return OrgAccess(organisation=organisation, roles=frozenset({Role.VIEWER.value}))
+
+
+def cycle_by_id(*, access: OrgAccess, cycle_id: int) -> ReportingCycle:
+    """Return one of the organisation's cycles by id."""
+    require(access, Capability.READ)
+    cycle = db.session.get(ReportingCycle, cycle_id)
+    if cycle is None or cycle.organisation_id != access.organisation.id:
+        raise NotFound(cycle_id)
+    return cycle
 
 
 def cycle_figures(*, access: OrgAccess, cycle: ReportingCycle, dataset: IndicatorDataset,
@@ -79,3 +121,167 @@ def results_filename(*, access: OrgAccess, cycle: ReportingCycle | None, fmt: st
     which = cycle.label if cycle else "all-cycles"
     suffix = "-for-publication" if for_publication else ""
     return f"{access.organisation.slug}-{which}-sc-wres-figures{suffix}.{fmt}"
+
+
+# The board pack ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Moved:
+    """An indicator result that moved since the last cycle (or did not)."""
+
+    indicator: str
+    name: str
+    area: str
+    row: TrendRow
+
+
+@dataclass(frozen=True)
+class ThemeSection:
+    """One theme of the plan with its actions and their tally."""
+
+    name: str
+    retired: bool
+    actions: list[Action]
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class YouSaid:
+    """One piece of advisors' feedback and the organisation's answer: "you said, we did"."""
+
+    author_name: str
+    said: str
+    outcome: str
+    reason: str
+    action_title: str | None
+    responded_on: date
+
+
+@dataclass(frozen=True)
+class SignOff:
+    what: str
+    signer_name: str
+    signer_role: str
+    signed_at: datetime
+    statement: str = ""
+
+
+@dataclass
+class BoardPack:
+    """Everything a board pack shows for one cycle (the template lays it out)."""
+
+    organisation: Organisation
+    cycle: ReportingCycle
+    today: date
+    figures: Figures | None
+    adverse: dict[str, list[str]]  # area -> the indicators rated adverse
+    rated: dict[str, int]  # area -> how many indicators have a rating
+    moved: list[Moved]
+    trends: dict[str, list[Moved]]  # area -> every indicator's row for this cycle
+    overall: Tally
+    themes: list[ThemeSection]
+    overdue: list[Action]
+    you_said: list[YouSaid]
+    sign_offs: list[SignOff]
+    uncovered: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def adverse_count(self) -> int:
+        return sum(len(ids) for ids in self.adverse.values())
+
+    @property
+    def rated_count(self) -> int:
+        return sum(self.rated.values())
+
+    @property
+    def areas(self) -> list[str]:
+        return StoredResults(self.figures.results).areas if self.figures else []
+
+
+def board_pack(*, access: OrgAccess, cycle: ReportingCycle, today: date) -> BoardPack:
+    """Gather a cycle's board pack: results, what moved, the plan by theme, feedback, sign-offs.
+
+    A fixed number of queries, however many actions, indicators or cycles there are.
+    """
+    require(access, Capability.READ)
+    if cycle.organisation_id != access.organisation.id:
+        raise NotFound(cycle.id)
+    dataset = indicator_service.get_dataset(access=access, cycle=cycle)
+    figures = indicator_service.dataset_figures(dataset) if dataset else None
+    results = StoredResults(figures.results if figures else None)
+    cycles = review_service.cycles_with_results(access=access)
+    national = review_service.national_values()
+    trends: dict[str, list[Moved]] = {}
+    adverse: dict[str, list[str]] = {}
+    rated: dict[str, int] = {}
+    for area in results.areas:
+        rows = []
+        adverse[area], rated[area] = [], 0
+        for sid in SERIES_IDS:
+            trend = review_service.indicator_trend(access=access, indicator=sid, area=area,
+                                                   cycles=cycles, national=national)
+            row = next(r for r in trend if r.cycle.id == cycle.id)
+            rows.append(Moved(sid, INDICATORS_BY_ID[sid].short_name, area, row))
+            if row.point.rating:
+                rated[area] += 1
+            if row.point.rating == ADVERSE:
+                adverse[area].append(sid)
+        trends[area] = rows
+    moved = [m for rows in trends.values() for m in rows
+             if m.row.change.movement in ("towards", "away")]
+    plan = plan_service.get_plan(access=access, cycle=cycle)
+    actions = action_service.plan_actions(access=access, plan=plan)
+    tallies = plan_views.accountability_view(access=access, plan=plan, actions=actions,
+                                             today=today)
+    by_theme: dict[int, list[Action]] = {}
+    for action in actions:
+        by_theme.setdefault(action.theme_id, []).append(action)
+    sections = [ThemeSection(theme.name, theme.retired, by_theme.get(theme.id, []),
+                             tallies.by_theme.get(theme.name, Tally()))
+                for theme in plan_service.themes(plan=plan)
+                if by_theme.get(theme.id) or not theme.retired]
+    overdue = sorted((a for a in actions
+                      if is_overdue(due_date=a.due_date, status=a.status, today=today)),
+                     key=lambda a: (a.due_date, a.id))
+    uncovered = [(row.indicator, row.name, row.service_area)
+                 for row in plan_views.coverage(access=access, plan=plan, actions=actions)
+                 if row.uncovered]
+    return BoardPack(organisation=access.organisation, cycle=cycle, today=today,
+                     figures=figures, adverse=adverse, rated=rated, moved=moved, trends=trends,
+                     overall=tallies.overall, themes=sections, overdue=overdue,
+                     you_said=_you_said(access, cycle), sign_offs=_sign_offs(access, plan, cycle),
+                     uncovered=uncovered)
+
+
+def _you_said(access: OrgAccess, cycle: ReportingCycle) -> list[YouSaid]:
+    """Return the cycle's answered feedback, oldest answer first (shared comments only)."""
+    rows = db.session.execute(
+        select(Comment, FeedbackResponse)
+        .join(FeedbackResponse, FeedbackResponse.comment_id == Comment.id)
+        .where(Comment.organisation_id == access.organisation.id,
+               Comment.cycle_id == cycle.id, Comment.deleted_at.is_(None),
+               Comment.visibility == Visibility.SHARED)
+        .options(db.joinedload(Comment.author), db.joinedload(FeedbackResponse.action))
+        .order_by(FeedbackResponse.responded_at, FeedbackResponse.id)).all()
+    return [YouSaid(author_name=_author(comment), said=comment.body,
+                    outcome=response.outcome.label,
+                    reason=response.reason,
+                    action_title=response.action.title if response.action else None,
+                    responded_on=response.responded_at.astimezone(LONDON).date())
+            for comment, response in rows]
+
+
+def _author(comment: Comment) -> str:
+    name = comment.author.name if comment.author else "A former advisor"
+    return f"{name} ({comment.posted_as})" if comment.posted_as else name
+
+
+def _sign_offs(access: OrgAccess, plan: ActionPlan, cycle: ReportingCycle) -> list[SignOff]:
+    records = [SignOff("The action plan", s.signer_name, s.signer_role, s.signed_at, s.statement)
+               for s in sign_off_service.sign_offs(access=access, plan=plan)]
+    review = db.session.scalar(select(AnnualReview).where(AnnualReview.cycle_id == cycle.id))
+    if review is not None and review.signed_at is not None:
+        records.append(SignOff("The annual review", review.signer_name or "",
+                               review.signer_role or "", review.signed_at))
+    return sorted(records, key=lambda s: s.signed_at)

@@ -1,0 +1,30 @@
+"""Reports in a real browser: the board pack one click from the accountability view, the
+Reports page (axe-core on every page visited)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+from pypdf import PdfReader
+
+from tests.browser.conftest import assert_accessible, sign_in
+
+
+def test_the_sponsor_downloads_the_board_pack_from_the_accountability_view(page: Page):
+    sign_in(page, "sponsor@northshire.example.org")
+    page.goto("/org/northshire/cycles/2024-25/plan/accountability")
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the board pack for 2024-25 (PDF)").click()
+    assert download.value.suggested_filename == "northshire-2024-25-board-pack.pdf"
+    reader = PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
+    first = " ".join(reader.pages[0].extract_text().split())
+    assert "Northshire County Council" in first and "SC-WRES board pack 2024-25" in first
+    assert "rated results are adverse" in first and "Overdue actions" in first
+
+    page.get_by_role("link", name="every report for 2024-25").click()
+    expect(page.locator("h1")).to_have_text("Reports for 2024-25")
+    assert_accessible(page)
+    expect(page.get_by_role("link", name="Excel workbook for publication (XLSX)")).to_be_visible()
