@@ -73,3 +73,18 @@ def board_pack(slug, label, out) -> None:
                                          cycle_id=cycle.id, today=today())
     Path(out).write_bytes(body)
     click.echo(f"Wrote the board pack of {access.organisation.name} {cycle.label} to {out}")
+
+
+@report_cli.command("annual")
+@click.option("--org", "slug", required=True, help="The organisation's short name.")
+@click.option("--cycle", "label", required=True, help="The cycle, like 2024-25.")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), required=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="The file to write.")
+def annual(slug, label, fmt, out) -> None:
+    """Write the council's SC-WRES report of a cycle (from its annual review) as DOCX or PDF."""
+    access, cycle = _access_and_cycle(slug, label)
+    body = documents.generate_annual_report(organisation_id=access.organisation.id,
+                                            cycle_id=cycle.id, today=today(), fmt=fmt)
+    Path(out).write_bytes(body)
+    click.echo(f"Wrote the SC-WRES report of {access.organisation.name} {cycle.label} to {out}")

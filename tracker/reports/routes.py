@@ -7,7 +7,6 @@ from flask import Response, abort, current_app, render_template, request
 from tracker.domain.roles import Capability
 from tracker.reports import bp, documents
 from tracker.security import org_page
-from tracker.services import indicators as indicator_service
 from tracker.services import organisations as org_service
 from tracker.services import reports as report_service
 from tracker.services.access import OrgAccess
@@ -63,9 +62,10 @@ def all_results(access: OrgAccess, fmt: str):
 def reports(access: OrgAccess, label: str):
     """List what can be produced for the cycle: the board pack, the figures, publication."""
     cycle = org_service.get_cycle(access=access, label=label)
-    has_figures = indicator_service.get_dataset(access=access, cycle=cycle) is not None
+    status = report_service.reports_status(access=access, cycle=cycle)
     return render_template("reports/index.html", access=access, cycle=cycle,
-                           slug=access.organisation.slug, has_figures=has_figures)
+                           slug=access.organisation.slug, has_figures=status.has_figures,
+                           review_signed=status.review_signed)
 
 
 @bp.get(CYCLE + "/board-pack.pdf")
@@ -77,3 +77,16 @@ def board_pack(access: OrgAccess, label: str):
                                          cycle_id=cycle.id, today=today())
     return _download(body, documents.PDF_MIMETYPE,
                      documents.board_pack_filename(access.organisation.slug, cycle.label))
+
+
+@bp.get(CYCLE + "/sc-wres-report.<fmt>")
+@org_page(Capability.READ)
+def annual_report(access: OrgAccess, label: str, fmt: str):
+    """Download the council's SC-WRES report of the cycle as Word (DOCX) or PDF."""
+    if fmt not in documents.REPORT_FORMATS:
+        abort(404)
+    cycle = org_service.get_cycle(access=access, label=label)
+    body = documents.generate_annual_report(organisation_id=access.organisation.id,
+                                            cycle_id=cycle.id, today=today(), fmt=fmt)
+    return _download(body, documents.REPORT_FORMATS[fmt],
+                     documents.annual_report_filename(access.organisation.slug, cycle.label, fmt))

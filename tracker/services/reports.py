@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tracker.domain.comments import Visibility
 from tracker.domain.definitions import INDICATORS_BY_ID, SERIES_IDS
 from tracker.domain.formatting import LONDON, london_time
 from tracker.domain.indicators import ADVERSE, GM_WHITE
-from tracker.domain.plans import Tally, is_overdue
+from tracker.domain.plans import ActionStatus, Tally, is_overdue
 from tracker.domain.public_figures import safe_results
 from tracker.domain.results_sheet import CycleFigures, results_csv_bytes, results_xlsx_bytes
 from tracker.domain.roles import Capability, Role
@@ -28,6 +29,7 @@ from tracker.models import (
     IndicatorDataset,
     Organisation,
     ReportingCycle,
+    ReviewAmendment,
     utcnow,
 )
 from tracker.services import actions as action_service
@@ -285,3 +287,107 @@ def _sign_offs(access: OrgAccess, plan: ActionPlan, cycle: ReportingCycle) -> li
         records.append(SignOff("The annual review", review.signer_name or "",
                                review.signer_role or "", review.signed_at))
     return sorted(records, key=lambda s: s.signed_at)
+
+
+# The council's SC-WRES report ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Narrative:
+    what_we_did: str = ""
+    what_changed: str = ""
+    next_steps: str = ""
+
+    @property
+    def written(self) -> bool:
+        return bool(self.what_we_did or self.what_changed or self.next_steps)
+
+
+@dataclass(frozen=True)
+class ReportFact:
+    """One indicator of one service area: its figure, its change, its narrative, its actions."""
+
+    indicator: str
+    name: str
+    area: str
+    row: TrendRow
+    narrative: Narrative
+    completed: int
+    overdue: int
+    carried: int
+    open: int
+
+
+@dataclass(frozen=True)
+class Amendment:
+    written_at: datetime
+    author_name: str
+    text: str
+
+
+@dataclass
+class AnnualReport:
+    """The council's own SC-WRES report of a cycle, built from the annual review."""
+
+    pack: BoardPack
+    summary: str
+    review_sign_off: SignOff | None
+    facts: list[ReportFact]
+    amendments: list[Amendment]
+
+
+def annual_report(*, access: OrgAccess, cycle: ReportingCycle, today: date) -> AnnualReport:
+    """Gather the council's report: the review's summary and narratives beside the board pack's
+    figures, trends and plan (a fixed number of queries). Reading never starts a review."""
+    pack = board_pack(access=access, cycle=cycle, today=today)
+    review = db.session.scalar(
+        select(AnnualReview).where(AnnualReview.cycle_id == cycle.id)
+        .options(selectinload(AnnualReview.narratives),
+                 selectinload(AnnualReview.amendments).joinedload(ReviewAmendment.author)))
+    narratives = {(n.indicator, n.service_area): Narrative(n.what_we_did, n.what_changed,
+                                                           n.next_steps)
+                  for n in (review.narratives if review else [])}
+    actions = [a for section in pack.themes for a in section.actions]
+    facts = []
+    for area, rows in pack.trends.items():
+        for moved in rows:
+            linked = [a for a in actions if any(
+                link.indicator == moved.indicator and link.service_area in (area, "all")
+                for link in a.links)]
+            overdue = [a for a in linked
+                       if is_overdue(due_date=a.due_date, status=a.status, today=today)]
+            facts.append(ReportFact(
+                moved.indicator, moved.name, area, moved.row,
+                narratives.get((moved.indicator, area), Narrative()),
+                completed=sum(a.status == ActionStatus.COMPLETE for a in linked),
+                overdue=len(overdue),
+                carried=sum(a.status == ActionStatus.CARRIED_OVER for a in linked),
+                open=sum(a.status.is_open and a not in overdue for a in linked)))
+    signed = None
+    if review is not None and review.signed_at is not None:
+        signed = SignOff("The annual review", review.signer_name or "", review.signer_role or "",
+                         review.signed_at)
+    amendments = [Amendment(a.created_at, a.author.name if a.author else "A former member",
+                            a.text) for a in (review.amendments if review else [])]
+    return AnnualReport(pack=pack, summary=review.summary if review else "",
+                        review_sign_off=signed, facts=facts, amendments=amendments)
+
+
+@dataclass(frozen=True)
+class ReportsStatus:
+    """What the cycle's Reports page needs to say about what can be produced."""
+
+    has_figures: bool
+    review_signed: bool
+
+
+def reports_status(*, access: OrgAccess, cycle: ReportingCycle) -> ReportsStatus:
+    """Say whether the cycle has figures and a signed-off review."""
+    require(access, Capability.READ)
+    if cycle.organisation_id != access.organisation.id:
+        raise NotFound(cycle.id)
+    has_figures = db.session.scalar(select(IndicatorDataset.id)
+                                    .where(IndicatorDataset.cycle_id == cycle.id)) is not None
+    signed_at = db.session.scalar(select(AnnualReview.signed_at)
+                                  .where(AnnualReview.cycle_id == cycle.id))
+    return ReportsStatus(has_figures=has_figures, review_signed=signed_at is not None)
