@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from docx import Document
@@ -33,7 +33,7 @@ def council(factories, db_session, frozen_clock):
     review = AnnualReview(cycle_id=cycle.id, summary="Appointments improved.\n\nDisciplinaries "
                           "did not.", signer_name="Helen Clarke",
                           signer_role="Director of Adult Social Services",
-                          signed_at=datetime(2025, 5, 28, 9, tzinfo=timezone.utc))
+                          signed_at=datetime(2025, 5, 28, 9, tzinfo=UTC))
     db_session.add(review)
     db_session.flush()
     db_session.add(ReviewNarrative(review_id=review.id, indicator="SCW2", service_area="all",
@@ -42,7 +42,7 @@ def council(factories, db_session, frozen_clock):
                                    next_steps="Extend it to agency roles."))
     db_session.add(ReviewAmendment(review_id=review.id, author_id=lead.id,
                                    text="SCW3's narrative is corrected in the plan.",
-                                   created_at=datetime(2025, 5, 30, 8, tzinfo=timezone.utc)))
+                                   created_at=datetime(2025, 5, 30, 8, tzinfo=UTC)))
     db_session.flush()
     return {"lead": lead, "org": org, "cycle": cycle, "dataset": dataset, "review": review}
 
@@ -214,6 +214,6 @@ def test_gathering_the_report_asks_the_same_queries_however_many_narratives(
                                        service_area="adults", what_we_did="Something."))
         db_session.add(ReviewAmendment(review_id=council["review"].id, text=sid,
                                        author_id=council["lead"].id,
-                                       created_at=datetime(2025, 5, 30, tzinfo=timezone.utc)
+                                       created_at=datetime(2025, 5, 30, tzinfo=UTC)
                                        + timedelta(hours=1)))
     assert queries() == before

@@ -247,3 +247,22 @@ def test_gathering_the_board_pack_asks_the_same_queries_however_big_the_plan(
                                   owner=owner, due_date=date(2025, 1, 1) + timedelta(days=n))
         factories.link(action=action, indicator="SCW3", service_area="adults")
     assert queries() == before
+
+
+def test_awkward_figures_still_make_both_documents(factories, client_for, frozen_clock):
+    """No global majority staff in adults' social care and a 0 numerator in children's: every
+    figure that cannot be computed says why, and the PDFs are still laid out."""
+    from tests.integration.test_no_none import _edge_counts
+
+    lead = factories.member(role=Role.EDI_LEAD)
+    org = lead.memberships[0].organisation
+    factories.dataset(cycle=factories.cycle(organisation=org, start_year=2024),
+                      rows=_edge_counts())
+    browser = client_for(lead)
+    for url in ("board-pack.pdf", "sc-wres-report.pdf", "sc-wres-report.docx"):
+        response = browser.get(f"/org/{org.slug}/cycles/2024-25/{url}")
+        assert response.status_code == 200, url
+    text = _flat(" ".join(_read(browser.get(
+        f"/org/{org.slug}/cycles/2024-25/board-pack.pdf").data)[1]))
+    assert " None " not in f" {text} "
+    assert "No global majority staff in post" in text

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -81,11 +82,27 @@ def board_pack_html(pack: BoardPack) -> str:
         stylesheet=_stylesheet(), today=pack.today)
 
 
+_CAPTION = re.compile(r"<table(?P<table>[^>]*)>\s*<caption(?P<attrs>[^>]*)>(?P<text>.*?)</caption>",
+                      re.DOTALL)
+
+
+def _captions_before_tables(html: str) -> str:
+    """Move each table's caption into a paragraph just before the table.
+
+    WeasyPrint 68 can leave a caption alone at the foot of a page, its table on the next, and its
+    tagging then fails ("Table wrapper without a table"). A paragraph before the table, kept with
+    it (``break-after: avoid``), reads the same and tags as a paragraph.
+    """
+    return _CAPTION.sub(lambda m: f'<p{m["attrs"]} data-caption>{m["text"]}</p>'
+                                  f'<table{m["table"]}>', html)
+
+
 def pdf_from_html(html: str) -> bytes:
     """Lay an HTML document out as a tagged PDF (PDF/UA-1)."""
     from weasyprint import HTML  # imported here: loading Pango takes a moment
 
-    return HTML(string=html, base_url=str(PDF_CSS.parent)).write_pdf(pdf_variant=PDF_VARIANT)
+    return HTML(string=_captions_before_tables(html), base_url=str(PDF_CSS.parent)).write_pdf(
+        pdf_variant=PDF_VARIANT)
 
 
 def board_pack_filename(pack_or_slug: BoardPack | str, label: str | None = None) -> str:
@@ -273,7 +290,7 @@ def _docx_figures(document, pack: BoardPack) -> None:
 
 
 def _of(tally) -> str:
-    return f"{tally.numerator} of {tally.denominator}" if tally is not None else "None"
+    return f"{tally.numerator} of {tally.denominator}" if tally is not None else "No counts"
 
 
 def _docx_plan(document, pack: BoardPack) -> None:
