@@ -84,6 +84,13 @@ class Config:
     # The address people use to reach the tracker, for links in e-mails: https://tracker.example.org
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
+    # Logs: one JSON line per request, and errors with their traceback (tracker/observability.py).
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+    LOG_TO_STDERR = True
+    # Error reporting to Sentry (or a service speaking its protocol), only when a DSN is set.
+    SENTRY_DSN = os.environ.get("SENTRY_DSN") or None
+    SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT") or None
+
     @classmethod
     def check(cls) -> None:
         """Refuse to run without what this configuration needs."""
@@ -114,6 +121,8 @@ class TestConfig(Config):
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     PASSWORD_HASH_PROFILE = "cheapest"  # fast hashes for the suite; never in production
+    LOG_TO_STDERR = False  # the tests read the log records themselves
+    SENTRY_DSN = None  # a test that wants Sentry passes its own (loopback) DSN
 
 
 class ProductionConfig(Config):

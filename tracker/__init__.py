@@ -18,6 +18,7 @@ from config import CONFIGS, ProductionConfig, _database_url
 from tracker.domain import formatting
 from tracker.domain.plans import is_overdue
 from tracker.extensions import csrf, db, login_manager, migrate, passwords, wtforms_helpers
+from tracker.observability import init_logging, init_sentry
 from tracker.security import register_security_headers
 from tracker.services import auth as auth_service
 from tracker.services.errors import Forbidden, Locked, NotFound
@@ -37,6 +38,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     _register_config(app, config_name, overrides)
+    init_logging(app)
+    init_sentry(app)
     _register_ethnicity_mapping(app)
     _register_templates(app)
     _register_extensions(app)
@@ -134,7 +137,10 @@ def _register_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(session_id: str):
         user = auth_service.load_user_from_session(session_id)
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active:
+            return None
+        g.user_id = user.id  # for the request's log line (tracker/observability.py)
+        return user
 
 
 #: Requests that may write: on SQLite they take the write lock as their transaction begins.
