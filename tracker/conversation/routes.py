@@ -51,6 +51,19 @@ def _gone(access: OrgAccess, comment):
                  comment.id)
 
 
+def _your_comment(access: OrgAccess, comment_id: int):
+    """The signed-in person's own comment, and the page to show instead once it is deleted.
+
+    Only its author may change or delete a comment: anyone else gets 403.
+    """
+    comment = thread_service.get_comment(access=access, comment_id=comment_id)
+    if comment.is_deleted:
+        return comment, _gone(access, comment)
+    if comment.author_id != current_user.id:
+        abort(403)
+    return comment, None
+
+
 def _told(message: str, report: MentionReport) -> None:
     flash(message, "success")
     for problem in report.messages():
@@ -124,11 +137,9 @@ def reply(access: OrgAccess, comment_id: int):
 @org_page(Capability.COMMENT)
 def edit(access: OrgAccess, comment_id: int):
     """Change your comment; its earlier versions are kept and readable."""
-    comment = thread_service.get_comment(access=access, comment_id=comment_id)
-    if comment.is_deleted:
-        return _gone(access, comment)
-    if comment.author_id != current_user.id:
-        abort(403)
+    comment, instead = _your_comment(access, comment_id)
+    if instead is not None:
+        return instead
     form = EditForm(data={"body": comment.body} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
@@ -148,11 +159,9 @@ def edit(access: OrgAccess, comment_id: int):
 @org_page(Capability.COMMENT)
 def delete(access: OrgAccess, comment_id: int):
     """Delete your comment, after confirming; a tombstone stays in the thread."""
-    comment = thread_service.get_comment(access=access, comment_id=comment_id)
-    if comment.is_deleted:
-        return _gone(access, comment)
-    if comment.author_id != current_user.id:
-        abort(403)
+    comment, instead = _your_comment(access, comment_id)
+    if instead is not None:
+        return instead
     form = ConfirmForm()
     if form.validate_on_submit():
         try:

@@ -9,6 +9,7 @@ descriptions); tests/integration/test_values_forms_and_files.py fails on a plain
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
@@ -51,12 +52,7 @@ class LineField(StringField):
         self.max_length = max_length
 
     def pre_validate(self, form: Any) -> None:
-        if isinstance(self.data, str):
-            try:
-                self.data = single_line(self.data, name=field_name(self),
-                                        max_length=self.max_length)
-            except ValueRejected as rejected:
-                raise StopValidation(rejected.message) from None
+        _read_text(self, single_line, self.max_length)
 
 
 class TextField(TextAreaField):
@@ -69,12 +65,16 @@ class TextField(TextAreaField):
         self.max_length = max_length
 
     def pre_validate(self, form: Any) -> None:
-        if isinstance(self.data, str):
-            try:
-                self.data = multi_line(self.data, name=field_name(self),
-                                       max_length=self.max_length)
-            except ValueRejected as rejected:
-                raise StopValidation(rejected.message) from None
+        _read_text(self, multi_line, self.max_length)
+
+
+def _read_text(field: StringField, parse: Callable[..., str], max_length: int | None) -> None:
+    """Read a text box's value with the domain's parser; what it refuses is the field's error."""
+    if isinstance(field.data, str):
+        try:
+            field.data = parse(field.data, name=field_name(field), max_length=max_length)
+        except ValueRejected as rejected:
+            raise StopValidation(rejected.message) from None
 
 class GovForm(FlaskForm):
     """Every form's base: WTForms' default messages are said the GOV.UK way, naming the field."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
@@ -16,6 +16,7 @@ from tracker.models import (
 from tracker.services.audit import changes, record_event
 from tracker.services.errors import InvalidInput, NotFound
 from tracker.services.locks import unique_or_invalid
+from tracker.services.unique import used_by_another
 
 
 def list_groups() -> list[AdvisoryGroup]:
@@ -49,11 +50,8 @@ GROUP_UNIQUE = {"advisory_groups.name": ("name", "Name is already used by anothe
 def _check_group(name: str, short_name: str, current: AdvisoryGroup | None) -> None:
     errors: dict[str, str] = {}
     for field, value, label in (("name", name, "Name"), ("short_name", short_name, "Short name")):
-        query = select(AdvisoryGroup.id).where(
-            func.lower(getattr(AdvisoryGroup, field)) == value.lower())
-        if current is not None:
-            query = query.where(AdvisoryGroup.id != current.id)
-        if db.session.scalar(query) is not None:
+        if used_by_another(getattr(AdvisoryGroup, field), value, key=AdvisoryGroup.id,
+                           current=current):
             errors[field] = f"{label} is already used by another group"
     if errors:
         raise InvalidInput(errors)

@@ -15,7 +15,8 @@ from tracker.models import AuditEvent, PlanTheme, User
 
 @dataclass(frozen=True)
 class Change:
-    """One field of a recorded change: its label, the value before (if any) and after."""
+    """One field of a change as a person reads it: its label, the value before (None if it had
+    none, or is new) and after. The history and a plan import's preview both show these."""
 
     label: str
     before: str | None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tracker.domain.roles import Capability
 from tracker.extensions import db
@@ -15,6 +15,7 @@ from tracker.services.access import OrgAccess, require
 from tracker.services.audit import changes, plain_value, record_event
 from tracker.services.errors import InvalidInput, NotFound
 from tracker.services.locks import unique_or_invalid
+from tracker.services.unique import used_by_another
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ONS_CODE_RE = re.compile(r"^E\d{8}$")
@@ -50,11 +51,8 @@ def _check_organisation(values: dict, *, current: Organisation | None) -> None:
         value = values.get(field)
         if not value or field in errors:
             continue
-        column = getattr(Organisation, field)
-        query = select(Organisation.id).where(func.lower(column) == value.lower())
-        if current is not None:
-            query = query.where(Organisation.id != current.id)
-        if db.session.scalar(query) is not None:
+        if used_by_another(getattr(Organisation, field), value, key=Organisation.id,
+                           current=current):
             errors[field] = f"{label} is already used by another organisation"
     if errors:
         raise InvalidInput(errors)

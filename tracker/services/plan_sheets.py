@@ -28,6 +28,7 @@ from tracker.services import actions as action_service
 from tracker.services import plans as plan_service
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event
+from tracker.services.history import Change
 from tracker.services.uploads import upload_limits
 
 #: The sheet column that holds each of an action's fields.
@@ -72,15 +73,6 @@ def _values(row: PlanRow, theme_id: int | None, owner_id: int | None) -> dict:
 
 
 @dataclass(frozen=True)
-class FieldChange:
-    """One field an imported row changes: its label, the value now (None if new) and after."""
-
-    label: str
-    before: str | None
-    after: str
-
-
-@dataclass(frozen=True)
 class RowChange:
     """What importing one row does: adds an action, updates one, or leaves it as it is."""
 
@@ -88,7 +80,7 @@ class RowChange:
     kind: str  # "added", "updated" or "unchanged"
     title: str
     action_id: int | None
-    fields: tuple[FieldChange, ...] = ()
+    fields: tuple[Change, ...] = ()  # each field the row changes (before is None if new)
     links_added: tuple[str, ...] = ()
     links_removed: tuple[str, ...] = ()
 
@@ -197,7 +189,7 @@ def _change(row: PlanRow, action: Action | None, values: dict) -> RowChange:
             continue
         if action is None and value in (None, ""):
             continue
-        fields.append(FieldChange(
+        fields.append(Change(
             action_service.FIELD_LABELS[field],
             action_service.describe_value(field, before) if action is not None else None,
             action_service.describe_value(field, value)))

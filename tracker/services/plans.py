@@ -26,6 +26,7 @@ from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event
 from tracker.services.errors import InvalidInput, NotFound
 from tracker.services.locks import unique_or_invalid
+from tracker.services.unique import used_by_another
 
 # Plans and themes ------------------------------------------------------------------------------
 
@@ -115,10 +116,8 @@ def _check_theme_name(plan: ActionPlan, name: str, current: PlanTheme | None = N
         raise InvalidInput({"name": "Enter the theme's name"})
     if len(name) > 120:
         raise InvalidInput({"name": "The theme's name must be 120 characters or fewer"})
-    clash = db.session.scalar(select(PlanTheme.id).where(
-        PlanTheme.plan_id == plan.id, func.lower(PlanTheme.name) == name.lower(),
-        PlanTheme.id != (current.id if current else -1)))
-    if clash:
+    if used_by_another(PlanTheme.name, name, key=PlanTheme.id, current=current,
+                       among=PlanTheme.plan_id == plan.id):
         raise InvalidInput({"name": f"There is already a theme called {name}"})
 
 
