@@ -28,3 +28,32 @@ def test_the_sponsor_downloads_the_board_pack_from_the_accountability_view(page:
     expect(page.locator("h1")).to_have_text("Reports for 2024-25")
     assert_accessible(page)
     expect(page.get_by_role("link", name="Excel workbook for publication (XLSX)")).to_be_visible()
+
+
+PRINTED = ["/org/northshire/cycles/2024-25/plan", "/org/northshire/cycles/2024-25/indicators",
+           "/org/northshire/trends", "/org/northshire/cycles/2024-25/review",
+           "/org/northshire/cycles/2024-25/plan/accountability"]
+
+
+def test_pages_print_without_link_addresses_navigation_or_forms(page: Page):
+    sign_in(page, "edi.lead@northshire.example.org")
+    for path in PRINTED:
+        page.goto(path)
+        page.emulate_media(media="screen")
+        assert page.locator(".govuk-service-navigation").is_visible()
+        page.emulate_media(media="print")
+        assert page.evaluate(
+            "() => [...document.querySelectorAll('main a.govuk-link')].every("
+            "a => ['none', 'normal'].includes(getComputedStyle(a, '::after').content))"), path
+        assert not page.locator(".govuk-service-navigation").is_visible(), path
+        assert page.locator("main form:visible").count() == 0, path
+        assert page.locator("main table").first.is_visible(), path
+        assert page.evaluate("() => [...document.querySelectorAll('.app-table-scroll')].every("
+                             "d => getComputedStyle(d).overflow === 'visible')"), path
+        assert_accessible(page)
+    # The review's summary, in a form box for its editor on screen, prints as text.
+    page.goto(PRINTED[3])
+    page.emulate_media(media="print")
+    expect(page.locator(".app-print-only")).to_be_visible()
+    page.emulate_media(media="screen")
+    expect(page.locator(".app-print-only")).to_be_hidden()
