@@ -81,6 +81,7 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
     MAIL_FROM = os.environ.get("MAIL_FROM", "SC-WRES tracker <no-reply@localhost>")
+    MAIL_TIMEOUT_SECONDS = _int("MAIL_TIMEOUT_SECONDS", 10)
     # The address people use to reach the tracker, for links in e-mails: https://tracker.example.org
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
@@ -90,6 +91,17 @@ class Config:
     # Error reporting to Sentry (or a service speaking its protocol), only when a DSN is set.
     SENTRY_DSN = os.environ.get("SENTRY_DSN") or None
     SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT") or None
+
+    # Work done outside requests (tracker.jobs): "procrastinate" (the queue in PostgreSQL, run by
+    # `flask tracker worker`), "thread" (in the web process, after the commit) or "immediate"
+    # (in the same thread, after the commit: the test suite). Unset: procrastinate on
+    # PostgreSQL, thread on SQLite.
+    JOBS_RUNNER = os.environ.get("JOBS_RUNNER") or None
+    JOBS_CONCURRENCY = _int("JOBS_CONCURRENCY", 4)
+    # When the worker queues the daily reminders and digests (cron syntax, UTC).
+    REMINDERS_CRON = os.environ.get("REMINDERS_CRON", "0 6 * * *")
+    # How often the worker tries again the e-mails that failed (each waits longer every time).
+    MAIL_RETRY_CRON = os.environ.get("MAIL_RETRY_CRON", "*/5 * * * *")
 
     @classmethod
     def check(cls) -> None:
@@ -123,6 +135,8 @@ class TestConfig(Config):
     PASSWORD_HASH_PROFILE = "cheapest"  # fast hashes for the suite; never in production
     LOG_TO_STDERR = False  # the tests read the log records themselves
     SENTRY_DSN = None  # a test that wants Sentry passes its own (loopback) DSN
+    # Jobs run as soon as their transaction commits; tests/integration/test_jobs.py runs the others.
+    JOBS_RUNNER = "immediate"
 
 
 class ProductionConfig(Config):
@@ -145,6 +159,10 @@ class ProductionConfig(Config):
             )
         if len(os.environ["SECRET_KEY"]) < 32:
             raise ConfigurationError("SECRET_KEY must be at least 32 characters long")
+        if os.environ.get("MAIL_SERVER") and not os.environ.get("PUBLIC_BASE_URL", "").strip():
+            raise ConfigurationError(
+                "MAIL_SERVER is set but PUBLIC_BASE_URL is not: links in e-mails are built only "
+                "from PUBLIC_BASE_URL (like https://tracker.example.org), never from a request")
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from tracker.jobs import is_queue_table
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -45,6 +47,10 @@ def get_metadata():
     if hasattr(target_db, 'metadatas'):
         return target_db.metadatas[None]
     return target_db.metadata
+
+
+def include_name(name, type_, parent_names):
+    return not (type_ == "table" and is_queue_table(name))
 
 
 def run_migrations_offline():
@@ -96,6 +102,8 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            # procrastinate's tables are its own (0007_job_queue), not the models'
+            include_name=include_name,
             **conf_args
         )
 

@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS, ProductionConfig, _database_url
+from tracker import jobs
 from tracker.domain import formatting
 from tracker.domain.plans import is_overdue
 from tracker.extensions import csrf, db, login_manager, migrate, passwords, wtforms_helpers
@@ -128,6 +129,7 @@ def _register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     wtforms_helpers.init_app(app)
     passwords.init_app(app)
+    jobs.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to see this page"

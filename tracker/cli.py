@@ -163,13 +163,38 @@ def send_reminders(on_date) -> None:
     day = on_date.date() if on_date else today()
     run = notification_service.queue_daily_emails(today=day, base_url=settings.base_url)
     db.session.commit()
-    report = notification_service.deliver_pending(after_each=lambda email: db.session.commit())
+    report = notification_service.deliver_pending(commit=db.session.commit)
     db.session.commit()
     click.echo(f"{day.isoformat()}: queued {run.digests} digests, {run.reminders} reminders and "
                f"{run.weekly} weekly summaries; sent {report.sent} e-mails, {report.failed} "
                "failed (they are tried again on the next run).")
     if report.failed:
         sys.exit(1)
+
+
+@tracker_cli.command("worker")
+@click.option("--until-idle", is_flag=True,
+              help="Run the jobs waiting now, then stop (instead of running until stopped).")
+def worker(until_idle: bool) -> None:
+    """Run the job queue's worker (PostgreSQL): e-mail, daily reminders, retries.
+
+    Run one or more under systemd (see README); each stops cleanly on SIGTERM or Ctrl+C,
+    finishing the job it is running. On SQLite jobs run in the web process: nothing to do.
+    """
+    from flask import current_app
+
+    queue = current_app.extensions["jobs"]
+    if queue.runner != "procrastinate":
+        click.echo(f"Jobs run in the web process here (JOBS_RUNNER={queue.runner}); the worker "
+                   "is for PostgreSQL (JOBS_RUNNER=procrastinate).", err=True)
+        sys.exit(2)
+    _load_every_task()
+    queue.work(wait=not until_idle)
+
+
+def _load_every_task() -> None:
+    """Import the services that declare tasks (the web app imports them through its views)."""
+    from tracker.services import mail, notifications  # noqa: F401
 
 
 def _register_report_commands() -> None:

@@ -23,7 +23,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, inspect, make_url, text
 from sqlalchemy.orm import Session
 
 from tests import factories as factories_module
@@ -31,6 +31,7 @@ from tests.factories import PASSWORD, Factories
 from tests.helpers import sign_in
 from tracker import create_app
 from tracker.extensions import db
+from tracker.jobs import is_queue_table
 from tracker.models import User
 
 # The frozen clock's "now": a Monday morning in June, after the demo's 2024-25 cycle ended.
@@ -58,17 +59,28 @@ def _database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name
     return f"sqlite:///{Path(tmp_path_factory.mktemp('db')) / f'{name}.sqlite3'}"
 
 
+def _hand_over(session: Session | None) -> None:
+    """Let a request (or command) see what the test made: flush it, or with committed_db commit
+    it, which also ends the test's read transaction (on SQLite it would block the app's commit)."""
+    if session is None:
+        return
+    if session.info.get("committed_db"):
+        session.commit()
+    else:
+        session.flush()
+
+
 class TestClient(FlaskClient):
     """A test client that keeps the test's session in step with the app's requests.
 
-    Before each request the test's pending changes are flushed (so the request sees them);
+    Before each request the test's pending changes are flushed, or committed with committed_db
+    (so the request sees them);
     after it, everything the test holds is expired (so the test sees what the request did).
     """
 
     def open(self, *args, **kwargs):
+        _hand_over(factories_module._session)
         session = factories_module._session
-        if session is not None:
-            session.flush()
         try:
             return super().open(*args, **kwargs)
         finally:
@@ -80,9 +92,8 @@ class TestCliRunner(FlaskCliRunner):
     """The CLI runner, in step with the test's session as TestClient is."""
 
     def invoke(self, *args, **kwargs):
+        _hand_over(factories_module._session)
         session = factories_module._session
-        if session is not None:
-            session.flush()
         try:
             return super().invoke(*args, **kwargs)
         finally:
@@ -146,6 +157,8 @@ def _truncate_everything(app: Flask) -> None:
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
+                tables += [name for name in inspect(connection).get_table_names()
+                           if is_queue_table(name)]  # the job queue's too (tracker.jobs)
                 connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
             else:
                 for table in tables:
@@ -162,7 +175,7 @@ def db_session(request, app) -> Iterator[Session]:
     if "committed_db" in request.fixturenames:
         with app.app_context():
             engine = db.engine
-        session = Session(bind=engine)
+        session = Session(bind=engine, info={"committed_db": True})
         factories_module.bind(session)
         try:
             yield session

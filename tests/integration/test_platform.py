@@ -107,3 +107,14 @@ def test_import_contracts_hold():
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Contracts: 4 kept, 0 broken." in result.stdout
+
+
+def test_production_refuses_mail_without_public_base_url(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://tracker@localhost/tracker")
+    monkeypatch.setenv("MAIL_SERVER", "smtp.example.org")
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    with pytest.raises(ConfigurationError, match="PUBLIC_BASE_URL"):
+        create_app("production")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://tracker.example.org")
+    assert create_app("production").config["SECRET_KEY"] == "x" * 40  # it starts

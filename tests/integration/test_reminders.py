@@ -10,7 +10,7 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.helpers import post_form
+from tests.helpers import post_form, sign_in
 from tests.integration.test_conversation import CYCLE, _action_id, _action_page, _post
 from tracker.demo.plan import ACTIONS
 from tracker.domain.notifications import EmailStatus, Frequency, NotificationKind
@@ -308,3 +308,66 @@ def test_nothing_is_sent_when_email_is_not_set_up(app, client_as, runner):
     _post(client_as("sponsor"), _action_id(app), "@tom.okafor hello", visibility="internal")
     [email] = _emails(app, recipient="owner@northshire.example.org")
     assert (email.status, email.attempts) == (EmailStatus.QUEUED, 0)
+
+
+# Messages that cannot be built, and where links come from ------------------------------------------
+
+
+def _queue_raw(app, **fields) -> int:
+    """An outbox row as an older release (or a bug) could have left it."""
+    with app.app_context():
+        email = OutgoingEmail(recipient=fields.pop("recipient", "owner@northshire.example.org"),
+                              subject=fields.pop("subject", "A fine subject"), body="Body",
+                              kind="mention", status=EmailStatus.QUEUED, **fields)
+        db.session.add(email)
+        db.session.commit()
+        return email.id
+
+
+def test_a_message_that_cannot_be_built_fails_with_its_reason_and_the_rest_go(app, demo, smtp,
+                                                                               runner):
+    bad_subject = _queue_raw(app, subject="Line one\nBcc: everyone@example.org")
+    bad_address = _queue_raw(app, recipient="tom\r\n@example.org")
+    good = _queue_raw(app, subject="Still goes")
+    last_try = _queue_raw(app, subject="Broken\u2028too\r\n", attempts=9)
+    result = _run(runner)
+    assert result.exit_code == 1, result.output  # some failed
+    mine = [m for m in smtp.messages if not m["Subject"].startswith(("Your actions", "Weekly"))]
+    assert [m["Subject"] for m in mine] == ["Still goes"]
+    assert all("everyone@example.org" not in str(m) for m in smtp.messages)
+    emails = {e.id: e for e in _emails(app)}
+    assert (emails[good].status, emails[good].attempts) == (EmailStatus.SENT, 1)
+    for failed in (bad_subject, bad_address, last_try):
+        assert emails[failed].status == EmailStatus.FAILED
+        assert emails[failed].last_error.startswith("The message could not be built: ValueError")
+    assert [emails[i].attempts for i in (bad_subject, bad_address, last_try)] == [1, 1, 10]
+    # The next run counts another attempt on each, never stops on them, and gives up at 10
+    smtp.clear()
+    result = _run(runner)
+    assert result.exit_code == 1
+    emails = {e.id: e for e in _emails(app)}
+    assert [emails[i].attempts for i in (bad_subject, bad_address, last_try)] == [2, 2, 10]
+
+
+def test_links_in_emails_come_only_from_public_base_url(app, demo, smtp, monkeypatch):
+    app.config["PUBLIC_BASE_URL"] = ""
+    monkeypatch.setitem(app.config, "SERVER_NAME", "evil.example")  # every request's Host
+    sponsor = app.test_client()
+    sponsor.environ_base.update(HTTP_X_FORWARDED_HOST="evil.example")
+    assert sign_in(sponsor, "sponsor@northshire.example.org").status_code == 302
+    action_id = _action_id(app)
+    assert sponsor.get(_action_page(action_id)).request.host == "evil.example"
+    post_form(sponsor, f"{CYCLE}/comments/action/{action_id}",
+              {"body": "@tom.okafor have a look", "visibility": "internal"},
+              token_from=_action_page(action_id))
+    [message] = smtp.messages
+    assert "evil.example" not in message.get_content()
+    assert f"{_action_page(action_id)}#comment-" in message.get_content()
+    app.config["PUBLIC_BASE_URL"] = BASE
+    smtp.clear()
+    post_form(sponsor, f"{CYCLE}/comments/action/{action_id}",
+              {"body": "@tom.okafor and again", "visibility": "internal"},
+              token_from=_action_page(action_id))
+    [message] = smtp.messages
+    assert f"{BASE}{_action_page(action_id)}#comment-" in message.get_content()
+    assert "evil.example" not in message.get_content()

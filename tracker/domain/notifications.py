@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 
 class NotificationKind(enum.StrEnum):
@@ -83,6 +84,26 @@ class EmailStatus(enum.StrEnum):
     QUEUED = "queued"
     SENT = "sent"
     FAILED = "failed"
+
+
+# How many times an e-mail is tried, and how long to wait before trying a failed one again:
+# 5 minutes after the first failure, then twice as long each time (about 42 hours in all).
+MAX_ATTEMPTS = 10
+FIRST_RETRY_AFTER = timedelta(minutes=5)
+
+
+def retry_due(*, attempts: int, last_attempt_at: datetime | None, created_at: datetime,
+              now: datetime) -> bool:
+    """Whether an unsent e-mail should be tried (again) now.
+
+    Never tried: if its own job has not sent it within FIRST_RETRY_AFTER (the job was lost).
+    Tried `attempts` times: once FIRST_RETRY_AFTER x 2^(attempts - 1) has passed since the last.
+    """
+    if attempts >= MAX_ATTEMPTS:
+        return False
+    if attempts == 0 or last_attempt_at is None:
+        return now - created_at >= FIRST_RETRY_AFTER
+    return now - last_attempt_at >= FIRST_RETRY_AFTER * 2 ** (attempts - 1)
 
 
 # Digests -------------------------------------------------------------------------------------------

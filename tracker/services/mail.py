@@ -1,8 +1,13 @@
-"""E-mail: queue a message with the change that causes it, send it over SMTP, record every try.
+"""E-mail: queue a message with the change that causes it; a job sends it; every try recorded.
 
 A message is queued in the same transaction as the comment or reminder it is about, so it can
-never be lost; it is sent after the request commits (or by `flask tracker send-reminders`), and a
-message that fails stays queued and is tried again on the next run, up to MAX_ATTEMPTS times.
+never be lost, and a job to send it is enqueued in that transaction too (tracker.jobs): nothing
+is sent inside a request. Each try is claimed and recorded (its attempt counted) before the SMTP
+server is asked anything, so the counter always advances, even if the server stalls or the
+worker dies. A message that cannot be built (a header that cannot hold its value, an address
+that cannot be encoded) or sent is marked failed with the reason, and the next message goes on;
+failed ones are tried again with a growing wait (tracker.domain.notifications.retry_due), up to
+MAX_ATTEMPTS times, by the `retry_emails` job and by `flask tracker send-reminders`.
 """
 
 from __future__ import annotations
@@ -11,50 +16,22 @@ import smtplib
 import ssl
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from flask import current_app, g, has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from tracker.domain.notifications import EmailStatus
+from tracker import jobs
+from tracker.domain.notifications import MAX_ATTEMPTS, EmailStatus, retry_due
 from tracker.extensions import db
+from tracker.mail_settings import MailSettings, mail_settings
 from tracker.models import OutgoingEmail, User, utcnow
 
-MAX_ATTEMPTS = 10
-SMTP_TIMEOUT_SECONDS = 10
+__all__ = ["MAX_ATTEMPTS", "DeliveryReport", "MailSettings", "already_queued", "deliver",
+           "pending", "queue_email", "retry_emails", "send_email", "settings"]
 
-
-@dataclass(frozen=True)
-class MailSettings:
-    """Where and how to send, from the configuration (MAIL_* and PUBLIC_BASE_URL)."""
-
-    server: str | None
-    port: int
-    username: str | None
-    password: str | None
-    use_tls: bool
-    sender: str
-    base_url: str
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.server)
-
-
-def settings() -> MailSettings:
-    """Return the mail settings of the running application."""
-    config = current_app.config
-    base_url = (config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    if not base_url and has_request_context():
-        base_url = request.url_root.rstrip("/")
-    return MailSettings(server=config.get("MAIL_SERVER") or None,
-                        port=int(config.get("MAIL_PORT") or 25),
-                        username=config.get("MAIL_USERNAME") or None,
-                        password=config.get("MAIL_PASSWORD") or None,
-                        use_tls=bool(config.get("MAIL_USE_TLS")),
-                        sender=config.get("MAIL_FROM") or "sc-wres-tracker@localhost",
-                        base_url=base_url)
+settings = mail_settings
 
 
 def already_queued(key: str) -> bool:
@@ -64,8 +41,12 @@ def already_queued(key: str) -> bool:
 
 
 def queue_email(*, user: User | None, recipient: str, subject: str, body: str, kind: str,
-                key: str | None = None) -> OutgoingEmail | None:
-    """Record a message to send; with a key, only once ever (None if it was queued before)."""
+                key: str | None = None, send_alone: bool = True) -> OutgoingEmail | None:
+    """Record a message to send; with a key, only once ever (None if it was queued before).
+
+    With `send_alone` a job to send it is enqueued in the same transaction; without, the caller
+    sends it with others over one connection (the daily run).
+    """
     if key is not None and already_queued(key):
         return None
     email = OutgoingEmail(user_id=user.id if user else None, recipient=recipient,
@@ -73,9 +54,8 @@ def queue_email(*, user: User | None, recipient: str, subject: str, body: str, k
                           status=EmailStatus.QUEUED, attempts=0)
     db.session.add(email)
     db.session.flush()
-    if has_request_context():
-        # Sent once the request has committed (see tracker.conversation), else on the next run.
-        g.setdefault("queued_email_ids", []).append(email.id)
+    if send_alone:
+        jobs.enqueue("send_email", email_id=email.id)
     return email
 
 
@@ -90,6 +70,13 @@ def pending(*, ids: Iterable[int] | None = None) -> list[OutgoingEmail]:
     return list(db.session.scalars(query))
 
 
+def due_for_retry(*, now: datetime) -> list[OutgoingEmail]:
+    """Return the unsent messages whose wait before the next try is over."""
+    return [email for email in pending()
+            if retry_due(attempts=email.attempts, last_attempt_at=email.last_attempt_at,
+                         created_at=email.created_at, now=now)]
+
+
 @dataclass
 class DeliveryReport:
     sent: int = 0
@@ -102,81 +89,141 @@ def _message(email: OutgoingEmail, mail: MailSettings) -> EmailMessage:
     message["To"] = email.recipient
     message["Subject"] = email.subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=mail.sender.rpartition("@")[2] or None)
+    message["Message-ID"] = make_msgid(domain=mail.sender.rpartition("@")[2].strip(">") or None)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(email.body)
     return message
 
 
-def _connect(mail: MailSettings) -> tuple[smtplib.SMTP | None, Exception | None]:
+def _connect(mail: MailSettings) -> smtplib.SMTP:
     assert mail.server, "only called when mail is configured"
-    smtp = None
+    smtp = smtplib.SMTP(mail.server, mail.port, timeout=mail.timeout)
     try:
-        smtp = smtplib.SMTP(mail.server, mail.port, timeout=SMTP_TIMEOUT_SECONDS)
         if mail.use_tls:
             smtp.starttls(context=ssl.create_default_context())
         if mail.username:
             smtp.login(mail.username, mail.password or "")
-    except (OSError, smtplib.SMTPException) as error:
-        if smtp is not None:
-            smtp.close()
-        return None, error
-    return smtp, None
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
 
 
-def _send(smtp: smtplib.SMTP | None, problem: Exception | None, email: OutgoingEmail,
-          mail: MailSettings) -> bool:
-    """Try one message and record the attempt; return whether it went."""
-    email.attempts += 1
-    email.last_attempt_at = utcnow()
-    try:
-        if smtp is None:
-            raise problem or smtplib.SMTPServerDisconnected("no connection")
-        smtp.send_message(_message(email, mail))
-    except (OSError, smtplib.SMTPException) as error:
-        email.status = EmailStatus.FAILED
-        email.last_error = f"{type(error).__name__}: {error}"[:500]
-        return False
-    email.status, email.sent_at, email.last_error = EmailStatus.SENT, utcnow(), None
-    return True
+def _claim(email: OutgoingEmail) -> bool:
+    """Count an attempt on the message unless another run has just tried or sent it."""
+    seen = email.attempts
+    claimed = db.session.execute(
+        update(OutgoingEmail)
+        .where(OutgoingEmail.id == email.id, OutgoingEmail.attempts == seen,
+               OutgoingEmail.status != EmailStatus.SENT)
+        .values(attempts=seen + 1, last_attempt_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount == 1
+    db.session.expire(email)
+    return claimed
+
+
+def _broken_connection(error: BaseException) -> bool:
+    """Whether the error is the connection's (every later message would meet it too)."""
+    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
+
+
+def _reason(error: BaseException, *, building: bool) -> str:
+    what = "The message could not be built" if building else "The SMTP server refused it"
+    if not building and _broken_connection(error):
+        what = "The SMTP server could not be reached"
+    return f"{what}: {type(error).__name__}: {error}"[:500]
+
+
+def _failed(email: OutgoingEmail, reason: str) -> None:
+    email.status, email.last_error = EmailStatus.FAILED, reason
+
+
+class _Connection:
+    """One SMTP connection for a run, opened at the first message; a broken one stays broken."""
+
+    def __init__(self, mail: MailSettings) -> None:
+        self.mail = mail
+        self.smtp: smtplib.SMTP | None = None
+        self.problem: BaseException | None = None
+
+    def send(self, message: EmailMessage) -> None:
+        if self.problem is not None:
+            raise self.problem
+        if self.smtp is None:
+            try:
+                self.smtp = _connect(self.mail)
+            except Exception as error:  # unreachable, TLS or sign-in refused: for the whole run
+                self.problem = error
+                raise
+        try:
+            self.smtp.send_message(message)
+        except Exception as error:
+            if _broken_connection(error):
+                self.problem = error  # the rest of this run would wait for the same dead server
+                self.smtp.close()  # not QUIT: a stalled server would make us wait again
+                self.smtp = None
+            raise
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self.smtp.close()
+            self.smtp = None
 
 
 def deliver(emails: list[OutgoingEmail], *, mail: MailSettings,
-            after_each: Callable[[OutgoingEmail], None] | None = None) -> DeliveryReport:
+            commit: Callable[[], None]) -> DeliveryReport:
     """Send the messages over one SMTP connection, recording each attempt and its outcome.
 
-    `after_each` is called after every message (the command line commits there, so a message
-    marked sent stays marked even if a later one breaks the run).
+    `commit` is called once an attempt is counted (before the server is asked anything, and
+    outside any transaction while it answers) and once its outcome is recorded.
     """
     report = DeliveryReport()
     if not emails or not mail.configured:
         return report
-    smtp, problem = _connect(mail)
+    connection = _Connection(mail)
     try:
         for email in emails:
-            if _send(smtp, problem, email, mail):
-                report.sent += 1
-            else:
-                report.failed += 1
-            db.session.flush()
-            if after_each is not None:
-                after_each(email)
-    finally:
-        if smtp is not None:
+            if not _claim(email):
+                continue
+            commit()
             try:
-                smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                smtp.close()
+                message = _message(email, mail)
+            except Exception as error:  # anything that stops this one message being built
+                _failed(email, _reason(error, building=True))
+                report.failed += 1
+            else:
+                try:
+                    connection.send(message)
+                except Exception as error:  # anything the server or the encoding refuses
+                    _failed(email, _reason(error, building=False))
+                    report.failed += 1
+                else:
+                    email.status, email.sent_at, email.last_error = (EmailStatus.SENT, utcnow(),
+                                                                     None)
+                    report.sent += 1
+            db.session.flush()
+            commit()
+    finally:
+        connection.close()
     return report
 
 
-def deliver_queued_by_request(*, commit: Callable[[], None]) -> None:
-    """Send what this request queued, now that it has committed; failures wait for the next run."""
-    ids = g.pop("queued_email_ids", None)
-    mail = settings()
-    if not ids or not mail.configured:
-        return
-    emails = pending(ids=ids)
-    if emails:
-        deliver(emails, mail=mail)
-        commit()
+@jobs.task("send_email")
+def send_email(*, email_id: int) -> None:
+    """The job: send one queued message (unless it has gone meanwhile)."""
+    mail = mail_settings()
+    if mail.configured:
+        deliver(pending(ids=[email_id]), mail=mail, commit=jobs.commit)
+
+
+@jobs.task("retry_emails", cron_setting="MAIL_RETRY_CRON")
+def retry_emails(*, timestamp: int | None = None) -> None:
+    """The periodic job: try again the messages whose wait is over, over one connection."""
+    mail = mail_settings()
+    if mail.configured:
+        deliver(due_for_retry(now=utcnow()), mail=mail, commit=jobs.commit)

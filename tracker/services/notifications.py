@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, func, select, update
 
+from tracker import jobs
 from tracker.domain import paths
 from tracker.domain.emails import digest_message, notification_message, reminder_message, weekly_message
 from tracker.domain.formatting import LONDON
@@ -233,7 +234,7 @@ def _queue_digests(today: date, base_url: str) -> int:
         subject, body = digest_message(name=user.name, items=items, today=today,
                                        base_url=base_url, settings_url=base_url + paths.NOTIFICATION_SETTINGS)
         email = mail.queue_email(user=user, recipient=user.email, subject=subject, body=body,
-                                 kind="digest", key=key)
+                                 kind="digest", key=key, send_alone=False)
         if email is None:
             continue  # queued meanwhile, by another run
         for notification in notifications:
@@ -284,7 +285,8 @@ def _queue_reminders(today: date, base_url: str) -> int:
                                          base_url=base_url,
                                          settings_url=base_url + paths.NOTIFICATION_SETTINGS)
         if mail.queue_email(user=owner, recipient=owner.email, subject=subject, body=body,
-                            kind="reminder", key=f"reminder:{owner_id}:{today.isoformat()}"):
+                            kind="reminder", key=f"reminder:{owner_id}:{today.isoformat()}",
+                            send_alone=False):
             queued += 1
     return queued
 
@@ -314,7 +316,7 @@ def _queue_weekly(today: date, base_url: str) -> int:
         if message is None:
             continue  # nothing to say
         if mail.queue_email(user=user, recipient=user.email, subject=message[0], body=message[1],
-                            kind="weekly", key=key):
+                            kind="weekly", key=key, send_alone=False):
             queued += 1
     return queued
 
@@ -352,7 +354,19 @@ def _organisation_weeks(organisations: dict[int, Organisation],
     return weeks
 
 
-def deliver_pending(*, after_each) -> mail.DeliveryReport:
-    """Send every queued message and retry the failed ones."""
-    return mail.deliver(mail.pending(), mail=mail.settings(), after_each=after_each)
+def deliver_pending(*, commit) -> mail.DeliveryReport:
+    """Send every queued message and retry the failed ones (the daily run), over one connection."""
+    return mail.deliver(mail.pending(), mail=mail.settings(), commit=commit)
+
+
+@jobs.task("daily_emails", cron_setting="REMINDERS_CRON")
+def daily_emails(*, timestamp: int) -> None:
+    """The periodic job: what `flask tracker send-reminders` does, for the UK day it was due."""
+    settings = mail.settings()
+    if not settings.configured or not settings.base_url:
+        return
+    day = datetime.fromtimestamp(timestamp, LONDON).date()
+    queue_daily_emails(today=day, base_url=settings.base_url)
+    jobs.commit()
+    deliver_pending(commit=jobs.commit)
 
