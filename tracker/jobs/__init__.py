@@ -30,12 +30,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app, has_request_context
 from flask_sqlalchemy.session import Session as AppSession
 from sqlalchemy import event, make_url
 
 from tracker.extensions import db
+
+if TYPE_CHECKING:
+    import procrastinate
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +105,7 @@ class JobQueue:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self._procrastinate = None
+        self._procrastinate: procrastinate.App | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._thread_pid: int | None = None
@@ -186,7 +190,7 @@ class JobQueue:
 
     # Procrastinate --------------------------------------------------------------------------------
 
-    def procrastinate(self):
+    def procrastinate(self) -> procrastinate.App:
         """The procrastinate application: every registered task, wrapped to run as a job."""
         import procrastinate
 

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from tracker import jobs
 from tracker.domain.notifications import MAX_ATTEMPTS, EmailStatus, retry_due
@@ -112,12 +113,13 @@ def _connect(mail: MailSettings) -> smtplib.SMTP:
 def _claim(email: OutgoingEmail) -> bool:
     """Count an attempt on the message unless another run has just tried or sent it."""
     seen = email.attempts
-    claimed = db.session.execute(
+    result = cast(CursorResult[Any], db.session.execute(
         update(OutgoingEmail)
         .where(OutgoingEmail.id == email.id, OutgoingEmail.attempts == seen,
                OutgoingEmail.status != EmailStatus.SENT)
         .values(attempts=seen + 1, last_attempt_at=utcnow())
-        .execution_options(synchronize_session=False)).rowcount == 1
+        .execution_options(synchronize_session=False)))
+    claimed = result.rowcount == 1
     db.session.expire(email)
     return claimed
 
