@@ -102,7 +102,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
-            # procrastinate's tables are its own (0007_job_queue), not the models'
+            # procrastinate's tables are its own (0008_job_queue), not the models'
             include_name=include_name,
             **conf_args
         )

@@ -156,9 +156,9 @@ def _register_sqlite_transactions(app: Flask) -> None:
     starts a transaction only at the first write, so a request could read a row, another
     commit a change to it, and the first write over it. Instead (SQLAlchemy's documented
     recipe) the app begins each transaction itself: ``BEGIN IMMEDIATE`` in a request that may
-    write, so writing requests run one after another, each seeing what the last committed, and
-    a plain ``BEGIN`` elsewhere. The database is in WAL mode, so reading requests go on while
-    one writes. PostgreSQL uses row locks instead (tracker/services/locks.py).
+    write (and in a job, tracker.jobs), so writing requests run one after another, each seeing
+    what the last committed, and a plain ``BEGIN`` elsewhere. The database is in WAL mode, so
+    reading requests go on while one writes. PostgreSQL uses row locks instead (tracker/services/locks.py).
     """
     with app.app_context():
         engine = db.engine
@@ -175,7 +175,8 @@ def _register_sqlite_transactions(app: Flask) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        writing = has_request_context() and request.method in WRITING_METHODS
+        writing = (has_request_context() and request.method in WRITING_METHODS) or bool(
+            jobs.running())
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 

@@ -251,7 +251,7 @@ def test_the_worker_command_needs_the_queue_of_postgresql(app, queue, runner):
 
 
 def test_the_queue_schema_is_the_pinned_procrastinate_release(db_session):
-    """0007_job_queue applies a copy of procrastinate's schema: an upgrade that changes it
+    """0008_job_queue applies a copy of procrastinate's schema: an upgrade that changes it
     needs a migration running its SQL migrations (and a new copy)."""
     kept = ROOT / "migrations" / "procrastinate" / "schema-3.10.0.sql"
     assert kept.read_text(encoding="utf-8") == SchemaManager.get_schema()

@@ -29,6 +29,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 RUNNERS = ("procrastinate", "thread", "immediate")
 QUEUE_TABLE_PREFIX = "procrastinate_"
 _PENDING = "tracker.jobs.pending"
+_RUNNING: ContextVar[str | None] = ContextVar("tracker_job", default=None)
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,12 @@ def enqueue(task: str, **ids: int) -> None:
 def commit() -> None:
     """Inside a task: commit what it did so far (the job commits the rest when it returns)."""
     db.session.commit()
+
+
+def running() -> str | None:
+    """The name of the job running in this thread, if any (a job may write: on SQLite its
+    transactions take the write lock as they begin, as a writing request's do)."""
+    return _RUNNING.get()
 
 
 def is_queue_table(name: str) -> bool:
@@ -146,6 +154,13 @@ class JobQueue:
 
     def run(self, name: str, ids: dict, *, reraise: bool) -> None:
         """Run one job in an application context and session of its own; commit or roll back."""
+        token = _RUNNING.set(name)
+        try:
+            self._run_in_context(name, ids, reraise=reraise)
+        finally:
+            _RUNNING.reset(token)
+
+    def _run_in_context(self, name: str, ids: dict, *, reraise: bool) -> None:
         with self.app.app_context():
             try:
                 _TASKS[name].function(**ids)

@@ -1,7 +1,7 @@
 """The job queue (procrastinate) on PostgreSQL
 
-Revision ID: 0007_job_queue
-Revises: 0006_plan_import_drafts
+Revision ID: 0008_job_queue
+Revises: 0007_plans_made_with_cycles
 Create Date: 2026-12-03 10:00:00
 
 Procrastinate keeps its jobs in tables, functions and triggers of its own. This migration
@@ -18,8 +18,8 @@ from pathlib import Path
 from alembic import op
 
 
-revision = '0007_job_queue'
-down_revision = '0006_plan_import_drafts'
+revision = '0008_job_queue'
+down_revision = '0007_plans_made_with_cycles'
 branch_labels = None
 depends_on = None
 
