@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
+import zlib
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +15,22 @@ INSTANCE_DIR = BASE_DIR / "instance"
 
 class ConfigurationError(RuntimeError):
     """Raised when the environment does not provide what a configuration needs."""
+
+
+def secret_key_bits(key: str) -> float:
+    """An upper estimate of a key's randomness in bits: the smaller of its length times the
+    Shannon entropy of its characters, and the size zlib can squeeze it into (which sees
+    repeated patterns). `secrets.token_urlsafe(48)` gives about 330; "aaaa..." 0, "0123456789"
+    four times about 100."""
+    if not key:
+        return 0.0
+    counts = Counter(key)
+    per_character = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+    squeezed = 8 * max(0, len(zlib.compress(key.encode(), 9)) - 8)  # less zlib's own framing
+    return min(per_character * len(key), squeezed)
+
+
+MIN_SECRET_KEY_BITS = 128
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -111,6 +130,16 @@ class Config:
 class DevelopmentConfig(Config):
     """Local use: embedded SQLite under instance/, a throw-away secret."""
 
+    @classmethod
+    def check(cls) -> None:
+        url = os.environ.get("DATABASE_URL", "")
+        if url and not url.startswith("sqlite") and not os.environ.get("SECRET_KEY"):
+            raise ConfigurationError(
+                "DATABASE_URL names a database server, but TRACKER_CONFIG is not production and "
+                "SECRET_KEY is unset: the development settings would sign sessions with a key "
+                "everyone knows. Set TRACKER_CONFIG=production (with its SECRET_KEY) for a real "
+                "database.")
+
     SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
     STRICT_TEMPLATES = True  # a template that uses an undefined name fails loudly
     SQLALCHEMY_DATABASE_URI = (
@@ -159,6 +188,10 @@ class ProductionConfig(Config):
             )
         if len(os.environ["SECRET_KEY"]) < 32:
             raise ConfigurationError("SECRET_KEY must be at least 32 characters long")
+        if secret_key_bits(os.environ["SECRET_KEY"]) < MIN_SECRET_KEY_BITS:
+            raise ConfigurationError(
+                "SECRET_KEY is too predictable (repeated or too few different characters): make "
+                "one with python3 -c 'import secrets; print(secrets.token_urlsafe(48))'")
         if os.environ.get("MAIL_SERVER") and not os.environ.get("PUBLIC_BASE_URL", "").strip():
             raise ConfigurationError(
                 "MAIL_SERVER is set but PUBLIC_BASE_URL is not: links in e-mails are built only "

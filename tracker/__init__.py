@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from config import CONFIGS, ProductionConfig, _database_url
 from tracker import jobs
@@ -201,8 +201,20 @@ class DatabaseId(IntegerConverter):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+class Segment(UnicodeConverter):
+    """A text segment of a URL: one holding a control character (a NUL, say) is simply 404.
+
+    No slug, label, token or code holds one, and PostgreSQL cannot even compare text with a NUL.
+    """
+
+    def __init__(self, url_map, minlength=1, maxlength=None, length=None):
+        super().__init__(url_map, minlength=minlength, maxlength=maxlength, length=length)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00-\\x1f\\x7f]")
+
+
 def _register_url_converters(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseId
+    app.url_map.converters["default"] = app.url_map.converters["string"] = Segment
 
 
 def _register_blueprints(app: Flask) -> None:

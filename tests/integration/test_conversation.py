@@ -264,6 +264,27 @@ def test_a_mention_notifies_who_can_see_and_tells_the_author_about_the_others(ap
         f"Helen Clarke mentioned you in a comment on {SHORTLISTING}"]
 
 
+def test_one_person_named_twice_in_a_comment_is_told_once(app, client_as):
+    sponsor = client_as("sponsor")
+    action_id = _action_id(app)
+    body = "@tom.okafor, @owner@northshire.example.org and @Tom.Okafor: one person, three ways"
+    for visibility in ("internal", "shared"):
+        response = _post(sponsor, action_id, body, visibility=visibility)
+        assert response.status_code == 302
+    # an advisor cannot see the internal one; named twice there too, and still one mention each
+    advisor = client_as("advisor")
+    assert _post(advisor, action_id, "@grace.mensah? @advisor@iag.example.org?").status_code == 302
+    assert _notifications(app, "owner@northshire.example.org", NotificationKind.MENTION) == [
+        f"Helen Clarke mentioned you in a comment on {SHORTLISTING}"] * 2
+    from tracker.models import CommentMention
+
+    with app.app_context():
+        counts = [db.session.scalar(db.select(db.func.count()).select_from(CommentMention)
+                                    .where(CommentMention.comment_id == comment.id))
+                  for comment in _comments(app, body=body)]
+    assert counts == [1, 1]
+
+
 def test_an_edit_that_adds_a_mention_notifies_only_the_new_person(app, client_as):
     lead = client_as("edi_lead")
     action_id = _action_id(app)

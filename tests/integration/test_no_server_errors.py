@@ -65,6 +65,33 @@ def test_no_page_gives_a_server_error(app, client_as, role):
     assert set(DEMO_USERS) >= {"edi_lead", "advisor", "administrator"}
 
 
+def test_a_control_character_in_a_url_segment_is_not_found(app, client_as):
+    """A NUL (or any control character) in a slug, label, token or code: 404, on PostgreSQL too."""
+    client = client_as("edi_lead")
+    good = {**GOOD, **_ids(app)}
+    answers = {}
+    for rule in app.url_map.iter_rules():
+        text_arguments = [a for a in rule.arguments
+                          if type(rule._converters[a]).__name__ == "Segment"]
+        if "GET" not in rule.methods or not text_arguments:
+            continue
+        for argument in text_arguments:
+            for bad in ("north%00shire", "%00", "a%01b", "a%7Fb", "a%0Ab"):
+                url = _urls_for(rule, {**good, argument: bad})
+                with client.get(url) as response:
+                    answers[url] = response.status_code
+    assert answers and set(answers.values()) == {404}, answers
+
+
+def _urls_for(rule, values: dict) -> str:
+    path = rule.rule
+    for argument in rule.arguments:
+        path = path.replace(f"<{argument}>", str(values[argument]))
+        for converter in ("int", "path", "any(csv, xlsx)"):
+            path = path.replace(f"<{converter}:{argument}>", str(values[argument]))
+    return path
+
+
 def _first_action_id(app) -> int:
     with app.app_context():
         from tracker.models import ActionPlan, PlanTheme, ReportingCycle

@@ -126,3 +126,34 @@ def test_a_plan_changed_since_the_preview_is_shown_again_not_imported(
     assert post_form(client, preview_url, {}).status_code == 302  # confirmed again: applied
     db_session.refresh(action)
     assert (action.title, action.status) == ("Reverse mentoring", ActionStatus.AT_RISK)
+
+
+def test_one_import_one_message_per_new_owner(factories, client_for, db_session, frozen_clock):
+    from tracker.domain.notifications import NotificationKind
+    from tracker.models import Notification, OutgoingEmail
+
+    lead, org, owner, _, action = _setup(factories)
+    client = client_for(lead)
+    header, *lines = _export(client, org)
+    new = [f",Leadership,Imported action {n},,,tom@example.org,,,,2026-01-31,not_started,,,,,"
+           for n in range(40)]
+    response = _upload(client, org, "\n".join([header, *lines, *new]))
+    assert response.status_code == 302
+    assert post_form(client, response.headers["Location"], {}).status_code == 302
+    assert db_session.scalar(select(func.count(Action.id))) == 41
+    [told] = db_session.scalars(select(Notification).filter_by(
+        user_id=owner.id, kind=NotificationKind.OWNER)).all()
+    assert told.text == "Priya Shah made you the owner of 40 actions by importing the 2024-25 plan"
+    assert told.excerpt.startswith("\u201cImported action 0\u201d, \u201cImported action 1\u201d")
+    assert told.excerpt.endswith("and 37 more")
+    assert db_session.scalar(select(func.count(OutgoingEmail.id)).filter_by(
+        recipient="tom@example.org")) == 1
+    # One action given by an import is told as one action
+    header, *lines = _export(client, org)
+    moved = [line.replace(lead.email, "tom@example.org") if line.startswith(f"{action.id},")
+             else line for line in lines]
+    response = _upload(client, org, "\n".join([header, *moved]))
+    assert post_form(client, response.headers["Location"], {}).status_code == 302
+    assert db_session.scalars(select(Notification.text).filter_by(
+        user_id=owner.id).order_by(Notification.id.desc())).first() == (
+        "Priya Shah made you the owner of the action \u201cReverse mentoring\u201d")

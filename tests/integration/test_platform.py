@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,11 +15,12 @@ from tracker.extensions import db
 from tracker.services.auth import hash_password
 
 ROOT = Path(__file__).resolve().parents[2]
+KEY = "Qw3-rT9_zLp2Vn8sXc4BmK7hJd1FgA6yUe5iOo0tRqWbNvMlZkHj"  # random enough for production
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
 def test_production_refuses_to_start_without_secrets(monkeypatch, missing):
-    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("SECRET_KEY", KEY)
     monkeypatch.setenv("DATABASE_URL", "postgresql://tracker@localhost/tracker")
     monkeypatch.delenv(missing)
     with pytest.raises(ConfigurationError, match=missing):
@@ -26,19 +28,19 @@ def test_production_refuses_to_start_without_secrets(monkeypatch, missing):
 
 
 def test_production_uses_secure_cookies_and_the_environment(monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("SECRET_KEY", KEY)
     monkeypatch.setenv("DATABASE_URL", "postgres://tracker@db.internal/tracker")
     app = create_app("production")
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
-    assert app.config["SECRET_KEY"] == "s" * 40
+    assert app.config["SECRET_KEY"] == KEY
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://tracker@db.internal/tracker"
     assert app.config["PASSWORD_HASH_PROFILE"] == "standard"
 
 
 def test_each_app_keeps_its_own_password_cost(app, monkeypatch):
     """Building a production app must not make the suite's (or any other app's) hashes dear."""
-    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("SECRET_KEY", KEY)
     monkeypatch.setenv("DATABASE_URL", "postgres://tracker@db.internal/tracker")
     production = create_app("production")
     with production.app_context():
@@ -110,11 +112,46 @@ def test_import_contracts_hold():
 
 
 def test_production_refuses_mail_without_public_base_url(monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("SECRET_KEY", KEY)
     monkeypatch.setenv("DATABASE_URL", "postgresql://tracker@localhost/tracker")
     monkeypatch.setenv("MAIL_SERVER", "smtp.example.org")
     monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
     with pytest.raises(ConfigurationError, match="PUBLIC_BASE_URL"):
         create_app("production")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://tracker.example.org")
-    assert create_app("production").config["SECRET_KEY"] == "x" * 40  # it starts
+    assert create_app("production").config["SECRET_KEY"] == KEY  # it starts
+
+
+@pytest.mark.parametrize("weak", ["a" * 64, "ab" * 32, "0123456789" * 4, "password" * 5])
+def test_production_refuses_a_predictable_secret(monkeypatch, weak):
+    monkeypatch.setenv("SECRET_KEY", weak)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://tracker@localhost/tracker")
+    with pytest.raises(ConfigurationError, match="too predictable"):
+        create_app("production")
+
+
+def test_a_generated_secret_is_accepted():
+    import secrets
+
+    from config import MIN_SECRET_KEY_BITS, secret_key_bits
+
+    assert all(secret_key_bits(secrets.token_urlsafe(48)) > 2 * MIN_SECRET_KEY_BITS
+               for _ in range(20))
+    assert secret_key_bits(secrets.token_hex(32)) > MIN_SECRET_KEY_BITS
+
+
+def test_the_command_line_refuses_the_development_key_on_a_database_server(monkeypatch):
+    monkeypatch.delenv("TRACKER_CONFIG", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://tracker@db.internal/tracker")
+    with pytest.raises(ConfigurationError, match="TRACKER_CONFIG=production"):
+        create_app()
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "tracker", "tracker",
+                             "--help"], cwd=ROOT, capture_output=True, text=True,
+                            env={k: v for k, v in os.environ.items()
+                                 if k not in ("TRACKER_CONFIG", "SECRET_KEY")}
+                            | {"DATABASE_URL": "postgresql://tracker@db.internal/tracker"})
+    assert "TRACKER_CONFIG=production" in result.stdout + result.stderr
+    # SQLite, the embedded default, keeps the development key; so does a key of one's own
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///:memory:")
+    assert create_app().config["SECRET_KEY"] == "dev-only-not-secret"

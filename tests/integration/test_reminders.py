@@ -371,3 +371,17 @@ def test_links_in_emails_come_only_from_public_base_url(app, demo, smtp, monkeyp
     [message] = smtp.messages
     assert f"{BASE}{_action_page(action_id)}#comment-" in message.get_content()
     assert "evil.example" not in message.get_content()
+
+
+def test_a_title_saved_with_a_line_break_still_makes_a_one_line_subject(app, smtp):
+    from tracker.services import mail
+
+    with app.app_context():
+        mail.queue_email(user=None, recipient="owner@example.org", kind="owner",
+                         subject="Priya Shah made you the owner of \u201cMentoring\n\u2028for all\u201d",
+                         body="Body")
+        db.session.commit()  # the job runs once this has committed
+    [message] = smtp.messages
+    assert message["Subject"] == "Priya Shah made you the owner of \u201cMentoring for all\u201d"
+    [email] = _emails(app)
+    assert (email.status, email.attempts) == (EmailStatus.SENT, 1)

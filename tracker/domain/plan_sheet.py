@@ -256,8 +256,13 @@ def number_text(value: Decimal) -> str:
 
 
 # A leading apostrophe stops a spreadsheet running the cell as a formula (OWASP's advice on CSV
-# injection); one is added before an apostrophe too, so that removing one is always right.
-_FORMULA_START = ("=", "+", "-", "@", "'")
+# injection); one is added before an apostrophe too, so that removing one is always right. The
+# starts are every character a spreadsheet takes as one: = + - @, tab and the line breaks, and
+# their full-width and small forms (an East Asian input method types them, Excel converts them).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "'",
+                  "\uff1d", "\uff0b", "\uff0d", "\uff20",  # full-width = + - @
+                  "\ufe66", "\ufe62", "\ufe63",  # small = + -
+                  "\u2212")  # minus sign
 
 
 def _csv_text(text: str) -> str:

@@ -289,8 +289,9 @@ def audit_change(actor: User, access: OrgAccess, action: Action, verb: str,
 
 
 def create_action(*, actor: User, access: OrgAccess, plan: ActionPlan, values: dict[str, Any],
-                  today: date, reflection_id: int | None = None) -> Action:
-    """Add an action to the plan (EDI leads)."""
+                  today: date, reflection_id: int | None = None,
+                  notify_owner: bool = True) -> Action:
+    """Add an action to the plan (EDI leads); without `notify_owner` the caller tells them."""
     require(access, Capability.EDIT_PLAN)
     values = _clean(values)
     errors = check_action(access=access, plan=plan, values=values, today=today, current=None)
@@ -303,13 +304,14 @@ def create_action(*, actor: User, access: OrgAccess, plan: ActionPlan, values: d
     db.session.flush()
     audit_change(actor, access, action, "created", {}, {
         k: v for k, v in _values_dict(action).items() if v not in (None, "")})
-    notifications.notify_new_owner(action=action, actor=actor)
+    if notify_owner:
+        notifications.notify_new_owner(action=action, actor=actor)
     return action
 
 
 def update_action(*, actor: User, access: OrgAccess, plan: ActionPlan, action: Action,
                   values: dict[str, Any], expected_version: int, today: date,
-                  seen_change: int = 0) -> Action:
+                  seen_change: int = 0, notify_owner: bool = True) -> Action:
     """Change an action's fields; refuse a stale edit, naming what changed meanwhile.
 
     EDI leads may change every field; the owner only the status and the current measure value.
@@ -342,7 +344,7 @@ def update_action(*, actor: User, access: OrgAccess, plan: ActionPlan, action: A
             action.is_draft = False
         db.session.flush()
         audit_change(actor, access, action, "updated", before, after)
-        if "owner_id" in after:
+        if "owner_id" in after and notify_owner:
             notifications.notify_new_owner(action=action, actor=actor)
     return action
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,13 @@ __all__ = ["MAX_ATTEMPTS", "DeliveryReport", "MailSettings", "already_queued", "
 settings = mail_settings
 
 
+def one_line(text: str) -> str:
+    """A subject is one line: line breaks (U+2028 and U+2029 too) and control characters,
+    which older titles may hold, become single spaces."""
+    return " ".join("".join(" " if unicodedata.category(c)[0] in "CZ" and c != " " else c
+                            for c in text).split())
+
+
 def already_queued(key: str) -> bool:
     """Return whether a message with this idempotency key exists (sent or not)."""
     return db.session.scalar(select(OutgoingEmail.id).where(
@@ -51,7 +59,8 @@ def queue_email(*, user: User | None, recipient: str, subject: str, body: str, k
     if key is not None and already_queued(key):
         return None
     email = OutgoingEmail(user_id=user.id if user else None, recipient=recipient,
-                          subject=subject[:300], body=body, kind=kind, idempotency_key=key,
+                          subject=one_line(subject)[:300], body=body, kind=kind,
+                          idempotency_key=key,
                           status=EmailStatus.QUEUED, attempts=0)
     db.session.add(email)
     db.session.flush()

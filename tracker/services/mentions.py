@@ -92,9 +92,11 @@ def mention(actor: User, subject: Subject, comment: Comment) -> tuple[MentionRep
             for user in users:
                 if user.id not in already:
                     comment.mentions.append(CommentMention(user_id=user.id, notified=False))
+                    already.add(user.id)
         else:
             user = visible[0]
-            if user.id not in already:
+            if user.id not in already:  # once, however many ways (name, e-mail) it is named
+                already.add(user.id)
                 comment.mentions.append(CommentMention(user_id=user.id, notified=True))
                 notifications.notify(
                     user=user, kind=NotificationKind.MENTION, organisation=subject.organisation,

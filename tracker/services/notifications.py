@@ -180,6 +180,34 @@ def notify_new_owner(*, action: Action, actor: User | None) -> None:
            if action.due_date else "")
 
 
+def notify_imported_owners(*, actions: list[Action], actor: User) -> None:
+    """After an import, tell each new owner once: of their one action, or of how many."""
+    by_owner: dict[int, list[Action]] = {}
+    for action in actions:
+        if action.owner_id is not None and action.owner_id != actor.id:
+            by_owner.setdefault(action.owner_id, []).append(action)
+    if not by_owner:
+        return
+    cycle, organisation = db.session.execute(
+        select(ReportingCycle, Organisation)
+        .join(ActionPlan, ActionPlan.cycle_id == ReportingCycle.id)
+        .join(Organisation, Organisation.id == ReportingCycle.organisation_id)
+        .where(ActionPlan.id == actions[0].plan_id)).one()
+    owners = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(list(by_owner))))}
+    for owner_id, theirs in by_owner.items():
+        if len(theirs) == 1:
+            notify_new_owner(action=theirs[0], actor=actor)
+            continue
+        titles = ", ".join(f"\u201c{a.title}\u201d" for a in theirs[:3])
+        more = f" and {len(theirs) - 3} more" if len(theirs) > 3 else ""
+        notify(user=owners[owner_id], kind=NotificationKind.OWNER, organisation=organisation,
+               actor=actor,
+               text=f"{actor.name} made you the owner of {len(theirs)} actions by importing the "
+                    f"{cycle.label} plan",
+               link=paths.build(paths.PLAN, slug=organisation.slug, label=cycle.label),
+               excerpt=f"{titles}{more}")
+
+
 # The daily run -------------------------------------------------------------------------------------
 
 

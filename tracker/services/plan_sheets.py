@@ -25,6 +25,7 @@ from tracker.domain.roles import Capability
 from tracker.extensions import db
 from tracker.models import Action, ActionPlan, Membership, PlanImportDraft, User
 from tracker.services import actions as action_service
+from tracker.services import notifications
 from tracker.services import plans as plan_service
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event
@@ -263,18 +264,24 @@ def confirm_import(*, actor: User, access: OrgAccess, plan: ActionPlan, draft: P
 
 def _apply(actor: User, access: OrgAccess, plan: ActionPlan, planned: list[_Planned],
            today: date) -> None:
+    given: list[Action] = []  # actions the import gave an owner: one message per owner at the end
     for item in planned:
         action = item.action
         if action is None:
             action = action_service.create_action(actor=actor, access=access, plan=plan,
-                                                  values=item.values, today=today)
+                                                  values=item.values, today=today,
+                                                  notify_owner=False)
+            given.append(action)
         else:
             changes = {k: v for k, v in item.values.items() if getattr(action, k) != v}
             if changes:
                 action_service.update_action(actor=actor, access=access, plan=plan, action=action,
                                              values=changes, expected_version=action.version,
-                                             today=today)
+                                             today=today, notify_owner=False)
+                if "owner_id" in changes:
+                    given.append(action)
         _sync_links(actor, access, plan, action, item.row)
+    notifications.notify_imported_owners(actions=given, actor=actor)
 
 
 def _sync_links(actor: User, access: OrgAccess, plan: ActionPlan, action: Action,

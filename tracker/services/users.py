@@ -12,7 +12,7 @@ from tracker.services.access import OrgAccess, require
 from tracker.services.audit import changes, record_event
 from tracker.services.auth import hash_password, password_problem
 from tracker.services.errors import InvalidInput, NotFound
-from tracker.services.locks import unique_or_invalid
+from tracker.services.locks import lock, unique_or_invalid
 
 
 def list_users() -> list[User]:
@@ -183,8 +183,14 @@ def get_membership(*, organisation: Organisation, membership_id: int) -> Members
 
 
 def remove_membership(*, actor: User, membership: Membership) -> None:
-    """Take a role away; an organisation always keeps at least one EDI lead."""
+    """Take a role away; an organisation always keeps at least one EDI lead.
+
+    Two leads removing each other at once are taken one after the other: the organisation's row
+    is locked (tracker/services/locks.py) before the leads are counted, so the second counts
+    after the first has gone.
+    """
     if membership.role == Role.EDI_LEAD:
+        lock(Organisation, membership.organisation_id)  # the leads are counted one at a time
         leads = db.session.execute(
             select(func.count(Membership.id)).where(
                 Membership.organisation_id == membership.organisation_id,
