@@ -192,6 +192,42 @@ def worker(until_idle: bool) -> None:
     queue.work(wait=not until_idle)
 
 
+@tracker_cli.command("backup")
+@click.option("--out", "destination", required=True,
+              type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="The backup file to write (replaced if it exists).")
+def backup_command(destination: Path) -> None:
+    """Back up the whole database to one file, while the service runs (see README, Backups)."""
+    from flask import current_app
+
+    from tracker.backup import BackupError, backup
+
+    try:
+        backup(url=current_app.config["SQLALCHEMY_DATABASE_URI"], destination=destination)
+    except BackupError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+    click.echo(f"Backed up to {destination} ({destination.stat().st_size:,} bytes).")
+
+
+@tracker_cli.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+def restore_command(source: Path) -> None:
+    """Restore a backup file into the (new, empty) database that DATABASE_URL names."""
+    from flask import current_app
+
+    from tracker.backup import BackupError, restore
+
+    db.engine.dispose()  # the restore writes through a connection of its own
+    try:
+        restore(url=current_app.config["SQLALCHEMY_DATABASE_URI"], source=source)
+    except BackupError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+    click.echo(f"Restored {source}. Run flask db upgrade if this release is newer than the "
+               "backup, then start the service.")
+
+
 def _load_every_task() -> None:
     """Import the services that declare tasks (the web app imports them through its views)."""
     from tracker.services import mail, notifications  # noqa: F401
