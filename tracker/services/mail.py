@@ -190,8 +190,9 @@ def deliver(emails: list[OutgoingEmail], *, mail: MailSettings,
             commit: Callable[[], None]) -> DeliveryReport:
     """Send the messages over one SMTP connection, recording each attempt and its outcome.
 
-    `commit` is called once an attempt is counted (before the server is asked anything, and
-    outside any transaction while it answers) and once its outcome is recorded.
+    `commit` is called once an attempt is counted and the message built (before the server is
+    asked anything, so no transaction, and on SQLite no write lock, is held while it answers),
+    and once its outcome is recorded.
     """
     report = DeliveryReport()
     if not emails or not mail.configured:
@@ -201,22 +202,23 @@ def deliver(emails: list[OutgoingEmail], *, mail: MailSettings,
         for email in emails:
             if not _claim(email):
                 continue
-            commit()
             try:
-                message = _message(email, mail)
+                message = _message(email, mail)  # read in the claim's transaction
             except Exception as error:  # anything that stops this one message being built
                 _failed(email, _reason(error, building=True))
                 report.failed += 1
+                db.session.flush()
+                commit()
+                continue
+            commit()  # the attempt is counted, and no transaction is open while the server answers
+            try:
+                connection.send(message)
+            except Exception as error:  # anything the server or the encoding refuses
+                _failed(email, _reason(error, building=False))
+                report.failed += 1
             else:
-                try:
-                    connection.send(message)
-                except Exception as error:  # anything the server or the encoding refuses
-                    _failed(email, _reason(error, building=False))
-                    report.failed += 1
-                else:
-                    email.status, email.sent_at, email.last_error = (EmailStatus.SENT, utcnow(),
-                                                                     None)
-                    report.sent += 1
+                email.status, email.sent_at, email.last_error = EmailStatus.SENT, utcnow(), None
+                report.sent += 1
             db.session.flush()
             commit()
     finally:
