@@ -31,6 +31,7 @@ from tracker.models.plans import (
     ProgressUpdate,
     Reflection,
 )
+from tracker.models.publications import Publication
 from tracker.models.reviews import AnnualReview, NationalFigure, ReviewAmendment, ReviewNarrative
 from tracker.models.user import PasswordLink, User
 
@@ -38,6 +39,7 @@ __all__ = [
     "Action",
     "AnnualReview",
     "NationalFigure",
+    "Publication",
     "ReviewAmendment",
     "ReviewNarrative",
     "ActionIndicatorLink",
