@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template, request
+from datetime import date
 
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.domain.formatting import uk_date
 from tracker.domain.roles import Capability
 from tracker.reports import bp, documents
-from tracker.security import org_page
+from tracker.reports.forms import ApproveForm, PrepareForm, WithdrawForm
+from tracker.security import org_page, public
 from tracker.services import organisations as org_service
+from tracker.services import publication as publication_service
 from tracker.services import reports as report_service
 from tracker.services.access import OrgAccess
-from tracker.web import today
+from tracker.services.errors import InvalidInput
+from tracker.web import apply_errors, today
 
 CYCLE = "/org/<slug>/cycles/<label>"
 
@@ -90,3 +97,135 @@ def annual_report(access: OrgAccess, label: str, fmt: str):
                                             cycle_id=cycle.id, today=today(), fmt=fmt)
     return _download(body, documents.REPORT_FORMATS[fmt],
                      documents.annual_report_filename(access.organisation.slug, cycle.label, fmt))
+
+
+# Publication ---------------------------------------------------------------------------------------
+
+PUBLICATION = CYCLE + "/publication"
+
+
+def _prepare_form(access: OrgAccess, cycle, current, **kwargs) -> PrepareForm:
+    form = PrepareForm(**kwargs)
+    choices = [(a.id, f"{a.title} ({a.theme.name})") for a in
+               publication_service.publishable_actions(access=access, cycle=cycle)]
+    form.commitment_ids.choices = choices
+    form.private_ids.choices = choices
+    if current is not None and request.method == "GET":
+        form.parts.data = current.choices["parts"]
+        form.commitment_ids.data = current.choices["commitment_ids"]
+        form.private_ids.data = current.choices["private_ids"]
+        form.embargo_until.data = current.embargo_until
+    return form
+
+
+def _publication_page(access: OrgAccess, cycle, current, status: int = 200, **forms):
+    return render_template(
+        "reports/publication.html", access=access, cycle=cycle, slug=access.organisation.slug,
+        publication=current, content=current.content if current else None,
+        prepare_form=forms.get("prepare_form") or _prepare_form(access, cycle, current),
+        approve_form=forms.get("approve_form") or ApproveForm(
+            version=current.version if current else ""),
+        withdraw_form=forms.get("withdraw_form") or WithdrawForm(), today=today(),
+        live=current is not None and current.status == "approved" and (
+            current.embargo_until is None or current.embargo_until <= today())), status
+
+
+@bp.get(PUBLICATION)
+@org_page(Capability.READ)
+def publication(access: OrgAccess, label: str):
+    """Show the cycle's public page: what is prepared, approved or live, and what to do next."""
+    cycle = org_service.get_cycle(access=access, label=label)
+    current = publication_service.get_publication(access=access, cycle=cycle)
+    return _publication_page(access, cycle, current)
+
+
+@bp.post(PUBLICATION + "/prepare")
+@org_page(Capability.EDIT_PLAN)
+def prepare_publication(access: OrgAccess, label: str):
+    """Prepare the public page (EDI lead): it then waits for the sponsor's approval."""
+    cycle = org_service.get_cycle(access=access, label=label)
+    current = publication_service.get_publication(access=access, cycle=cycle)
+    form = _prepare_form(access, cycle, current)
+    if form.validate_on_submit():
+        try:
+            publication_service.prepare(
+                actor=current_user, access=access, cycle=cycle,
+                choices=publication_service.Choices(
+                    parts=list(form.parts.data or []),
+                    commitment_ids=list(form.commitment_ids.data or []),
+                    private_ids=list(form.private_ids.data or []),
+                    embargo_until=form.embargo_until.data),
+                threshold=current_app.config["DISCLOSURE_THRESHOLD"], today=today())
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash("Public page prepared: it goes live when the senior sponsor approves it",
+                  "success")
+            return redirect(url_for(".publication", slug=access.organisation.slug, label=label))
+    return _publication_page(access, cycle, current, 400, prepare_form=form)
+
+
+@bp.post(PUBLICATION + "/approve")
+@org_page(Capability.SIGN_OFF)
+def approve_publication(access: OrgAccess, label: str):
+    """Approve the prepared public page (senior sponsor)."""
+    cycle = org_service.get_cycle(access=access, label=label)
+    current = publication_service.get_publication(access=access, cycle=cycle)
+    if current is None:
+        abort(404)
+    form = ApproveForm()
+    if form.validate_on_submit():
+        try:
+            publication_service.approve(
+                actor=current_user, access=access, publication=current,
+                version=int(str(form.version.data)) if str(form.version.data).isdigit() else -1,
+                threshold=current_app.config["DISCLOSURE_THRESHOLD"])
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash(_approved_words(current.embargo_until), "success")
+            return redirect(url_for(".publication", slug=access.organisation.slug, label=label))
+    return _publication_page(access, cycle, current, 400, approve_form=form)
+
+
+def _approved_words(embargo: date | None) -> str:
+    if embargo and embargo > today():
+        return f"Public page approved: it goes live on {uk_date(embargo)}"
+    return "Public page approved: it is live now"
+
+
+@bp.post(PUBLICATION + "/withdraw")
+@org_page(Capability.READ)
+def withdraw_publication(access: OrgAccess, label: str):
+    """Withdraw the public page at once (EDI lead or senior sponsor; the service checks)."""
+    cycle = org_service.get_cycle(access=access, label=label)
+    current = publication_service.get_publication(access=access, cycle=cycle)
+    if current is None:
+        abort(404)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            publication_service.withdraw(actor=current_user, access=access, publication=current,
+                                         reason=form.reason.data or "")
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash("Public page withdrawn: nobody outside can see it now", "success")
+            return redirect(url_for(".publication", slug=access.organisation.slug, label=label))
+    return _publication_page(access, cycle, current, 400, withdraw_form=form)
+
+
+@bp.get("/public")
+@public
+def public_index():
+    """List every live public page; no sign-in needed."""
+    return render_template("reports/public_index.html",
+                           pages=publication_service.live_publications(today=today()))
+
+
+@bp.get("/public/<slug>/<label>")
+@public
+def public_page(slug: str, label: str):
+    """Show a live public page; no sign-in needed (404 if not live)."""
+    page = publication_service.public_page(slug=slug, label=label, today=today())
+    return render_template("reports/public_page.html", page=page, content=page.content)
