@@ -126,6 +126,7 @@ def _publication_page(access: OrgAccess, cycle, current, status: int = 200, **fo
         approve_form=forms.get("approve_form") or ApproveForm(
             version=current.version if current else ""),
         withdraw_form=forms.get("withdraw_form") or WithdrawForm(), today=today(),
+        form=next(iter(forms.values()), None),
         live=current is not None and current.status == "approved" and (
             current.embargo_until is None or current.embargo_until <= today())), status
 

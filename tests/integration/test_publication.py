@@ -1,0 +1,162 @@
+"""Publication: the EDI lead prepares, only the sponsor approves, anyone reads what is live,
+withdrawal takes effect at once, small numbers stay safe and private actions stay out."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import error_summary, page, post_form
+from tracker.domain.plans import ActionStatus
+from tracker.domain.roles import Role
+from tracker.models import AuditEvent, Publication
+
+
+@pytest.fixture
+def council(factories, frozen_clock):
+    lead = factories.member(role=Role.EDI_LEAD)
+    org = lead.memberships[0].organisation
+    sponsor = factories.member(role=Role.SPONSOR, organisation=org)
+    cycle = factories.cycle(organisation=org, start_year=2024)
+    factories.dataset(cycle=cycle)
+    plan = factories.plan(cycle=cycle)
+    commitment = factories.action(plan=plan, theme=plan.themes[2], title="Diverse panels",
+                                  success_measure="Every panel has a global majority member",
+                                  status=ActionStatus.ON_TRACK)
+    secret = factories.action(plan=plan, theme=plan.themes[5], title="Case review of FtP 2024",
+                              status=ActionStatus.AT_RISK)
+    factories.comment(action=commitment, body="Internal worry about panel X",
+                      visibility="internal")
+    base = f"/org/{org.slug}/cycles/2024-25/publication"
+    return {"lead": lead, "sponsor": sponsor, "org": org, "cycle": cycle, "base": base,
+            "commitment": commitment, "secret": secret}
+
+
+def _prepare(client, council, **extra):
+    data = {"parts": ["indicators", "commitments", "plan"],
+            "commitment_ids": [str(council["commitment"].id)],
+            "private_ids": [str(council["secret"].id)], **extra}
+    return post_form(client, council["base"] + "/prepare", data, token_from=council["base"])
+
+
+def _approve(client, council, db_session):
+    version = db_session.scalar(select(Publication.version))
+    return post_form(client, council["base"] + "/approve", {"version": str(version),
+                                                             "confirm": "y"},
+                     token_from=council["base"])
+
+
+def test_prepare_approve_read_and_withdraw(client_for, client, council, db_session):
+    org, lead, sponsor = council["org"], client_for(council["lead"]), client_for(council["sponsor"])
+    public_url = f"/public/{org.slug}/2024-25"
+    assert client.get(public_url).status_code == 404
+    assert _prepare(lead, council).status_code == 302
+    assert client.get(public_url).status_code == 404  # prepared, not approved
+    preview = page(lead.get(council["base"])).get_text(" ", strip=True)
+    assert "Prepared, waiting for the sponsor's approval" in preview
+    assert _approve(sponsor, council, db_session).status_code == 302
+    response = client.get(public_url)
+    assert response.status_code == 200
+    text = page(response).get_text(" ", strip=True)
+    assert org.name in text and "Diverse panels" in text
+    assert "Every panel has a global majority member" in text
+    assert "Case review of FtP 2024" not in text  # private
+    assert "Internal worry" not in text  # no comments at all
+    assert "fewer than 10" in text  # SCW4's small counts
+    assert org.name in page(client.get("/public")).get_text(" ", strip=True)
+    # Withdrawn: gone at once, for everyone.
+    response = post_form(lead, council["base"] + "/withdraw", {"reason": "A figure was wrong"},
+                         token_from=council["base"])
+    assert response.status_code == 302
+    assert client.get(public_url).status_code == 404
+    assert org.name not in page(client.get("/public")).get_text(" ", strip=True)
+    actions = db_session.scalars(select(AuditEvent.action).where(
+        AuditEvent.entity_type == "publication").order_by(AuditEvent.id)).all()
+    assert actions == ["publication.prepared", "publication.approved", "publication.withdrawn"]
+
+
+def test_no_count_below_ten_is_published(client_for, client, council, db_session):
+    _prepare(client_for(council["lead"]), council)
+    _approve(client_for(council["sponsor"]), council, db_session)
+    content = db_session.scalar(select(Publication.content))
+    for area in content["figures"].values():
+        for series in area["indicators"].values():
+            for value in (*series["gm"], *series["white"]):
+                number = value.replace(",", "")
+                assert not number.isdigit() or int(number) >= 10, (series["name"], value)
+
+
+def test_only_the_sponsor_approves(factories, client_for, council, db_session):
+    _prepare(client_for(council["lead"]), council)
+    for role in (Role.EDI_LEAD, Role.ACTION_OWNER, Role.VIEWER):
+        user = factories.member(role=role, organisation=council["org"])
+        assert _approve(client_for(user), council, db_session).status_code == 403, role
+    assert db_session.scalar(select(Publication.status)) == "prepared"
+
+
+def test_only_the_edi_lead_prepares(factories, client_for, council):
+    for role in (Role.SPONSOR, Role.ACTION_OWNER, Role.VIEWER):
+        user = factories.member(role=role, organisation=council["org"])
+        assert _prepare(client_for(user), council).status_code == 403, role
+    advisor = factories.advisor(follows=council["org"])
+    assert _prepare(client_for(advisor), council).status_code == 403
+
+
+def test_an_embargo_keeps_it_private_until_its_date(client_for, client, council, db_session,
+                                                    frozen_clock):
+    embargo = date(2025, 6, 10)
+    _prepare(client_for(council["lead"]), council,
+             embargo_until=[str(embargo.day), str(embargo.month), str(embargo.year)])
+    _approve(client_for(council["sponsor"]), council, db_session)
+    url = f"/public/{council['org'].slug}/2024-25"
+    assert client.get(url).status_code == 404
+    frozen_clock.move_to(embargo + timedelta(hours=12))
+    assert client.get(url).status_code == 200
+
+
+def test_bad_choices_are_named_and_nothing_is_saved(client_for, council, db_session):
+    lead = client_for(council["lead"])
+    response = _prepare(lead, council, parts=[])
+    assert response.status_code == 400
+    assert "Choose what the public page shows" in error_summary(response)
+    response = _prepare(lead, council, private_ids=[str(council["commitment"].id)])
+    assert "A commitment cannot also be kept private" in error_summary(response)
+    response = _prepare(lead, council, embargo_until=["1", "1", "2020"])
+    assert "The embargo date must be today or later" in error_summary(response)
+    response = _prepare(lead, council, commitment_ids=["999999"])
+    assert response.status_code == 400
+    assert db_session.scalar(select(Publication.id)) is None
+
+
+def test_the_page_changed_since_the_sponsor_read_it_is_not_approved(client_for, council,
+                                                                   db_session):
+    lead, sponsor = client_for(council["lead"]), client_for(council["sponsor"])
+    _prepare(lead, council)
+    version = db_session.scalar(select(Publication.version))
+    _prepare(lead, council, parts=["plan"])
+    response = post_form(sponsor, council["base"] + "/approve",
+                         {"version": str(version), "confirm": "y"}, token_from=council["base"])
+    assert response.status_code == 400
+    assert "prepared again since you read it" in " ".join(error_summary(response))
+
+
+@pytest.mark.parametrize("who, status", [
+    ("edi_lead", 200), ("owner", 200), ("sponsor", 200), ("viewer", 200), ("advisor", 200),
+    ("outsider", 404), ("administrator", 404), ("anonymous", 302)])
+def test_who_may_see_the_publication_page(factories, client_for, client, council, who, status):
+    org = council["org"]
+    roles = {"edi_lead": Role.EDI_LEAD, "owner": Role.ACTION_OWNER, "sponsor": Role.SPONSOR,
+             "viewer": Role.VIEWER}
+    if who in roles:
+        user = factories.member(role=roles[who], organisation=org)
+    elif who == "advisor":
+        user = factories.advisor(follows=org)
+    elif who == "outsider":
+        user = factories.member(role=Role.EDI_LEAD)
+    elif who == "administrator":
+        user = factories.administrator()
+    browser = client if who == "anonymous" else client_for(user)
+    assert browser.get(council["base"]).status_code == status
+    assert browser.get("/public").status_code == 200
