@@ -57,3 +57,44 @@ def test_pages_print_without_link_addresses_navigation_or_forms(page: Page):
     expect(page.locator(".app-print-only")).to_be_visible()
     page.emulate_media(media="screen")
     expect(page.locator(".app-print-only")).to_be_hidden()
+
+
+def test_prepare_approve_and_read_a_public_page(page: Page):
+    sign_in(page, "edi.lead@northshire.example.org")
+    page.goto("/org/northshire/cycles/2024-25/reports")
+    page.get_by_role("link", name="The public page for 2024-25").click()
+    expect(page.locator("h1")).to_have_text("Public page for 2024-25")
+    assert_accessible(page)
+    page.get_by_role("button", name="Prepare the public page").click()  # nothing chosen
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose what the public page shows")
+    assert_accessible(page)
+    page.get_by_label("The indicator summary (small numbers kept safe)").check()
+    page.get_by_label("Our commitments and their goals").check()
+    page.get_by_label("The plan by theme, with each action's status and progress").check()
+    page.locator("input[name=commitment_ids]").first.check()
+    page.locator("input[name=private_ids]").last.check()
+    private_title = page.locator("input[name=private_ids]").last.evaluate(
+        "i => document.querySelector(`label[for='${i.id}']`).textContent.trim()")
+    page.get_by_role("button", name="Prepare the public page").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Public page prepared")
+    expect(page.locator("#publication-status")).to_contain_text("waiting for the sponsor")
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, "sponsor@northshire.example.org")
+    page.goto("/org/northshire/cycles/2024-25/publication")
+    page.get_by_label("I have read the public page below and approve it").check()
+    page.get_by_role("button", name="Approve the public page").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("it is live now")
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+
+    page.goto("/public")
+    expect(page.locator("h1")).to_have_text("Published SC-WRES pages")
+    assert_accessible(page)
+    page.get_by_role("link", name="Northshire County Council, 2024-25").click()
+    expect(page.locator("h1")).to_contain_text("Race equality in our social care workforce")
+    expect(page.locator("main")).to_contain_text("fewer than 10")
+    expect(page.locator("main")).not_to_contain_text(private_title.rsplit(" (", 1)[0])
+    assert_accessible(page)

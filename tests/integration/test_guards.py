@@ -16,6 +16,8 @@ PUBLIC_ENDPOINTS = {
     "auth.sign_in",
     "auth.sign_out",
     "auth.set_password",
+    "reports.public_index",  # what is published, for anyone: only approved, live pages
+    "reports.public_page",
 }
 
 
