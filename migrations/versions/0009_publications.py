@@ -1,7 +1,7 @@
 """Publication: a cycle's public page, prepared, approved, embargoed and withdrawn
 
-Revision ID: 0008_publications
-Revises: 0007_plans_made_with_cycles
+Revision ID: 0009_publications
+Revises: 0008_job_queue
 Create Date: 2026-12-03 08:31:18.417738
 
 """
@@ -12,8 +12,8 @@ import tracker.models.base
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '0008_publications'
-down_revision = '0007_plans_made_with_cycles'
+revision = '0009_publications'
+down_revision = '0008_job_queue'
 branch_labels = None
 depends_on = None
 
