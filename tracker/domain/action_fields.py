@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 
 class Kind(enum.StrEnum):
@@ -56,10 +57,10 @@ class ActionField:
         return self.kind in (Kind.LINE, Kind.TEXT)
 
 
-def _plain(name: str, label: str, kind: Kind, question: str, **more: object) -> ActionField:
+def _plain(name: str, label: str, kind: Kind, question: str, **more: Any) -> ActionField:
     """A field stored, written to the sheet and kept in the snapshot under its own name."""
     return ActionField(name=name, label=label, kind=kind, question=question, column=name,
-                       snapshot=name, **more)  # type: ignore[arg-type]
+                       snapshot=name, **more)
 
 
 ACTION_FIELDS: tuple[ActionField, ...] = (
