@@ -16,7 +16,8 @@ def _sections(path: Path) -> set[str]:
 
 def test_every_domain_section_a_comment_names_exists():
     sections = _sections(ROOT / "docs" / "domain.md")
-    assert sections == {str(n) for n in range(1, 8)}
+    assert sections == {str(n) for n in range(1, len(sections) + 1)}  # numbered 1, 2, ...
+    assert len(sections) >= 8
     cited = {(path.name, number) for path in SOURCES
              for number in re.findall(r"domain\.md section (\d+)", path.read_text(encoding="utf-8"))}
     assert cited, "the code cites docs/domain.md"

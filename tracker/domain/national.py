@@ -1,0 +1,327 @@
+"""The national report: the figures of every council that submitted a cycle, with nothing disclosed.
+
+docs/domain.md section 8. For each service area and series, from the submitted councils only:
+
+- the **pooled** RL from the summed counts (GM numerators and denominators added up, white the
+  same), with its 95% interval by the same log method as a council's own
+  (``indicators.confidence_interval``);
+- the **median** and **quartiles** of the councils' own RLs (linear interpolation between the
+  sorted values, as numpy's default ``quantile``), the **share within** 0.80-1.25 (the councils'
+  own ratings, on their exact RLs) and the number of **councils**;
+- SCW1: the pooled GM share of the workforce and of each pay band (bands pooled by label).
+
+What is held back, and why (each entry's ``withheld`` maps a field to its reason):
+
+- a figure from **fewer than 5 councils** (``MIN_COUNCILS``); and so that it cannot be worked out
+  by subtraction (all staff = adults + children), the other part too when only one is held back,
+  and the parts when the councils that gave only all-staff counts are fewer than 5;
+- a summed **count below the disclosure threshold**, and enough others that none can be worked
+  out from what is shown: the publication's own suppression and publish check
+  (``public_figures.cycle_table``, ``disclosure.suppress``) run on the pooled counts; an RL or
+  interval is shown only when every count it comes from is.
+
+Pure: takes the councils' saved counts and results (as a dataset holds them), names none.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from tracker.domain.counts import BandCounts, Counts, Declaration, SeriesCounts
+from tracker.domain.definitions import (
+    ADULTS,
+    ALL,
+    CHILDREN,
+    EXTRACT_KINDS,
+    GM,
+    INDICATORS_BY_ID,
+    SERIES_IDS,
+    SERVICE_AREAS,
+    STAFF,
+    WHITE,
+)
+from tracker.domain.disclosure import (
+    DEFAULT_THRESHOLD,
+    CountTable,
+    Publication,
+    suppress,
+    withheld_reason,
+)
+from tracker.domain.indicators import WITHIN, compute_results, evaluate_series, gm_share
+from tracker.domain.public_figures import cycle_table
+from tracker.domain.stored_results import StoredResults
+
+__all__ = ["MIN_COUNCILS", "Submission", "national_report", "quantile"]
+
+#: A national figure comes from at least this many councils.
+MIN_COUNCILS = 5
+NUMERATOR, DENOMINATOR = "numerator", "denominator"
+
+
+def _few_councils(minimum: int) -> str:
+    return f"fewer than {minimum} councils"
+
+
+def _derivable(minimum: int) -> str:
+    return (f"withheld so that a figure of fewer than {minimum} councils cannot be worked out "
+            f"by subtraction")
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One council's submitted cycle: its saved counts and results per service area."""
+
+    #: An opaque key (the report never shows it).
+    council: Hashable
+    counts: Mapping[str, Mapping[str, Any]]
+    results: Mapping[str, Mapping[str, Any]]
+    region: str | None = None
+    kind: str | None = None
+    _parsed: dict[str, Counts] = field(default_factory=dict, compare=False, repr=False)
+
+    def area_counts(self, area: str) -> Counts | None:
+        """Return the counts of one service area, or None when the council gave none."""
+        if area not in self.counts:
+            return None
+        if area not in self._parsed:
+            self._parsed[area] = Counts.from_dict(self.counts[area])
+        return self._parsed[area]
+
+    def series_counts(self, area: str, sid: str) -> SeriesCounts | None:
+        """Return the council's counts of a series when they count nationally, else None.
+
+        They count when the extract was given, the column was collected and someone is in it.
+        """
+        counts = self.area_counts(area)
+        if counts is None or INDICATORS_BY_ID[sid].source not in counts.provided:
+            return None
+        if StoredResults(self.results).series(area, sid).status == "not-collected":
+            return None
+        series = counts.series[sid]
+        return series if series.gm.denominator + series.white.denominator else None
+
+    def bands(self, area: str) -> tuple[BandCounts, ...]:
+        """Return the council's staff in post by band (none without a staff extract)."""
+        counts = self.area_counts(area)
+        return counts.bands if counts is not None and STAFF in counts.provided else ()
+
+
+def quantile(values: Sequence[float], p: float) -> float:
+    """Return the p-quantile by linear interpolation between the sorted values (numpy's default)."""
+    if not values:
+        raise ValueError("no values")
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * p
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (position - low) * (ordered[high] - ordered[low])
+
+
+def _parts_to_withhold(members: Mapping[str, frozenset], hidden: set[str],
+                       minimum: int) -> set[str]:
+    """Withhold parts of a total (smallest first) until those held back are none or enough.
+
+    ``members`` maps each part to its councils; ``hidden`` are parts never shown. The total less
+    the shown parts gives the held-back parts together, so together they need ``minimum``
+    councils, or none at all.
+    """
+    hidden = set(hidden) | {part for part, who in members.items() if 0 < len(who) < minimum}
+    while True:
+        together = frozenset().union(*(members[part] for part in hidden))
+        if not together or len(together) >= minimum:
+            return hidden
+        shown = sorted((part for part in members if part not in hidden and members[part]),
+                       key=lambda part: (len(members[part]), part))
+        if not shown:
+            return hidden
+        hidden.add(shown[0])
+
+
+@dataclass
+class _Pool:
+    """The submissions' counts added up per service area, and who is in each figure."""
+
+    submissions: Sequence[Submission]
+    areas: Sequence[str]
+    members: dict[tuple[str, str], frozenset] = field(default_factory=dict)
+    counts: dict[str, Counts] = field(default_factory=dict)
+    band_members: dict[tuple[str, str], frozenset] = field(default_factory=dict)
+
+    def build(self) -> None:
+        for area in self.areas:
+            series: dict[str, SeriesCounts] = {}
+            for sid in SERIES_IDS:
+                total, who = SeriesCounts(), set[Hashable]()
+                for submission in self.submissions:
+                    found = submission.series_counts(area, sid)
+                    if found is not None:
+                        total, who = total + found, who | {submission.council}
+                series[sid] = total
+                self.members[area, sid] = frozenset(who)
+            bands: dict[str, BandCounts] = {}
+            for submission in self.submissions:
+                for band in submission.bands(area):
+                    label = band.label.strip()
+                    key = label.casefold()
+                    mine = bands.get(key, BandCounts(label))
+                    bands[key] = BandCounts(mine.label, mine.gm + band.gm, mine.white + band.white,
+                                            mine.unknown + band.unknown)
+                    self.band_members[area, key] = (self.band_members.get((area, key), frozenset())
+                                                    | {submission.council})
+            provided = frozenset(kind for kind in EXTRACT_KINDS for submission in self.submissions
+                                 if (c := submission.area_counts(area)) and kind in c.provided)
+            declaration = {kind: sum((c.declaration[kind] for s in self.submissions
+                                      if (c := s.area_counts(area)) and kind in c.provided),
+                                     Declaration()) for kind in EXTRACT_KINDS}
+            self.counts[area] = Counts(area, provided, series, tuple(bands.values()), declaration)
+
+    def band_councils(self, area: str, label: str) -> frozenset:
+        return self.band_members.get((area, label.casefold()), frozenset())
+
+
+def _council_withheld(pool: _Pool, minimum: int) -> dict[tuple[str, str], str]:
+    """Say which (area, series) figures are held back for councils, and why."""
+    reasons: dict[tuple[str, str], str] = {}
+    for sid in SERIES_IDS:
+        members = {area: pool.members[area, sid] for area in pool.areas}
+        for area, who in members.items():
+            if len(who) < minimum:
+                reasons[area, sid] = _few_councils(minimum)
+        if {ALL, ADULTS, CHILDREN} <= set(members) and (ALL, sid) not in reasons:
+            # All staff less adults and children gives the councils that gave only all staff.
+            only_all = members[ALL] - members[ADULTS] - members[CHILDREN]
+            parts = {ADULTS: members[ADULTS], CHILDREN: members[CHILDREN], "rest": only_all}
+            hidden = {area for area in (ADULTS, CHILDREN) if (area, sid) in reasons}
+            for part in _parts_to_withhold(parts, hidden | {"rest"}, minimum):
+                if part != "rest":
+                    reasons.setdefault((part, sid), _derivable(minimum))
+    return reasons
+
+
+def _shown_keys(table: CountTable, pool: _Pool, held: Mapping[tuple[str, str], str],
+                minimum: int) -> frozenset:
+    """The counts the report shows: the pooled numerators and denominators and SCW1's bands."""
+    shown = set()
+    for hashable in table.counts:
+        key = cast(tuple, hashable)  # public_figures' keys are tuples: (area, what, ...)
+        area, what = key[0], key[1]
+        if what in SERIES_IDS:
+            _, sid, group, part = key
+            if group in (GM, WHITE) and part in (NUMERATOR, DENOMINATOR) and (area, sid) not in held:
+                shown.add(key)
+        elif what == "SCW1" and key[3] in (GM, WHITE):
+            if len(pool.band_councils(area, key[2])) >= minimum:
+                shown.add(key)
+    return frozenset(shown)
+
+
+def national_report(submissions: Iterable[Submission], *, areas: Sequence[str] = SERVICE_AREAS,
+                    threshold: int = DEFAULT_THRESHOLD,
+                    min_councils: int = MIN_COUNCILS) -> dict[str, dict[str, dict]]:
+    """Return the national figures of each service area: ``{area: {indicator: entry}}``.
+
+    A series' entry holds ``status``, ``pooled`` (``rl``, ``ci_low``, ``ci_high``, ``gm`` and
+    ``white`` numerators and denominators), ``median``, ``q1``, ``q3``, ``within_range_share``,
+    ``councils`` and ``withheld`` (field -> reason); SCW1's holds the pooled GM shares.
+    """
+    submissions = list(submissions)
+    pool = _Pool(submissions, SERVICE_AREAS)  # every area: one may be worked out from the others
+    pool.build()
+    held = _council_withheld(pool, min_councils)
+    results = {area: compute_results(c).to_dict() for area, c in pool.counts.items()}
+    table = cycle_table(pool.counts, results)
+    table = CountTable(table.counts, _shown_keys(table, pool, held, min_councils),
+                       table.relations, table.labels)
+    publication = suppress(table, threshold)
+    report = {}
+    for area in areas:
+        entries: dict[str, dict] = {"SCW1": _pay_bands(pool, area, publication, min_councils)}
+        for sid in SERIES_IDS:
+            entries[sid] = _series_entry(pool, area, sid, publication, held.get((area, sid)),
+                                         min_councils)
+        report[area] = {sid: entries[sid] for sid in ("SCW1", *SERIES_IDS)}
+    return report
+
+
+_DISTRIBUTION = ("median", "q1", "q3", "within_range_share")
+
+
+def _series_entry(pool: _Pool, area: str, sid: str, publication: Publication,
+                  council_reason: str | None, minimum: int) -> dict:
+    members = pool.members[area, sid]
+    pooled: dict[str, Any] = {"rl": None, "ci_low": None, "ci_high": None,
+                              GM: {NUMERATOR: None, DENOMINATOR: None},
+                              WHITE: {NUMERATOR: None, DENOMINATOR: None}}
+    withheld: dict[str, str] = {}
+    entry: dict[str, Any] = {"status": "withheld", "pooled": pooled,
+                             **dict.fromkeys(_DISTRIBUTION), "councils": len(members),
+                             "councils_with_figure": None, "withheld": withheld}
+    if council_reason:
+        withheld.update(dict.fromkeys(("pooled", *_DISTRIBUTION), council_reason))
+        return entry
+    keys = {(g, part): (area, sid, g, part) for g in (GM, WHITE) for part in (NUMERATOR, DENOMINATOR)}
+    for (group, part), key in keys.items():
+        if publication.is_published(key):
+            pooled[group][part] = publication.values[key]
+        else:
+            withheld[f"pooled.{group}.{part}"] = publication.reason(key) or "withheld"
+    reason = withheld_reason(publication, keys.values())
+    if reason:
+        withheld.update(dict.fromkeys(("pooled.rl", "pooled.ci"), reason))
+    else:
+        result = evaluate_series(sid, pool.counts[area].series[sid])
+        entry["status"] = result.status
+        pooled["rl"] = result.rl
+        if result.ci95:
+            pooled["ci_low"], pooled["ci_high"] = result.ci95
+    own = [s for submission in pool.submissions if submission.council in members
+           and (s := StoredResults(submission.results).series(area, sid)).has_figure]
+    entry["councils_with_figure"] = len(own)
+    if len(own) < minimum:
+        withheld.update(dict.fromkeys(_DISTRIBUTION, f"fewer than {minimum} councils have a figure"))
+    else:
+        rls = [float(s.rl) for s in own if s.rl is not None]
+        entry["median"], entry["q1"], entry["q3"] = (quantile(rls, p) for p in (0.5, 0.25, 0.75))
+        entry["within_range_share"] = sum(s.rating == WITHIN for s in own) / len(own)
+    return entry
+
+
+def _pay_bands(pool: _Pool, area: str, publication: Publication, minimum: int) -> dict:
+    """SCW1: the pooled GM share of the workforce and of each band given by enough councils."""
+    councils = frozenset().union(*(pool.band_councils(area, b.label) for b in pool.counts[area].bands))
+    withheld: dict[str, str] = {}
+    entry: dict[str, Any] = {"councils": len(councils), "gm_share_workforce": None, "bands": {},
+                             "withheld": withheld}
+    if len(councils) < minimum:
+        withheld["gm_share_workforce"] = withheld["bands"] = _few_councils(minimum)
+        return entry
+    hidden_band = False
+    for band in pool.counts[area].bands:
+        who = pool.band_councils(area, band.label)
+        keys = [(area, "SCW1", band.label, g) for g in (GM, WHITE)]
+        if len(who) < minimum:
+            hidden_band = True
+            continue
+        reason = withheld_reason(publication, keys)
+        entry["bands"][band.label] = {
+            "councils": len(who),
+            GM: publication.values.get(keys[0]), WHITE: publication.values.get(keys[1]),
+            "gm_share": None if reason else gm_share(band.gm, band.white),
+            "withheld": {"gm_share": reason} if reason else {},
+        }
+    if hidden_band:
+        withheld["gm_share_workforce"] = (
+            f"withheld: some pay bands were given by fewer than {minimum} councils")
+    else:
+        reason = withheld_reason(publication, [(area, "SCW1", b.label, g) for g in (GM, WHITE)
+                                               for b in pool.counts[area].bands])
+        if reason:
+            withheld["gm_share_workforce"] = reason
+        else:
+            total = pool.counts[area].bands
+            entry["gm_share_workforce"] = gm_share(sum(b.gm for b in total),
+                                                   sum(b.white for b in total))
+    return entry
