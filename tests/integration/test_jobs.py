@@ -151,7 +151,7 @@ def test_a_request_only_queues_its_email_and_the_worker_sends_it(app, queue, fac
         _work(queue)
         [message] = inbox.messages
         assert message["To"] == address
-        assert f"{BASE}/org/" in message.get_content()
+        assert f"{BASE}/org/" in message.get_body(preferencelist=("plain",)).get_content()
         [email] = _emails(db_session)
         assert (email.status, email.attempts) == (EmailStatus.SENT, 1)
         assert _waiting_jobs(db_session) == 0
@@ -194,14 +194,16 @@ def test_a_job_is_committed_with_its_change_or_not_at_all(app, queue, factories,
     address = owner.email
     db_session.commit()
     with app.app_context():
-        mail.queue_email(user=None, recipient=address, subject="Never", body="Rolled back",
-                         kind="mention")
+        mail.queue_email(user=None, recipient=address, kind="mention",
+                         message=mail.RenderedEmail(subject="Never", text="Rolled back",
+                                                    html="<p>Rolled back</p>"))
         db.session.rollback()
         assert db.session.info.get("tracker.jobs.pending") is None
     assert _emails(db_session) == [] and _waiting_jobs(db_session) == 0
     with app.app_context():
-        mail.queue_email(user=None, recipient=address, subject="Kept", body="Committed",
-                         kind="mention")
+        mail.queue_email(user=None, recipient=address, kind="mention",
+                         message=mail.RenderedEmail(subject="Kept", text="Committed",
+                                                    html="<p>Committed</p>"))
         db.session.commit()
     [email] = _emails(db_session)
     assert email.subject == "Kept"
@@ -246,7 +248,7 @@ def test_the_daily_job_sends_the_reminders(app, queue, factories, db_session):
         _work(queue)
         [reminder] = inbox.to(address)
         assert reminder["Subject"].startswith("Your actions")
-        assert "Mentoring scheme" in reminder.get_content()
+        assert "Mentoring scheme" in reminder.get_body(preferencelist=("plain",)).get_content()
     finally:
         server.stop()
 

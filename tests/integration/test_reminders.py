@@ -70,7 +70,16 @@ def smtp(app):
 
 
 def _body(message: EmailMessage) -> str:
-    return message.get_content()
+    """The plain-text part, which every message has (with an HTML alternative beside it)."""
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None, "every message has a plain-text part"
+    return part.get_content()
+
+
+def _html(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("html",))
+    assert part is not None and part.get_content_type() == "text/html", "no HTML alternative"
+    return part.get_content()
 
 
 def _emails(app, **filters) -> list[OutgoingEmail]:
@@ -104,6 +113,11 @@ def test_a_mention_is_emailed_at_once_with_a_link(app, client_as, smtp):
     assert f"{BASE}{_action_page(action_id)}#comment-" in body
     assert "Could you check this, @tom.okafor?" in body
     assert f"{BASE}/notifications/settings" in body
+    assert message.get_content_type() == "multipart/alternative"
+    html = _html(message)  # the same words, as HTML, with the same links
+    assert "Could you check this, @tom.okafor?" in html
+    assert f'href="{BASE}{_action_page(action_id)}#comment-' in html
+    assert f'href="{BASE}/notifications/settings"' in html
     [email] = _emails(app, recipient="owner@northshire.example.org")
     assert (email.status, email.attempts, email.kind) == (EmailStatus.SENT, 1, "mention")
     assert email.sent_at is not None
@@ -361,16 +375,16 @@ def test_links_in_emails_come_only_from_public_base_url(app, demo, smtp, monkeyp
               {"body": "@tom.okafor have a look", "visibility": "internal"},
               token_from=_action_page(action_id))
     [message] = smtp.messages
-    assert "evil.example" not in message.get_content()
-    assert f"{_action_page(action_id)}#comment-" in message.get_content()
+    assert "evil.example" not in _body(message) + _html(message)
+    assert f"{_action_page(action_id)}#comment-" in _body(message)
     app.config["PUBLIC_BASE_URL"] = BASE
     smtp.clear()
     post_form(sponsor, f"{CYCLE}/comments/action/{action_id}",
               {"body": "@tom.okafor and again", "visibility": "internal"},
               token_from=_action_page(action_id))
     [message] = smtp.messages
-    assert f"{BASE}{_action_page(action_id)}#comment-" in message.get_content()
-    assert "evil.example" not in message.get_content()
+    assert f"{BASE}{_action_page(action_id)}#comment-" in _body(message)
+    assert "evil.example" not in _body(message) + _html(message)
 
 
 def test_a_title_saved_with_a_line_break_still_makes_a_one_line_subject(app, smtp):
@@ -378,8 +392,9 @@ def test_a_title_saved_with_a_line_break_still_makes_a_one_line_subject(app, smt
 
     with app.app_context():
         mail.queue_email(user=None, recipient="owner@example.org", kind="owner",
-                         subject="Priya Shah made you the owner of \u201cMentoring\n\u2028for all\u201d",
-                         body="Body")
+                         message=mail.RenderedEmail(
+                             subject="Priya Shah made you the owner of \u201cMentoring\n\u2028for all\u201d",
+                             text="Body", html="<p>Body</p>"))
         db.session.commit()  # the job runs once this has committed
     [message] = smtp.messages
     assert message["Subject"] == "Priya Shah made you the owner of \u201cMentoring for all\u201d"

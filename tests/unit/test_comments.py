@@ -17,7 +17,12 @@ from tracker.domain.comments import (
     render_markdown,
     waiting_phrase,
 )
-from tracker.domain.emails import digest_message, reminder_message, weekly_message
+from tracker.domain.emails import (
+    digest_message,
+    notification_message,
+    reminder_message,
+    weekly_message,
+)
 from tracker.domain.notifications import (
     DigestItem,
     Frequency,
@@ -33,6 +38,7 @@ from tracker.domain.reminders import (
     select_reminders,
     week_start,
 )
+from tracker.mail_templates import render
 
 TODAY = date(2026, 11, 23)  # a Monday
 
@@ -195,11 +201,16 @@ def test_digest_groups_by_organisation_then_kind_in_a_fixed_order():
         ("Mentions", ["m1"]), ("Replies", ["r1", "r2"])]
 
 
+def _laid_out(wording) -> tuple[str, str]:
+    message = render(wording)
+    return message.subject, message.text
+
+
 def test_digest_message_lists_every_item_with_its_link():
     items = [_item(NotificationKind.MENTION, "Northshire", "Priya mentioned you"),
              _item(NotificationKind.RESPONSE, "Eastbrook", "Eastbrook responded")]
-    subject, body = digest_message(name="Grace", items=items, today=TODAY,
-                                   base_url="https://t.example", settings_url="https://t.example/s")
+    subject, body = _laid_out(digest_message(name="Grace", items=items, today=TODAY,
+                                   base_url="https://t.example", settings_url="https://t.example/s"))
     assert subject == "Your daily digest: 2 updates"
     assert body.index("Eastbrook") < body.index("Northshire")
     assert "https://t.example/x/Priya mentioned you" in body
@@ -228,8 +239,8 @@ def test_reminders_pick_overdue_and_due_within_14_days_per_owner():
 def test_reminder_message_says_when_each_action_is_due():
     reminder = select_reminders([_due(1, 10, -3, "Train panels"), _due(2, 10, 0, "Publish"),
                                  _due(3, 10, 1, "Audit")], today=TODAY)[10]
-    subject, body = reminder_message(name="Tom", reminder=reminder, today=TODAY,
-                                     base_url="https://t.example", settings_url="https://t.example/s")
+    subject, body = _laid_out(reminder_message(name="Tom", reminder=reminder, today=TODAY,
+                                     base_url="https://t.example", settings_url="https://t.example/s"))
     assert subject == "Your actions: 1 overdue and 2 due in the next 14 days"
     assert "Train panels (Northshire) was due on 20 November 2026 (3 days ago)" in body
     assert "Publish (Northshire) is due today" in body
@@ -249,9 +260,31 @@ def test_weekly_summary_only_when_there_is_news():
     busy = OrganisationWeek(organisation="Northshire", overdue=[_due(1, 10, -3, "Train panels")],
                             waiting=[WaitingFeedback("Grace Mensah", "SCW2", TODAY - timedelta(9),
                                                      "/c/1")], progress_updates=2)
-    subject, body = weekly_message(name="Helen", weeks=[quiet, busy], today=TODAY,
-                                   base_url="https://t.example", settings_url="s")
+    subject, body = _laid_out(weekly_message(name="Helen", weeks=[quiet, busy], today=TODAY,
+                                   base_url="https://t.example", settings_url="s"))
     assert subject == "Weekly summary for the week of 23 November 2026"
     assert "Eastbrook" not in body
     assert "Overdue actions: 1" in body and "Grace Mensah on SCW2, waiting 9 days" in body
     assert "2 progress updates, 0 new comments" in body
+
+
+def test_every_message_has_an_html_alternative_saying_the_same_with_the_same_links():
+    items = [_item(NotificationKind.MENTION, "Northshire & Co", "Priya <b>mentioned</b> you")]
+    digest = render(digest_message(name="Grace", items=items, today=TODAY,
+                                   base_url="https://t.example", settings_url="https://t.example/s"))
+    assert "Priya <b>mentioned</b> you" in digest.text and "Northshire & Co" in digest.text
+    assert "Priya &lt;b&gt;mentioned&lt;/b&gt; you" in digest.html  # escaped, never markup
+    assert "<h2" in digest.html and "Northshire &amp; Co" in digest.html
+    assert 'href="https://t.example/x/Priya &lt;b&gt;mentioned&lt;/b&gt; you"' in digest.html
+    assert 'href="https://t.example/s"' in digest.html and '<html lang="en-GB">' in digest.html
+    reminder = render(reminder_message(
+        name="Tom", reminder=select_reminders([_due(1, 10, -3, "Train panels")], today=TODAY)[10],
+        today=TODAY, base_url="https://t.example", settings_url="https://t.example/s"))
+    assert ('<a href="https://t.example/a/1" style="color: #1d70b8;">Train panels (Northshire) '
+            "was due on 20 November 2026 (3 days ago)</a>") in reminder.html
+    note = render(notification_message(name="Ann", text="Sam replied", excerpt="Yes <now>",
+                                       link="/c/2", base_url="https://t.example",
+                                       settings_url="https://t.example/s"))
+    assert note.subject == "Sam replied"
+    assert '"Yes <now>"' in note.text and "Yes &lt;now&gt;" in note.html
+    assert "<blockquote" in note.html and 'href="https://t.example/c/2"' in note.html

@@ -126,6 +126,8 @@ class OutgoingEmail(Base):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # The same message as HTML, sent as the alternative part (none on messages queued before it).
+    html_body: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(30))
     # One reminder or digest per person, kind and day (or week): a second run sends nothing.
     idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)

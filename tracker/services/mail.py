@@ -28,9 +28,11 @@ from tracker import jobs
 from tracker.domain.notifications import MAX_ATTEMPTS, EmailStatus, retry_due
 from tracker.extensions import db
 from tracker.mail_settings import MailSettings, mail_settings
+from tracker.mail_templates import RenderedEmail
 from tracker.models import OutgoingEmail, User, utcnow
 
-__all__ = ["MAX_ATTEMPTS", "DeliveryReport", "MailSettings", "already_queued", "deliver",
+__all__ = ["MAX_ATTEMPTS", "DeliveryReport", "MailSettings", "RenderedEmail", "already_queued",
+           "deliver",
            "pending", "queue_email", "retry_emails", "send_email", "settings"]
 
 settings = mail_settings
@@ -49,7 +51,7 @@ def already_queued(key: str) -> bool:
         OutgoingEmail.idempotency_key == key)) is not None
 
 
-def queue_email(*, user: User | None, recipient: str, subject: str, body: str, kind: str,
+def queue_email(*, user: User | None, recipient: str, message: RenderedEmail, kind: str,
                 key: str | None = None, send_alone: bool = True) -> OutgoingEmail | None:
     """Record a message to send; with a key, only once ever (None if it was queued before).
 
@@ -59,7 +61,8 @@ def queue_email(*, user: User | None, recipient: str, subject: str, body: str, k
     if key is not None and already_queued(key):
         return None
     email = OutgoingEmail(user_id=user.id if user else None, recipient=recipient,
-                          subject=one_line(subject)[:300], body=body, kind=kind,
+                          subject=one_line(message.subject)[:300], body=message.text,
+                          html_body=message.html, kind=kind,
                           idempotency_key=key,
                           status=EmailStatus.QUEUED, attempts=0)
     db.session.add(email)
@@ -102,6 +105,8 @@ def _message(email: OutgoingEmail, mail: MailSettings) -> EmailMessage:
     message["Message-ID"] = make_msgid(domain=mail.sender.rpartition("@")[2].strip(">") or None)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(email.body)
+    if email.html_body:
+        message.add_alternative(email.html_body, subtype="html")
     return message
 
 

@@ -37,6 +37,7 @@ from tracker.domain.reminders import (
 )
 from tracker.domain.roles import Role
 from tracker.extensions import db
+from tracker.mail_templates import render
 from tracker.models import (
     Action,
     ActionPlan,
@@ -109,10 +110,10 @@ def notify(*, user: User, kind: NotificationKind, organisation: Organisation | N
     db.session.flush()
     if frequency is Frequency.IMMEDIATELY and user.is_active_account:
         base_url = mail.settings().base_url
-        subject, body = notification_message(name=user.name, text=text, excerpt=excerpt,
-                                             link=link, base_url=base_url,
-                                             settings_url=base_url + paths.NOTIFICATION_SETTINGS)
-        email = mail.queue_email(user=user, recipient=user.email, subject=subject, body=body,
+        message = render(notification_message(
+            name=user.name, text=text, excerpt=excerpt, link=link, base_url=base_url,
+            settings_url=base_url + paths.NOTIFICATION_SETTINGS))
+        email = mail.queue_email(user=user, recipient=user.email, message=message,
                                  kind=kind.value)
         notification.email_id = email.id if email else None
         db.session.flush()
@@ -259,9 +260,10 @@ def _queue_digests(today: date, base_url: str) -> int:
             continue  # today's digest has gone: these wait for tomorrow's
         items = [DigestItem(kind=n.kind, organisation=n.organisation.name if n.organisation
                             else "The tracker", text=n.text, link=n.link) for n in notifications]
-        subject, body = digest_message(name=user.name, items=items, today=today,
-                                       base_url=base_url, settings_url=base_url + paths.NOTIFICATION_SETTINGS)
-        email = mail.queue_email(user=user, recipient=user.email, subject=subject, body=body,
+        message = render(digest_message(name=user.name, items=items, today=today,
+                                        base_url=base_url,
+                                        settings_url=base_url + paths.NOTIFICATION_SETTINGS))
+        email = mail.queue_email(user=user, recipient=user.email, message=message,
                                  kind="digest", key=key, send_alone=False)
         if email is None:
             continue  # queued meanwhile, by another run
@@ -309,10 +311,10 @@ def _queue_reminders(today: date, base_url: str) -> int:
         owner = owners.get(owner_id)
         if owner is None or owner_id in off:
             continue
-        subject, body = reminder_message(name=owner.name, reminder=reminder, today=today,
-                                         base_url=base_url,
-                                         settings_url=base_url + paths.NOTIFICATION_SETTINGS)
-        if mail.queue_email(user=owner, recipient=owner.email, subject=subject, body=body,
+        message = render(reminder_message(name=owner.name, reminder=reminder, today=today,
+                                          base_url=base_url,
+                                          settings_url=base_url + paths.NOTIFICATION_SETTINGS))
+        if mail.queue_email(user=owner, recipient=owner.email, message=message,
                             kind="reminder", key=f"reminder:{owner_id}:{today.isoformat()}",
                             send_alone=False):
             queued += 1
@@ -338,12 +340,12 @@ def _queue_weekly(today: date, base_url: str) -> int:
         key = f"weekly:{user.id}:{monday.isoformat()}"
         if mail.already_queued(key):
             continue
-        message = weekly_message(name=user.name, weeks=[weeks[o.id] for o in organisations],
+        wording = weekly_message(name=user.name, weeks=[weeks[o.id] for o in organisations],
                                  today=today, base_url=base_url,
                                  settings_url=base_url + paths.NOTIFICATION_SETTINGS)
-        if message is None:
+        if wording is None:
             continue  # nothing to say
-        if mail.queue_email(user=user, recipient=user.email, subject=message[0], body=message[1],
+        if mail.queue_email(user=user, recipient=user.email, message=render(wording),
                             kind="weekly", key=key, send_alone=False):
             queued += 1
     return queued
