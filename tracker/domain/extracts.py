@@ -55,10 +55,12 @@ from tracker.domain.tabular import (
 
 __all__ = [
     "SCHEMAS",
+    "Examined",
     "Extract",
     "ExtractValidationError",
     "Problem",
     "Schema",
+    "examine_extract",
     "format_problems",
     "read_extract",
     "read_extracts",
@@ -246,6 +248,71 @@ def inspect_extract(
     return read_columns(data, filename, schema.columns, text=schema.text,
                         flags=schema.yes_no + schema.answers, limits=limits, totals=True,
                         spellings=spellings_for(schema.columns), chosen=columns, sheet=sheet)
+
+
+#: The value set each column's cells belong to, for the mapping page.
+VALUE_SETS: dict[str, str] = {
+    "ethnicity": "ethnicity", "service_area": "service_area",
+    **{c: "yes_no" for schema in SCHEMAS.values() for c in schema.yes_no + schema.answers},
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Examined:
+    """What the mapping page needs to know about one uploaded file."""
+
+    kind: str
+    filename: str
+    #: How the file was read, with its headers and sample values (None if it cannot be read).
+    layout: Layout | None
+    #: Canonical column -> the file's header it was found under.
+    found: dict[str, str]
+    #: Required columns with no header found for them.
+    absent: tuple[str, ...]
+    #: Value set -> label -> rows holding it, for labels nobody knows (blanks aside).
+    unknown: dict[str, dict[str, int]]
+    #: Problems no mapping can solve (an unreadable file, a header twice...).
+    problems: list[Problem]
+
+    @property
+    def needs_mapping(self) -> bool:
+        """Say whether choosing headers or meanings could let this file in."""
+        return bool(self.absent or any(self.unknown.values()))
+
+
+def examine_extract(
+    kind: str, data: bytes, filename: str, *, mapping: ColumnMapping | None = None,
+    extra_mapping: Mapping[str, str] | None = None, limits: Limits = DEFAULT_LIMITS,
+    sheet: str | None = None,
+) -> Examined:
+    """Find which required columns a file lacks and which of its labels nobody knows."""
+    mapping = mapping or ColumnMapping()
+    vocabulary = Vocabulary.build(extra_mapping, mapping)
+    try:
+        found = inspect_extract(kind, data, filename, limits=limits,
+                                columns=mapping.for_kind(kind), sheet=sheet)
+    except ExtractValidationError as error:
+        return Examined(kind, filename, None, {}, (), {}, error.problems)
+    schema = SCHEMAS[kind]
+    unknown: dict[str, dict[str, int]] = {}
+    for column, values in found.columns.items():
+        value_set = VALUE_SETS.get(column)
+        if value_set is None:
+            continue
+        if value_set == "ethnicity":
+            encoded = classify(values, vocabulary.ethnicity)
+        elif value_set == "service_area":
+            encoded = encode(values, fold, vocabulary.service_area)
+        else:
+            encoded = encode(values, fold, vocabulary.answers if column in schema.answers
+                             else vocabulary.yes_no)
+        labels = unknown.setdefault(value_set, {})
+        for raw, where in encoded.invalid:
+            if raw.strip():
+                labels[raw.strip()] = labels.get(raw.strip(), 0) + len(where)
+    unsolvable = [p for p in found.problems if p.column not in found.absent]
+    return Examined(kind, filename, found.layout, dict(found.found), tuple(found.absent),
+                    {k: v for k, v in unknown.items() if v}, unsolvable)
 
 
 def _read(

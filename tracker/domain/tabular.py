@@ -152,6 +152,11 @@ class Columns:
         """Return the required columns that were not found, or found more than once."""
         return [p.column for p in self.problems if p.column]
 
+    @property
+    def absent(self) -> list[str]:
+        """Return the required columns not found at all (a header can be chosen for them)."""
+        return [p.column for p in self.problems if p.column and p.value != "repeated"]
+
 
 def normalise_header(value: object) -> str:
     """Match headers case-insensitively, ignoring surrounding and repeated spaces."""
@@ -262,10 +267,9 @@ def _find_columns(
     found: dict[str, int] = {}
     row = layout.header_row
     for name in required:
-        if chosen.get(name):
-            keys = [normalise_header(chosen[name])]
-        else:
-            keys = [normalise_header(name)] + by_spelling.get(name, [])
+        keys = [normalise_header(name)] + by_spelling.get(name, [])
+        if chosen.get(name):  # the header chosen first; a known spelling when it has gone
+            keys.insert(0, normalise_header(chosen[name]))
         key = next((k for k in keys if k in positions), None)
         where = positions.get(key, []) if key is not None else []
         header = layout.headers[where[0]] if where else chosen.get(name)
@@ -277,11 +281,10 @@ def _find_columns(
                 message += f". Did you mean {quote(near)}?"
             problems.append(Problem(filename, row, name, message))
         elif len(where) > 1:
-            problems.append(
-                Problem(filename, row, name,
-                        f"The file has {len(where)} columns called {quote(header)} (in row "
-                        f"{row}). Keep one of them")
-            )
+            problems.append(Problem(
+                filename, row, name, value="repeated",
+                message=f"The file has {len(where)} columns called {quote(header)} (in row "
+                        f"{row}). Keep one of them"))
         else:
             found[name] = where[0]
     return found, problems

@@ -33,6 +33,16 @@ class ExtractsForm(GovForm):
     submit = SubmitField("Upload and check", widget=GovSubmitInput())
 
 
+class MappingFileForm(GovForm):
+    mapping_file = FileField(
+        "Mapping file", widget=GovFileInput(),
+        description="A mapping file (JSON) as this page downloads it: it replaces the saved "
+                    "mapping",
+        validators=[FileRequired(message="Select the mapping file")],
+    )
+    submit = SubmitField("Upload the mapping file", widget=GovSubmitInput())
+
+
 class CountsTemplateForm(GovForm):
     counts_file = FileField(
         "Counts template", widget=GovFileInput(),

@@ -26,12 +26,14 @@ from tracker.domain.problems import ExtractValidationError
 from tracker.domain.roles import Capability
 from tracker.domain.wording import GM_WHITE
 from tracker.indicators import bp
+from tracker.indicators import mapping as mapping_form
 from tracker.indicators.forms import (
     BAND_ROWS,
     GROUP_WORDS,
     CountsForm,
     CountsTemplateForm,
     ExtractsForm,
+    MappingFileForm,
     counts_rows,
 )
 from tracker.indicators.presenting import (
@@ -41,6 +43,7 @@ from tracker.indicators.presenting import (
     figures_view,
 )
 from tracker.security import org_page, signed_in
+from tracker.services import extract_mappings as mapping_service
 from tracker.services import indicators as indicator_service
 from tracker.services import organisations as org_service
 from tracker.services import threads as thread_service
@@ -129,9 +132,22 @@ def upload(access: OrgAccess, label: str):
         if form.submit.data and form.validate_on_submit():
             uploads = {kind: (form[kind].data.read(), form[kind].data.filename)
                        for kind in EXTRACT_KINDS if form[kind].data}
-            draft = indicator_service.draft_from_extracts(
-                actor=current_user, access=access, cycle=cycle, uploads=uploads,
-                extra_mapping=current_app.extensions.get("ethnicity_mapping"))
+            saved = mapping_service.saved_mapping(access=access)
+            try:
+                draft = indicator_service.draft_from_extracts(
+                    actor=current_user, access=access, cycle=cycle, uploads=uploads,
+                    extra_mapping=_extra_mapping(), mapping=saved)
+            except ExtractValidationError:
+                examined = mapping_service.examine(access=access, uploads=uploads,
+                                                   mapping=saved, extra_mapping=_extra_mapping())
+                if not any(f.needs_mapping for f in examined.values()) or \
+                        any(f.layout is None for f in examined.values()):
+                    raise
+                # Some headers or labels are not known: choose them on the mapping page.
+                mapping_service.hold(actor=current_user, access=access, cycle=cycle,
+                                     uploads=uploads)
+                return redirect(url_for(".mapping", slug=access.organisation.slug, label=label))
+            mapping_service.release(actor=current_user, access=access, cycle=cycle)
             return redirect(url_for(".preview", slug=access.organisation.slug, label=label,
                                     draft_id=draft.id))
         if template_form.submit.data and template_form.validate_on_submit():
@@ -145,7 +161,113 @@ def upload(access: OrgAccess, label: str):
         problems = error.problems
     failed = bool(problems or form.errors or template_form.errors)
     return render_template("indicators/upload.html", access=access, cycle=cycle, form=form,
-                           template_form=template_form, problems=problems), 400 if failed else 200
+                           template_form=template_form, problems=problems,
+                           has_mapping=bool(mapping_service.mapping_updated(access=access))
+                           ), 400 if failed else 200
+
+
+def _extra_mapping():
+    return current_app.extensions.get("ethnicity_mapping")
+
+
+@bp.route(CYCLE + "/mapping", methods=["GET", "POST"])
+@org_page(Capability.MANAGE_DATA)
+def mapping(access: OrgAccess, label: str):
+    """Choose the file's header for each column it lacks, and what its unknown labels mean;
+    the choices are kept for the organisation, then the figures are checked."""
+    cycle = org_service.get_cycle(access=access, label=label)
+    slug = access.organisation.slug
+    held = mapping_service.held(actor=current_user, access=access, cycle=cycle)
+    if not held:
+        flash("There is no upload waiting for a mapping: upload the files to check them.", "info")
+        return redirect(url_for(".upload", slug=slug, label=label))
+    uploads = {kind: (row.content, row.filename) for kind, row in held.items()}
+    sheets = {kind: row.sheet for kind, row in held.items() if row.sheet}
+    saved = mapping_service.saved_mapping(access=access)
+
+    def examine(with_mapping):
+        return mapping_service.examine(access=access, uploads=uploads, mapping=with_mapping,
+                                       extra_mapping=_extra_mapping(), sheets=sheets)
+
+    examined = examine(saved)
+    form = request.form if request.method == "POST" else None
+    choices = mapping_form.Choices()
+    values_examined = examined
+    if form is not None and form.get("action") == "sheet":
+        chosen_sheets = {kind: form.get(mapping_form.sheet_field(kind)) for kind in held}
+        mapping_service.choose_sheets(actor=current_user, access=access, cycle=cycle, sheets={
+            kind: sheet for kind, sheet in chosen_sheets.items()
+            if sheet and examined[kind].layout and sheet in examined[kind].layout.sheets})
+        return redirect(url_for(".mapping", slug=slug, label=label))
+    if form is not None:
+        choices = mapping_form.read_columns(form, examined)
+        values_examined = examine(saved.merged(choices.mapping))
+        mapping_form.read_values(form, values_examined, choices)
+        if not choices.errors:
+            mapping_service.add_to_mapping(actor=current_user, access=access,
+                                           choices=choices.mapping)
+            try:
+                draft = indicator_service.draft_from_extracts(
+                    actor=current_user, access=access, cycle=cycle, uploads=uploads,
+                    extra_mapping=_extra_mapping(), mapping=saved.merged(choices.mapping),
+                    sheets=sheets)
+            except ExtractValidationError:
+                # The mapping is kept; the page says what is still wrong with the files.
+                return redirect(url_for(".mapping", slug=slug, label=label))
+            mapping_service.release(actor=current_user, access=access, cycle=cycle)
+            flash("Your organisation's mapping has been saved: it is used for every upload "
+                  "from now on.", "success")
+            return redirect(url_for(".preview", slug=slug, label=label, draft_id=draft.id))
+    problems = [p for f in examined.values() for p in f.problems]
+    if not problems and not any(f.needs_mapping for f in examined.values()):
+        try:  # nothing left to map: say what else stops the files
+            indicator_service.check_extracts(access=access, uploads=uploads,
+                                             extra_mapping=_extra_mapping(), mapping=saved,
+                                             sheets=sheets)
+        except ExtractValidationError as error:
+            problems = error.problems
+    return render_template(
+        "indicators/mapping.html", access=access, cycle=cycle, examined=examined,
+        files=[(kind, file, mapping_form.column_items(kind, file, form))
+               for kind, file in examined.items() if file.layout is not None],
+        value_groups=mapping_form.value_items(values_examined, form),
+        kind_words=mapping_form.KIND_WORDS, sheet_field=mapping_form.sheet_field,
+        mapping_errors=choices.error_list(), problems=problems,
+    ), 400 if choices.errors else 200
+
+
+@bp.route("/org/<slug>/extract-mapping", methods=["GET", "POST"])
+@org_page(Capability.MANAGE_DATA)
+def organisation_mapping(access: OrgAccess):
+    """The organisation's saved mapping: read it, download it, or upload a mapping file."""
+    form = MappingFileForm()
+    problems = []
+    if form.validate_on_submit():
+        try:
+            mapping_service.replace_mapping(actor=current_user, access=access,
+                                            data=form.mapping_file.data.read(),
+                                            filename=form.mapping_file.data.filename)
+        except ExtractValidationError as error:
+            problems = error.problems
+        else:
+            flash("The mapping file has been uploaded: it is used for every upload from now "
+                  "on.", "success")
+            return redirect(url_for(".organisation_mapping", slug=access.organisation.slug))
+    saved = mapping_service.saved_mapping(access=access)
+    return render_template(
+        "indicators/organisation_mapping.html", access=access, form=form, problems=problems,
+        rows=mapping_form.mapping_rows(saved),
+        updated=mapping_service.mapping_updated(access=access),
+    ), 400 if problems or form.errors else 200
+
+
+@bp.get("/org/<slug>/extract-mapping.json")
+@org_page(Capability.MANAGE_DATA)
+def organisation_mapping_file(access: OrgAccess):
+    """Download the saved mapping as the JSON file the command line's --mapping takes."""
+    return Response(mapping_service.mapping_json(access=access), mimetype="application/json",
+                    headers={"Content-Disposition": "attachment; filename="
+                             f"{access.organisation.slug}-extract-mapping.json"})
 
 
 @bp.route(CYCLE + "/counts", methods=["GET", "POST"])

@@ -11,7 +11,12 @@ from tracker.models.conversation import (
     NotificationPreference,
     OutgoingEmail,
 )
-from tracker.models.indicators import IndicatorDataset, IndicatorDraft
+from tracker.models.indicators import (
+    ExtractMapping,
+    HeldExtract,
+    IndicatorDataset,
+    IndicatorDraft,
+)
 from tracker.models.organisation import (
     AdvisoryGroup,
     AdvisoryGroupMember,
@@ -54,6 +59,8 @@ __all__ = [
     "AdvisoryGroupShare",
     "AuditEvent",
     "Base",
+    "ExtractMapping",
+    "HeldExtract",
     "IndicatorDataset",
     "IndicatorDraft",
     "Membership",

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
-    from tracker.models.organisation import ReportingCycle
+    from tracker.models.organisation import Organisation, ReportingCycle
     from tracker.models.user import User
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
@@ -54,3 +54,48 @@ class IndicatorDraft(Base):
     source: Mapped[str] = mapped_column(String(20))
     counts: Mapped[dict[str, Any]] = mapped_column(JSONType)
     provenance: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
+class ExtractMapping(Base):
+    """An organisation's own names for an extract kind's columns, or (kind ``values``) what its
+    own labels mean: kept so that next year's export goes straight in (audited when changed).
+
+    ``entries`` is, for staff, recruitment and survey, {column: the file's header}; for
+    ``values``, {value set: {label: meaning}} (``tracker.domain.mappings``).
+    """
+
+    __tablename__ = "extract_mappings"
+    __table_args__ = (UniqueConstraint("organisation_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # staff, recruitment, survey, values
+    entries: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    updated_by: Mapped[User | None] = relationship()
+
+
+class HeldExtract(Base):
+    """An uploaded extract waiting on the mapping page for its columns or values to be chosen.
+
+    Kept only between the upload and the preview, for the person who uploaded it and that
+    cycle (never found by a name the browser sends); removed once its figures are computed, when
+    the same person uploads again, and a day after it was uploaded at the latest.
+    """
+
+    __tablename__ = "held_extracts"
+    __table_args__ = (UniqueConstraint("cycle_id", "created_by_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(
+        ForeignKey("reporting_cycles.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sheet: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -22,6 +22,7 @@ from tracker.domain.counts import (
 from tracker.domain.definitions import EXTRACT_KINDS
 from tracker.domain.extracts import read_extracts
 from tracker.domain.indicators import GM_WHITE, Results, compute_results
+from tracker.domain.mappings import ColumnMapping
 from tracker.domain.roles import Capability
 from tracker.domain.stored_results import StoredResults
 from tracker.extensions import db
@@ -97,13 +98,18 @@ def _new_draft(
 def draft_from_extracts(
     *, actor: User, access: OrgAccess, cycle: ReportingCycle,
     uploads: Mapping[str, tuple[bytes, str]], extra_mapping: Mapping[str, str] | None,
+    mapping: ColumnMapping | None = None, sheets: Mapping[str, str] | None = None,
 ) -> IndicatorDraft:
-    """Check and count the uploaded extracts; raise ExtractValidationError with every problem."""
+    """Check and count the uploaded extracts; raise ExtractValidationError with every problem.
+
+    ``mapping`` is the organisation's (its headers and labels), ``sheets`` a workbook's sheet
+    chosen per kind.
+    """
     require(access, Capability.MANAGE_DATA)
     _check_cycle(access, cycle)
     extracts = read_extracts(staff=uploads.get("staff"), recruitment=uploads.get("recruitment"),
                              survey=uploads.get("survey"), extra_mapping=extra_mapping,
-                             limits=upload_limits())
+                             limits=upload_limits(), mapping=mapping, sheets=sheets)
     counts = counts_from_extracts(**extracts)
     fingerprints = {kind: hashlib.sha256(uploads[kind][0]).hexdigest() for kind in extracts}
     files = [{"kind": kind, "filename": uploads[kind][1], "rows": len(extracts[kind]),
@@ -118,6 +124,18 @@ def draft_from_extracts(
                                 fingerprints=fingerprints)
     return _new_draft(actor=actor, cycle=cycle, source="extracts", counts=counts, files=files,
                       warnings=[w.to_dict() for w in warnings], missing=not_collected(extracts))
+
+
+def check_extracts(
+    *, access: OrgAccess, uploads: Mapping[str, tuple[bytes, str]],
+    extra_mapping: Mapping[str, str] | None, mapping: ColumnMapping | None = None,
+    sheets: Mapping[str, str] | None = None,
+) -> None:
+    """Read the extracts as ``draft_from_extracts`` would, only to raise their problems."""
+    require(access, Capability.MANAGE_DATA)
+    read_extracts(staff=uploads.get("staff"), recruitment=uploads.get("recruitment"),
+                  survey=uploads.get("survey"), extra_mapping=extra_mapping,
+                  limits=upload_limits(), mapping=mapping, sheets=sheets)
 
 
 def draft_from_counts_template(
