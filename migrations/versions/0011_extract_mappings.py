@@ -1,7 +1,7 @@
 """Extract mappings: an organisation's own column names and labels per extract kind; extracts held for the mapping page
 
-Revision ID: 0010_extract_mappings
-Revises: 0009_publications
+Revision ID: 0011_extract_mappings
+Revises: 0010_email_html
 Create Date: 2026-12-03 11:35:31.287212
 
 """
@@ -12,8 +12,8 @@ import tracker.models.base
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '0010_extract_mappings'
-down_revision = '0009_publications'
+revision = '0011_extract_mappings'
+down_revision = '0010_email_html'
 branch_labels = None
 depends_on = None
 
