@@ -54,13 +54,17 @@ def test_edi_lead_uploads_previews_saves_and_sees_results(page: Page, tmp_path):
 
 def test_a_bad_upload_lists_its_problems_accessibly(page: Page, tmp_path):
     bad = tmp_path / "staff.csv"
-    bad.write_text("staff_id,ethnicity\nS1,Martian\n")
+    # (a missing column or an unknown label goes to the mapping page instead)
+    header = ("staff_id,ethnicity,service_area,pay_band,senior_manager,regulated_professional,"
+              "formal_disciplinary,ftp_referral,funded_cpd,left_in_period")
+    bad.write_text(f"{header}\nS1,Indian,adults,A,no,no,no,no,no,no\n"
+                   "S1,Irish,adults,,no,no,no,no,no,no\n")
     sign_in(page, "edi.lead@northshire.example.org")
     page.goto("/org/northshire/cycles/2024-25/indicators/upload")
     page.get_by_label("Staff extract").set_input_files(bad)
     page.get_by_role("button", name="Upload and check", exact=True).click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("nothing has been saved")
-    expect(page.locator(".app-problem-list")).to_contain_text("service_area")
+    expect(page.locator(".app-problem-list")).to_contain_text("Staff ID 'S1' appears more than once")
     assert_accessible(page)
 
 
