@@ -82,6 +82,12 @@ class Config:
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 15)
     SET_PASSWORD_LINK_HOURS = _int("SET_PASSWORD_LINK_HOURS", 72)
+    # Per-client limits on the sign-in and set-password forms (tracker/limits.py, Flask-Limiter's
+    # notation); the counts live in memory (each process its own) or in Redis (redis://host:6379).
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+    SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT") or "20 per minute; 200 per hour"
+    SET_PASSWORD_RATE_LIMIT = os.environ.get("SET_PASSWORD_RATE_LIMIT") or "10 per minute"
     PASSWORD_HASH_PROFILE = "standard"
 
     # Indicator engine
@@ -161,6 +167,9 @@ class TestConfig(Config):
     SERVER_NAME = None
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
+    # The suite signs in from one address thousands of times; tests/integration/test_auth.py
+    # builds an application with the limits on.
+    RATELIMIT_ENABLED = False
     PASSWORD_HASH_PROFILE = "cheapest"  # fast hashes for the suite; never in production
     LOG_TO_STDERR = False  # the tests read the log records themselves
     SENTRY_DSN = None  # a test that wants Sentry passes its own (loopback) DSN

@@ -19,6 +19,7 @@ from tracker import jobs
 from tracker.domain import formatting
 from tracker.domain.plans import is_overdue
 from tracker.extensions import csrf, db, login_manager, migrate, passwords, wtforms_helpers
+from tracker.limits import init_rate_limits
 from tracker.observability import init_logging, init_sentry
 from tracker.security import register_security_headers
 from tracker.services import auth as auth_service
@@ -47,6 +48,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _register_sqlite_transactions(app)
     _register_url_converters(app)
     _register_blueprints(app)
+    init_rate_limits(app)
     _register_errors(app)
     _register_transaction(app)
     register_security_headers(app)
@@ -280,7 +282,7 @@ def _register_errors(app: Flask) -> None:
             return redirect(target, 303)
         return page(405)
 
-    for status in (400, 403, 404, 413, 500):
+    for status in (400, 403, 404, 413, 429, 500):
         app.register_error_handler(status, lambda error, status=status: page(status))
 
 

@@ -10,29 +10,38 @@ from tracker.domain.signin import lock_after_failure, sign_in_gate, wait_seconds
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("failures, expected", [(0, 0), (2, 0), (3, 5), (4, 10), (5, 20)])
-def test_wait_doubles_after_three_failures(failures, expected):
+@pytest.mark.parametrize("failures, expected",
+                         [(0, 0), (2, 0), (3, 5), (4, 10), (5, 20), (6, 40), (7, 60), (500, 60)])
+def test_wait_doubles_after_three_failures_up_to_a_minute(failures, expected):
     assert wait_seconds(failures) == expected
 
 
+def gate(failures=0, last=NOW, client_lock=None, known=False, now=NOW):
+    return sign_in_gate(account_failures=failures, account_last_failure_at=last,
+                        client_locked_until=client_lock, known_device=known, now=now)
+
+
 def test_gate_allows_below_the_limit():
-    assert sign_in_gate(failures=2, last_failure_at=NOW, locked_until=None, now=NOW).allowed
+    assert gate(failures=2).allowed
 
 
-def test_gate_slows_after_three_failures():
-    gate = sign_in_gate(failures=3, last_failure_at=NOW, locked_until=None,
-                        now=NOW + timedelta(seconds=4))
-    assert not gate.allowed and not gate.locked
-    assert gate.retry_at == NOW + timedelta(seconds=5)
-    assert sign_in_gate(failures=3, last_failure_at=NOW, locked_until=None,
-                        now=NOW + timedelta(seconds=5)).allowed
+def test_gate_slows_the_account_after_three_failures():
+    slowed = gate(failures=3, now=NOW + timedelta(seconds=4))
+    assert not slowed.allowed and not slowed.locked
+    assert slowed.retry_at == NOW + timedelta(seconds=5)
+    assert gate(failures=3, now=NOW + timedelta(seconds=5)).allowed
 
 
-def test_gate_refuses_while_locked_then_allows():
+def test_a_known_device_is_not_slowed_down():
+    assert gate(failures=40, known=True).allowed
+
+
+def test_gate_refuses_a_locked_client_then_allows():
     until = NOW + timedelta(minutes=15)
-    gate = sign_in_gate(failures=5, last_failure_at=NOW, locked_until=until, now=NOW)
-    assert gate.locked and gate.retry_at == until
-    assert sign_in_gate(failures=5, last_failure_at=NOW, locked_until=until, now=until).allowed
+    locked = gate(failures=5, client_lock=until)
+    assert locked.locked and locked.retry_at == until
+    assert not gate(failures=5, client_lock=until, known=True).allowed  # locked is locked
+    assert gate(failures=5, client_lock=until, now=until).allowed
 
 
 def test_lock_after_failure():

@@ -7,9 +7,8 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from tracker.auth import bp
+from tracker.auth import bp, devices
 from tracker.auth.forms import SetPasswordForm, SignInForm
-from tracker.domain.formatting import london_time
 from tracker.forms import entered
 from tracker.security import public
 from tracker.services import auth as auth_service
@@ -26,20 +25,9 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
-def _failure_message(result: auth_service.SignInResult, max_failures: int) -> str:
-    if result.locked_until:
-        return (f"This account is locked after {max_failures} wrong passwords. Try again after "
-                f"{london_time(result.locked_until)}, or ask an administrator for a link to set "
-                "a new password.")
-    if result.retry_at:
-        return (f"Too many wrong passwords. Wait until {london_time(result.retry_at)} before "
-                f"you try again. After {max_failures} wrong passwords the account is locked "
-                f"for {current_app.config['LOGIN_LOCK_MINUTES']} minutes.")
-    message = "Enter a correct email address and password"
-    if result.failures >= 2:
-        message += (f". After {max_failures} wrong passwords the account is locked for "
-                    f"{current_app.config['LOGIN_LOCK_MINUTES']} minutes")
-    return message
+#: The one answer to every refused sign-in: a wrong password, an unknown or deactivated
+#: account, an account slowed down or a client locked out (the policy is on the page).
+FAILURE_MESSAGE = "Enter a correct email address and password"
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -53,25 +41,29 @@ def sign_in():
     if form.is_submitted() and not form.validate():
         status = 400
     elif form.is_submitted():
-        max_failures = current_app.config["LOGIN_MAX_FAILURES"]
         result = auth_service.sign_in(
-            email=entered(form.email.data), password=entered(form.password.data), now=auth_service.now_utc(),
-            max_failures=max_failures, lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+            email=entered(form.email.data), password=entered(form.password.data),
+            client=request.remote_addr or "", known_devices=devices.known_accounts(),
+            now=auth_service.now_utc(), max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
         )
-        if result.ok:
-            next_url = _safe_next(request.args.get("next"))
+        if result.user is not None:
             session.clear()  # a fresh session on sign-in: no fixation
             login_user(result.user)
-            return redirect(next_url)
+            response = redirect(_safe_next(request.args.get("next")))
+            devices.remember_account(response, result.user.id)
+            return response
         # 200, not 400: the failure count must be committed with this response.
-        form.password.errors = [*form.password.errors, _failure_message(result, max_failures)]
+        form.password.errors = [*form.password.errors, FAILURE_MESSAGE]
     return render_template("auth/sign_in.html", form=form), status
 
 
 @bp.post("/sign-out")
 @public
 def sign_out():
-    """Sign out and forget the session."""
+    """Sign out: the session ends on the server too, so a copy of its cookie stops working."""
+    if current_user.is_authenticated:
+        auth_service.end_session(user=current_user, now=auth_service.now_utc())
     logout_user()
     session.clear()
     flash("You have been signed out", "success")
@@ -93,6 +85,8 @@ def set_password(token: str):
                                                 now=auth_service.now_utc())
         except InvalidInput as error:
             form.password.errors = [*form.password.errors, error.errors["password"]]
+        except auth_service.LinkProblem as problem:  # used or revoked meanwhile
+            return render_template("auth/link_problem.html", reason=problem.reason), 410
         else:
             logout_user()
             session.clear()

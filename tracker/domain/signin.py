@@ -1,4 +1,16 @@
-"""The sign-in throttle: wrong passwords first slow an account down, then lock it for a while."""
+"""The sign-in policy: slow an account down, lock one client out of it, never the owner.
+
+Two counts of wrong passwords are kept (tracker.services.auth):
+
+- per account, from anywhere: after SLOW_AFTER in a row, each further attempt must wait, 5 s
+  then twice as long each time, never more than MAX_WAIT_SECONDS. A browser that has signed in
+  to the account before (it carries the account's known-device cookie) is not slowed down, so
+  a stranger trying passwords cannot keep the owner waiting on their usual browser.
+- per account and client (address): after `max_failures` that client may not try that
+  account for `lock_minutes`. Other clients, the owner's among them, are not locked.
+
+Every refusal looks the same to the person signing in (tracker.auth.routes).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +20,7 @@ from datetime import datetime, timedelta
 # After this many consecutive failures each further attempt must wait; the wait doubles.
 SLOW_AFTER = 3
 FIRST_WAIT_SECONDS = 5
+MAX_WAIT_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -21,20 +34,20 @@ class SignInGate:
 
 def sign_in_gate(
     *,
-    failures: int,
-    last_failure_at: datetime | None,
-    locked_until: datetime | None,
+    account_failures: int,
+    account_last_failure_at: datetime | None,
+    client_locked_until: datetime | None,
+    known_device: bool,
     now: datetime,
 ) -> SignInGate:
-    """Decide whether an attempt may be checked at `now` given the account's failure history."""
-    if locked_until is not None:
-        if now < locked_until:
-            return SignInGate(allowed=False, locked=True, retry_at=locked_until)
-        return SignInGate(allowed=True)  # the lock has been served: counting starts afresh
-    if failures >= SLOW_AFTER and last_failure_at is not None:
-        retry_at = last_failure_at + timedelta(seconds=wait_seconds(failures))
-        if now < retry_at:
-            return SignInGate(allowed=False, retry_at=retry_at)
+    """Decide whether an attempt may be checked at `now`."""
+    if client_locked_until is not None and now < client_locked_until:
+        return SignInGate(allowed=False, locked=True, retry_at=client_locked_until)
+    if known_device or account_last_failure_at is None:
+        return SignInGate(allowed=True)
+    retry_at = account_last_failure_at + timedelta(seconds=wait_seconds(account_failures))
+    if now < retry_at:
+        return SignInGate(allowed=False, retry_at=retry_at)
     return SignInGate(allowed=True)
 
 
@@ -42,13 +55,13 @@ def wait_seconds(failures: int) -> int:
     """Return how long to wait after `failures` consecutive wrong passwords (0 below the limit)."""
     if failures < SLOW_AFTER:
         return 0
-    return FIRST_WAIT_SECONDS * 2 ** (failures - SLOW_AFTER)
+    return min(MAX_WAIT_SECONDS, FIRST_WAIT_SECONDS * 2 ** min(failures - SLOW_AFTER, 16))
 
 
 def lock_after_failure(
     *, failures: int, max_failures: int, lock_minutes: int, now: datetime
 ) -> datetime | None:
-    """Return when the lock ends if this failure count locks the account, else None."""
+    """Return when the client's lock ends if this failure count locks it, else None."""
     if failures >= max_failures:
         return now + timedelta(minutes=lock_minutes)
     return None

@@ -38,7 +38,7 @@ from tracker.models.plans import (
 )
 from tracker.models.publications import Publication
 from tracker.models.reviews import AnnualReview, NationalFigure, ReviewAmendment, ReviewNarrative
-from tracker.models.user import PasswordLink, User
+from tracker.models.user import PasswordLink, SignInFailure, User, UserSession
 
 __all__ = [
     "Action",
@@ -68,7 +68,9 @@ __all__ = [
     "OrganisationKind",
     "PasswordLink",
     "ReportingCycle",
+    "SignInFailure",
     "User",
+    "UserSession",
     "utcnow",
     "Comment",
     "CommentMention",

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker.models.base import Base, UTCDateTime, utcnow
@@ -37,8 +37,11 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     # Changing this signs the user out everywhere (Flask-Login's alternative id).
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # Wrong passwords in a row from anywhere (the account's slow-down, tracker.domain.signin).
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     last_failed_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the latest lock of one client out of this account ends (for the administrator's
+    # pages; the locks themselves are SignInFailure rows, one per account and client).
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -65,8 +68,12 @@ class User(Base):
         self.email_key = email_key(email)
         return email
 
+    # The secret of the signed-in session this object was loaded for (a UserSession's), set by
+    # the sign-in and the user loader; never stored on the row.
+    login_secret = ""
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.session_token}:{self.login_secret}"
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"
@@ -84,5 +91,34 @@ class PasswordLink(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when a newer link for the same account was made before this one was used.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class UserSession(Base):
+    """One signed-in session: signing out ends it, so a copy of its cookie stops working."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The sha256 of the secret kept in the session cookie; the secret itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SignInFailure(Base):
+    """Wrong passwords for one account from one client (address): too many lock that client out."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (UniqueConstraint("user_id", "client"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    client: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

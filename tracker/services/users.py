@@ -10,7 +10,7 @@ from tracker.models import Membership, Organisation, User
 from tracker.models.user import email_key
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import changes, record_event
-from tracker.services.auth import hash_password, password_problem
+from tracker.services.auth import clear_sign_in_failures, hash_password, password_problem
 from tracker.services.errors import InvalidInput, NotFound
 from tracker.services.locks import lock, unique_or_invalid
 
@@ -104,7 +104,7 @@ def set_password(*, actor: User | None, user: User, password: str) -> None:
     if problem:
         raise InvalidInput({"password": problem})
     user.password_hash = hash_password(password)
-    user.failed_logins, user.locked_until = 0, None
+    clear_sign_in_failures(user)
     record_event(actor=actor, action="password_set", entity_type="user", entity_id=user.id)
     db.session.flush()
 
