@@ -225,13 +225,14 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.conversation import bp as conversation_bp
     from tracker.indicators import bp as indicators_bp
     from tracker.main import bp as main_bp
+    from tracker.national import bp as national_bp
     from tracker.orgs import bp as orgs_bp
     from tracker.plans import bp as plans_bp
     from tracker.reports import bp as reports_bp
     from tracker.reviews import bp as reviews_bp
 
     for blueprint in (main_bp, auth_bp, orgs_bp, indicators_bp, plans_bp, reviews_bp,
-                      admin_bp, conversation_bp, reports_bp):
+                      admin_bp, conversation_bp, reports_bp, national_bp):
         app.register_blueprint(blueprint)
 
 

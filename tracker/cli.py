@@ -240,4 +240,11 @@ def _register_report_commands() -> None:
     tracker_cli.add_command(report_cli)
 
 
+def _register_national_commands() -> None:
+    from tracker.national.commands import national_cli
+
+    tracker_cli.add_command(national_cli)
+
+
 _register_report_commands()
+_register_national_commands()

@@ -1,7 +1,8 @@
 """Route guards and security headers.
 
-Every view carries one guard (the url_map test checks): `public`, `signed_in`, `admin_only`
-or `org_page(capability)`. Organisation scoping itself happens in tracker.services.access.
+Every view carries one guard (the url_map test checks): `public`, `signed_in`, `admin_only`,
+`programme_lead_only` or `org_page(capability)`. Organisation scoping itself happens in
+tracker.services.access.
 """
 
 from __future__ import annotations
@@ -54,6 +55,20 @@ def admin_only(view: View) -> View:
         return view(*args, **kwargs)
 
     return _mark(wrapped, "admin")
+
+
+def programme_lead_only(view: View) -> View:
+    """Require the signed-in programme lead (installation-wide; sees no council's own pages)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.is_programme_lead:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return _mark(wrapped, "programme_lead")
 
 
 def org_page(capability: Capability = Capability.READ) -> Callable[[View], View]:

@@ -17,6 +17,7 @@ from tracker.models.indicators import (
     IndicatorDataset,
     IndicatorDraft,
 )
+from tracker.models.national import ProgrammeYear, Submission
 from tracker.models.organisation import (
     AdvisoryGroup,
     AdvisoryGroupMember,
@@ -44,6 +45,8 @@ __all__ = [
     "Action",
     "AnnualReview",
     "NationalFigure",
+    "ProgrammeYear",
+    "Submission",
     "Publication",
     "ReviewAmendment",
     "ReviewNarrative",

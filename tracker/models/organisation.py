@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain.programme import CouncilKind
 from tracker.domain.roles import Role
 from tracker.models.base import Base, UTCDateTime, utcnow
 
@@ -59,6 +60,9 @@ class Organisation(Base):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
     ons_code: Mapped[str | None] = mapped_column(String(9), unique=True)
+    #: For the national report's breakdowns (tracker.domain.programme.REGIONS).
+    region: Mapped[str | None] = mapped_column(String(40))
+    council_kind: Mapped[CouncilKind | None] = mapped_column(_enum(CouncilKind, "council_kind"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

@@ -35,6 +35,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The programme lead: reads every council's status and the national report (installation-wide).
+    is_programme_lead: Mapped[bool] = mapped_column(Boolean, default=False)
     # Changing this signs the user out everywhere (Flask-Login's alternative id).
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     # Wrong passwords in a row from anywhere (the account's slow-down, tracker.domain.signin).

@@ -1,0 +1,29 @@
+"""Forms of the national picture: submitting a cycle, a programme year's deadlines."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import SubmitField
+
+from tracker.forms import GovForm, UKDateField
+
+
+class SubmitCycleForm(GovForm):
+    submit = SubmitField("Submit to the programme", widget=GovSubmitInput())
+
+
+class WithdrawSubmissionForm(GovForm):
+    withdraw = SubmitField("Withdraw the submission", widget=GovSubmitInput())
+
+
+class DeadlinesForm(GovForm):
+    data_deadline = UKDateField("Data deadline", noun="data deadline", required=False,
+                                description="Councils submit their data by this day. "
+                                            "For example, 30 9 2025")
+    plan_deadline = UKDateField("Plan deadline", noun="plan deadline", required=False,
+                                description="The senior sponsor signs the plan off by this day")
+    submit = SubmitField("Save the deadlines", widget=GovSubmitInput())
+
+
+class CloseYearForm(GovForm):
+    close = SubmitField("Close the year", widget=GovSubmitInput())

@@ -1,0 +1,315 @@
+"""Submitting a cycle to the programme, the programme lead's years and statuses, the national report.
+
+docs/domain.md section 8. The programme lead is installation-wide (``User.is_programme_lead``):
+they see each council's status and the national report, computed from submitted data only;
+never a council's comments, nor data that was not submitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import exists, select
+
+from tracker.domain import national
+from tracker.domain.definitions import SERVICE_AREAS
+from tracker.domain.programme import REGIONS, CouncilKind, CouncilStatus, council_status, late_for
+from tracker.domain.roles import Capability
+from tracker.extensions import db
+from tracker.models import (
+    AnnualReview,
+    IndicatorDataset,
+    Organisation,
+    ProgrammeYear,
+    ReportingCycle,
+    Submission,
+    User,
+    utcnow,
+)
+from tracker.models.plans import ActionPlan, PlanSignOff
+from tracker.services.access import OrgAccess, require
+from tracker.services.audit import changes, record_event
+from tracker.services.errors import Forbidden, InvalidInput, NotFound
+from tracker.services.locks import lock
+
+
+def require_programme_lead(user: User) -> None:
+    """Raise Forbidden unless the user is the programme lead."""
+    if not getattr(user, "is_programme_lead", False):
+        raise Forbidden("programme lead")
+
+
+# -- submissions --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubmissionState:
+    """Where a cycle stands with the programme, for its EDI lead's page."""
+
+    submission: Submission | None
+    dataset: IndicatorDataset | None
+    year: ProgrammeYear | None
+
+    @property
+    def is_current(self) -> bool:
+        """Say whether the submitted data is the data saved now (saved again: submit again)."""
+        return (self.submission is not None and self.dataset is not None
+                and self.submission.data_loaded_at == self.dataset.loaded_at)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.year is not None and self.year.is_closed
+
+
+def _year(label: str) -> ProgrammeYear | None:
+    return db.session.scalar(select(ProgrammeYear).where(ProgrammeYear.label == label))
+
+
+def _dataset(cycle: ReportingCycle) -> IndicatorDataset | None:
+    return db.session.scalar(select(IndicatorDataset).where(IndicatorDataset.cycle_id == cycle.id))
+
+
+def _submission(cycle: ReportingCycle) -> Submission | None:
+    return db.session.scalar(select(Submission).where(Submission.cycle_id == cycle.id))
+
+
+def _check_cycle(access: OrgAccess, cycle: ReportingCycle) -> None:
+    if cycle.organisation_id != access.organisation.id:
+        raise NotFound(cycle.label)
+
+
+def submission_state(*, access: OrgAccess, cycle: ReportingCycle) -> SubmissionState:
+    """Return the cycle's submission (if any), its data and its programme year."""
+    require(access, Capability.READ)
+    _check_cycle(access, cycle)
+    return SubmissionState(_submission(cycle), _dataset(cycle), _year(cycle.label))
+
+
+def submit_cycle(*, actor: User, access: OrgAccess, cycle: ReportingCycle) -> Submission:
+    """Submit the cycle's saved data to the programme (again, if it was saved since); audited."""
+    require(access, Capability.MANAGE_DATA)
+    _check_cycle(access, cycle)
+    lock(ReportingCycle, cycle.id)
+    dataset = _dataset(cycle)
+    if dataset is None:
+        raise InvalidInput({"submit": "Save the cycle's data before submitting it"})
+    year = _year(cycle.label)
+    if year is not None and year.is_closed:
+        raise InvalidInput({"submit": f"The programme has closed {cycle.label}: it takes no "
+                                      "more submissions"})
+    submission = _submission(cycle)
+    before = None
+    if submission is None:
+        submission = Submission(cycle_id=cycle.id)
+        db.session.add(submission)
+    else:
+        before = {"data_loaded_at": submission.data_loaded_at.isoformat()}
+    submission.submitted_by_id = actor.id
+    submission.submitted_at = utcnow()
+    submission.data_loaded_at = dataset.loaded_at
+    db.session.flush()
+    record_event(actor=actor, action="submitted", entity_type="submission",
+                 entity_id=submission.id, organisation=access.organisation, before=before,
+                 after={"cycle": cycle.label, "data_loaded_at": dataset.loaded_at.isoformat()})
+    return submission
+
+
+def withdraw_submission(*, actor: User, access: OrgAccess, cycle: ReportingCycle) -> None:
+    """Withdraw the cycle's submission, until the programme closes the year; audited."""
+    require(access, Capability.MANAGE_DATA)
+    _check_cycle(access, cycle)
+    lock(ReportingCycle, cycle.id)
+    submission = _submission(cycle)
+    if submission is None:
+        raise InvalidInput({"withdraw": f"{cycle.label} has not been submitted"})
+    year = _year(cycle.label)
+    if year is not None and year.is_closed:
+        raise InvalidInput({"withdraw": f"The programme has closed {cycle.label}: the "
+                                        "submission can no longer be withdrawn"})
+    record_event(actor=actor, action="withdrawn", entity_type="submission",
+                 entity_id=submission.id, organisation=access.organisation,
+                 before={"cycle": cycle.label,
+                         "submitted_at": submission.submitted_at.isoformat()})
+    db.session.delete(submission)
+    db.session.flush()
+
+
+# -- programme years -----------------------------------------------------------------------------
+
+
+def programme_years(*, actor: User) -> list[ProgrammeYear]:
+    """Return every cycle label any council uses, as programme years (newest first)."""
+    require_programme_lead(actor)
+    labels = set(db.session.scalars(select(ReportingCycle.label).distinct()))
+    years = {y.label: y for y in db.session.scalars(select(ProgrammeYear))}
+    return [years.get(label) or ProgrammeYear(label=label)
+            for label in sorted(labels | set(years), reverse=True)]
+
+
+def programme_year(*, actor: User, label: str) -> ProgrammeYear:
+    """Return one programme year (unsaved when nobody set its deadlines yet), or NotFound."""
+    require_programme_lead(actor)
+    year = _year(label)
+    if year is not None:
+        return year
+    if db.session.scalar(select(exists().where(ReportingCycle.label == label))):
+        return ProgrammeYear(label=label)
+    raise NotFound(label)
+
+
+def _saved_year(actor: User, label: str) -> ProgrammeYear:
+    year = programme_year(actor=actor, label=label)
+    if year.id is None:
+        db.session.add(year)  # two at once: the unique label makes the second a 409
+        db.session.flush()
+    return year
+
+
+def set_deadlines(*, actor: User, label: str, data_deadline: date | None,
+                  plan_deadline: date | None) -> ProgrammeYear:
+    """Set a programme year's data and plan deadlines; audited."""
+    require_programme_lead(actor)
+    if data_deadline and plan_deadline and plan_deadline < data_deadline:
+        raise InvalidInput({"plan_deadline": "The plan deadline must be on or after the data "
+                                             "deadline"})
+    year = _saved_year(actor, label)
+    before, after = changes(year, ["data_deadline", "plan_deadline"],
+                            {"data_deadline": data_deadline, "plan_deadline": plan_deadline})
+    db.session.flush()
+    if after:
+        record_event(actor=actor, action="deadlines set", entity_type="programme_year",
+                     entity_id=year.id, before=before, after={"label": label, **after})
+    return year
+
+
+def close_year(*, actor: User, label: str, closed: bool = True) -> ProgrammeYear:
+    """Close a programme year (no more submissions or withdrawals), or open it again; audited."""
+    require_programme_lead(actor)
+    year = _saved_year(actor, label)
+    if year.is_closed == closed:
+        return year
+    year.closed_at = utcnow() if closed else None
+    year.closed_by_id = actor.id if closed else None
+    db.session.flush()
+    record_event(actor=actor, action="closed" if closed else "reopened",
+                 entity_type="programme_year", entity_id=year.id, after={"label": label})
+    return year
+
+
+# -- statuses -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CouncilRow:
+    """One council's standing in a programme year, as the programme lead sees it."""
+
+    name: str
+    region: str | None
+    status: CouncilStatus
+    late: tuple[str, ...]
+    submitted_at: datetime | None
+    #: Data saved again since it was submitted: the submission holds the older data.
+    resubmit: bool
+
+
+def council_statuses(*, actor: User, label: str, today: date) -> list[CouncilRow]:
+    """Return every council's status in the year, by name (a fixed number of queries)."""
+    year = programme_year(actor=actor, label=label)
+    plan_signed = (select(ActionPlan.cycle_id)
+                   .join(PlanSignOff, PlanSignOff.plan_id == ActionPlan.id)
+                   .where(ActionPlan.cycle_id == ReportingCycle.id).exists())
+    review_signed = (select(AnnualReview.id).where(AnnualReview.cycle_id == ReportingCycle.id,
+                                                   AnnualReview.signed_at.is_not(None)).exists())
+    rows = db.session.execute(
+        select(ReportingCycle.organisation_id, IndicatorDataset.loaded_at,
+               Submission.submitted_at, Submission.data_loaded_at, plan_signed, review_signed)
+        .outerjoin(IndicatorDataset, IndicatorDataset.cycle_id == ReportingCycle.id)
+        .outerjoin(Submission, Submission.cycle_id == ReportingCycle.id)
+        .where(ReportingCycle.label == label)
+    ).all()
+    by_org = {row[0]: row for row in rows}
+    councils = []
+    for org in db.session.scalars(select(Organisation).order_by(Organisation.name)):
+        _, loaded_at, submitted_at, data_loaded_at, plan, review = by_org.get(
+            org.id, (None, None, None, None, False, False))
+        submitted = submitted_at is not None
+        councils.append(CouncilRow(
+            name=org.name, region=org.region,
+            status=council_status(has_data=loaded_at is not None, submitted=submitted,
+                                  plan_signed_off=bool(plan), review_signed_off=bool(review)),
+            late=tuple(late_for(submitted=submitted, plan_signed_off=bool(plan),
+                                data_deadline=year.data_deadline,
+                                plan_deadline=year.plan_deadline, today=today)),
+            submitted_at=submitted_at,
+            resubmit=submitted and loaded_at != data_loaded_at,
+        ))
+    return councils
+
+
+# -- the national report ------------------------------------------------------------------------
+
+
+def submitted_data(*, label: str) -> list[national.Submission]:
+    """Return the submitted councils' data of a cycle label (only what they submitted)."""
+    rows = db.session.execute(
+        select(ReportingCycle.organisation_id, IndicatorDataset.counts, IndicatorDataset.results,
+               Organisation.region, Organisation.council_kind)
+        .join(Submission, Submission.cycle_id == ReportingCycle.id)
+        .join(IndicatorDataset, (IndicatorDataset.cycle_id == ReportingCycle.id)
+              & (IndicatorDataset.loaded_at == Submission.data_loaded_at))
+        .join(Organisation, Organisation.id == ReportingCycle.organisation_id)
+        .where(ReportingCycle.label == label)
+        .order_by(ReportingCycle.organisation_id)
+    ).all()
+    return [national.Submission(org_id, counts, results, region,
+                                kind.value if kind else None)
+            for org_id, counts, results, region, kind in rows]
+
+
+def national_report(*, actor: User | None, label: str, threshold: int,
+                    areas: tuple[str, ...] | None = None) -> Mapping[str, dict]:
+    """Return the national report of a cycle label (actor None: the command line)."""
+    if actor is not None:
+        require_programme_lead(actor)
+    return national.national_report(submitted_data(label=label), threshold=threshold,
+                                    areas=areas or SERVICE_AREAS)
+
+
+# -- set by the installation's administrators ----------------------------------------------------
+
+
+def set_programme_lead(*, actor: User | None, email: str, on: bool = True) -> User:
+    """Make an account the programme lead (or no longer); audited."""
+    user = db.session.scalar(select(User).where(User.email_key == email.strip().lower()))
+    if user is None:
+        raise InvalidInput({"email": f"There is no account with the address {email}"})
+    if user.is_programme_lead != on:
+        user.is_programme_lead = on
+        db.session.flush()
+        record_event(actor=actor, action="programme lead" if on else "no longer programme lead",
+                     entity_type="user", entity_id=user.id,
+                     after={"is_programme_lead": on})
+    return user
+
+
+def set_grouping(*, actor: User | None, slug: str, region: str | None,
+                 council_kind: str | None) -> Organisation:
+    """Record an organisation's region and kind of council, for the report's breakdowns."""
+    org = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if org is None:
+        raise InvalidInput({"org": f"There is no organisation with the short name {slug!r}"})
+    if region is not None and region not in REGIONS:
+        raise InvalidInput({"region": f"The region must be one of: {', '.join(REGIONS)}"})
+    kinds = [kind.value for kind in CouncilKind]
+    if council_kind is not None and council_kind not in kinds:
+        raise InvalidInput({"kind": f"The kind of council must be one of: {', '.join(kinds)}"})
+    values = {"region": region,
+              "council_kind": CouncilKind(council_kind) if council_kind else None}
+    before, after = changes(org, ["region", "council_kind"], values)
+    db.session.flush()
+    if after:
+        record_event(actor=actor, action="grouping set", entity_type="organisation",
+                     entity_id=org.id, organisation=org, before=before, after=after)
+    return org
