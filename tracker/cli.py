@@ -241,9 +241,11 @@ def _register_report_commands() -> None:
 
 
 def _register_national_commands() -> None:
-    from tracker.national.commands import national_cli
+    from tracker.national.commands import load_command, national_cli, submit_command
 
     tracker_cli.add_command(national_cli)
+    indicators_cli.add_command(load_command)
+    indicators_cli.add_command(submit_command)
 
 
 _register_report_commands()

@@ -87,8 +87,11 @@ def submission_state(*, access: OrgAccess, cycle: ReportingCycle) -> SubmissionS
     return SubmissionState(_submission(cycle), _dataset(cycle), _year(cycle.label))
 
 
-def submit_cycle(*, actor: User, access: OrgAccess, cycle: ReportingCycle) -> Submission:
-    """Submit the cycle's saved data to the programme (again, if it was saved since); audited."""
+def submit_cycle(*, actor: User | None, access: OrgAccess, cycle: ReportingCycle) -> Submission:
+    """Submit the cycle's saved data to the programme (again, if it was saved since); audited.
+
+    ``actor`` None: the command line.
+    """
     require(access, Capability.MANAGE_DATA)
     _check_cycle(access, cycle)
     lock(ReportingCycle, cycle.id)
@@ -106,7 +109,7 @@ def submit_cycle(*, actor: User, access: OrgAccess, cycle: ReportingCycle) -> Su
         db.session.add(submission)
     else:
         before = {"data_loaded_at": submission.data_loaded_at.isoformat()}
-    submission.submitted_by_id = actor.id
+    submission.submitted_by_id = actor.id if actor else None
     submission.submitted_at = utcnow()
     submission.data_loaded_at = dataset.loaded_at
     db.session.flush()
