@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from tests.extract_files import small_extracts
-from tests.helpers import csrf_token, page
+from tests.helpers import csrf_token, page, sign_in
+from tracker.extensions import db
 
 UPLOAD = "/org/northshire/cycles/2024-25/indicators/upload"
 RESULTS = "/org/northshire/cycles/2024-25/indicators"
@@ -39,8 +40,10 @@ def test_a_blank_column_needs_a_tick_and_stays_as_a_note(client_as, extracts):
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     preview_url = response.headers["Location"]
     preview = page(lead.get(preview_url))
-    assert "1 thing to check before saving" in preview.get_text()
+    assert "things to check before saving" in preview.get_text()
     assert "Column 'funded_cpd' (funded_cpd) is blank on every row" in preview.get_text()
+    # Northshire's 2023-24 figures (the demo's) are of far more staff than this file's 600
+    assert "The staff file has 600 people" in preview.get_text()
     assert "Not collected" in preview.select_one("#row-SCW5").get_text()
 
     refused = lead.post(preview_url, data={"csrf_token": csrf_token(lead, preview_url)})
@@ -129,3 +132,42 @@ def test_a_bad_mapping_file_is_named(runner, extracts, tmp_path):
     assert "mapping.json: The staff extract has no column 'colour'" in result.stderr
     assert "mapping.json: ethnicity value 'X1' must mean gm or white or unknown, not 'purple'" \
         in result.stderr
+
+
+def _eastbrook_upload(client, cycle: str, content: bytes):
+    url = f"/org/eastbrook/cycles/{cycle}/indicators/upload"
+    data = {"csrf_token": csrf_token(client, url), "extracts-submit": "Upload and check",
+            "extracts-staff": (io.BytesIO(content), "staff.csv")}
+    return client.post(url, data=data, content_type="multipart/form-data")
+
+
+def _warnings(client, response) -> list[str]:
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    preview = page(client.get(response.headers["Location"]))
+    return [li.get_text(" ", strip=True) for li in preview.select("#confirmed-hint li")]
+
+
+def test_last_years_file_again_and_a_headcount_far_from_last_years(
+        app, client_as, extracts, factories, db_session):
+    from tracker.models import Organisation
+
+    eastbrook = db_session.scalar(db.select(Organisation).filter_by(slug="eastbrook"))
+    factories.cycle(organisation=eastbrook, start_year=2025)
+    db_session.commit()
+    lead = app.test_client()
+    assert sign_in(lead, "edi.lead@eastbrook.example.org").status_code == 302
+    staff = extracts["staff"].read_bytes()
+    first = _eastbrook_upload(lead, "2024-25", staff)
+    assert _warnings(lead, first) == []  # no earlier figures: nothing to compare with
+    preview_url = first.headers["Location"]
+    assert lead.post(preview_url, data={"csrf_token": csrf_token(lead, preview_url)}
+                     ).status_code == 302
+
+    again = _eastbrook_upload(lead, "2025-26", staff)
+    assert _warnings(lead, again) == [
+        "staff.csv: This is the same file as the one behind the 2024-25 figures: is it this "
+        "cycle's?"]
+    smaller = "\n".join(staff.decode().splitlines()[:301]).encode()  # 300 people of 600
+    assert _warnings(lead, _eastbrook_upload(lead, "2025-26", smaller)) == [
+        "staff.csv: The staff file has 300 people, 50% different from the previous cycle's 600 "
+        "(2024-25). Check that it covers the whole workforce"]

@@ -155,8 +155,12 @@ def test_a_first_upload_goes_through_the_mapping_page_and_the_next_goes_straight
     # the figures are those of the file in the tracker's own names
     expected = _cli(runner, extracts["staff"])
     assert lead.post(saved.headers["Location"],
-                     data={"csrf_token": csrf_token(lead, saved.headers["Location"])}
-                     ).status_code == 302
+                     data={"csrf_token": csrf_token(lead, saved.headers["Location"]),
+                           "confirmed": "yes"}).status_code == 302
+    with app.app_context():  # the file waited in the database only until it was counted
+        dump = "\n".join(" ".join(str(v) for v in row) for table in db.metadata.sorted_tables
+                         for row in db.session.execute(table.select()))
+    assert "S0000001" not in dump and "Emp Ref" in dump
     from tests.integration.test_indicators_web import _cycle_dataset
 
     assert _cycle_dataset(app).results["all"]["indicators"] == expected["indicators"]
@@ -173,7 +177,8 @@ def test_the_saved_mapping_downloads_as_the_cli_file_and_uploads_back(
     assert "There is no saved mapping yet" in soup.get_text()
     mapping = {"staff": {"columns": {"staff_id": "Emp Ref", "ethnicity": "Ethnic Desc",
                                      "left_in_period": "Leaving Flag"}},
-               "values": {"ethnicity": {"WB*": "white"}, "service_area": {}, "yes_no": {}}}
+               "values": {"ethnicity": {"WB*": "white"}, "service_area": {}, "yes_no": {},
+                          "outcome": {}}}
     data = {"csrf_token": csrf_token(lead, SAVED),
             "mapping_file": (io.BytesIO(json.dumps(mapping).encode()), "ours.json")}
     uploaded = lead.post(SAVED, data=data, content_type="multipart/form-data")
@@ -251,3 +256,43 @@ def test_who_may_see_and_change_the_mapping(client_as, role, status):
     assert client.get(SAVED).status_code == status
     assert client.get(SAVED + ".json").status_code == status
     assert client.get(MAPPING).status_code == (302 if status == 200 else status)
+
+
+def test_a_recruitment_systems_outcome_column_is_mapped_to_shortlisted_and_appointed(
+        app, client_as, extracts):
+    frame = pd.read_csv(extracts["recruitment"], dtype=str, keep_default_na=False)
+    appointed = frame["appointed"].str.strip().str.casefold().isin(["yes", "y", "true", "1"])
+    frame["Outcome"] = appointed.map({True: "Appointed", False: "Unsuccessful"})
+    frame = frame.drop(columns=["appointed"])
+    extra = frame.head(7).assign(Outcome="Not shortlisted")  # never shortlisted: left out
+    content = pd.concat([frame, extra]).to_csv(index=False).encode()
+    lead = client_as("edi_lead")
+    data = {"csrf_token": csrf_token(lead, UPLOAD), "extracts-submit": "Upload and check",
+            "extracts-staff": (io.BytesIO(extracts["staff"].read_bytes()), "staff.csv"),
+            "extracts-recruitment": (io.BytesIO(content), "trac.csv")}
+    response = lead.post(UPLOAD, data=data, content_type="multipart/form-data")
+    assert response.headers["Location"].endswith(MAPPING)
+    soup = page(lead.get(MAPPING))
+    assert soup.select_one("#column-recruitment-appointed-hint").get_text(strip=True) == \
+        "Found by its name"  # 'Outcome' is a known spelling of appointed
+    field = _value_field(soup, "Unsuccessful")
+    assert _options(soup, field) == {
+        "Choose what it means": "", "Appointed": "appointed",
+        "Shortlisted, not appointed": "shortlisted", "Not shortlisted (left out)":
+            "not-shortlisted"}
+    saved = lead.post(MAPPING, data={"csrf_token": csrf_token(lead, MAPPING),
+                                     field: "shortlisted",
+                                     **{n["name"]: n.select_one("option[selected]")["value"]
+                                        for n in soup.select("select[name^='column-']")}})
+    assert saved.status_code == 302, page(saved).get_text()[:3000]
+    preview = page(lead.get(saved.headers["Location"]))
+    assert "7 applicants not shortlisted left out" in preview.get_text()
+    with app.app_context():
+        draft = db.session.scalars(db.select(IndicatorDraft)).one()
+        [recruitment] = [f for f in draft.provenance["files"] if f["kind"] == "recruitment"]
+        assert recruitment["rows"] == len(frame) and recruitment["left_out"] == 7
+        scw2 = draft.counts["all"]["series"]["SCW2"]
+        assert sum(g["numerator"] for g in scw2.values()) == int(appointed.sum())
+        assert sum(g["denominator"] for g in scw2.values()) == len(frame)
+        assert db.session.scalars(db.select(ExtractMapping).filter_by(kind="values")
+                                  ).one().entries == {"outcome": {"Unsuccessful": "shortlisted"}}

@@ -68,3 +68,37 @@ def test_service_area_words(files, area, expected):
 def test_a_near_miss_header_is_suggested():
     assert suggest("ethnicity", ["Employee", "Ethnicty", "Grade"]) == "Ethnicty"
     assert suggest("ethnicity", ["Employee", "Grade"]) is None
+
+
+def test_a_recruitment_outcome_column_is_read_as_shortlisted_and_appointed(files):
+    data = files.csv(["Ethnic Origin", "Service Area", "Application Status"], [
+        ["White - British", "ASC", "Appointed"],
+        ["Indian", "ASC", "Unsuccessful at interview"],
+        ["Indian", "ASC", "Not shortlisted"],
+        ["White British", "CSC", "Offer accepted"],
+        ["WBRI", "CSC", "Rejected at sift"],
+    ])
+    extract = read_recruitment(data, "trac.csv")
+    assert extract.found["appointed"] == "Application Status"
+    assert extract.left_out == 2
+    assert extract.frame.index.tolist() == [2, 3, 5]  # rows 4 and 6 never shortlisted
+    assert extract.frame["appointed"].tolist() == [True, False, True]
+
+
+def test_an_outcome_nobody_knows_is_named_and_can_be_mapped(files):
+    from tracker.domain.extracts import examine_extract
+    from tracker.domain.mappings import ColumnMapping
+    from tracker.domain.problems import ExtractValidationError
+
+    data = files.csv(["ethnicity", "service_area", "Outcome"], [
+        ["Indian", "adults", "Appointed"], ["Irish", "adults", "Unsuccessful"],
+        ["Irish", "adults", "Unsuccessful"]])
+    with pytest.raises(ExtractValidationError) as raised:
+        read_recruitment(data, "r.csv")
+    assert "or an outcome such as Appointed, Unsuccessful at interview or Not shortlisted, in " \
+           "column appointed, not 'Unsuccessful', in rows 3, 4" in str(raised.value)
+    assert examine_extract("recruitment", data, "r.csv").unknown == {
+        "outcome": {"Unsuccessful": 2}}
+    mapping = ColumnMapping(values={"outcome": {"Unsuccessful": "not-shortlisted"}})
+    extract = read_recruitment(data, "r.csv", mapping=mapping)
+    assert extract.left_out == 2 and extract.frame["appointed"].tolist() == [True]

@@ -62,15 +62,19 @@ def not_collected(extracts: Mapping[str, Extract]) -> list[str]:
 
 def extract_warnings(
     extracts: Mapping[str, Extract], *,
-    previous_headcount: int | None = None, previous_files: Sequence[str] = (),
-    fingerprints: Mapping[str, str] | None = None,
+    previous_headcount: int | None = None,
+    previous_files: Sequence[str] | Mapping[str, str | None] = (),
+    fingerprints: Mapping[str, str] | None = None, previous_label: str | None = None,
 ) -> list[Warning]:
     """Return every warning about these extracts.
 
-    ``previous_headcount`` is the staff count of the previous cycle's data, if any;
-    ``previous_files`` the fingerprints of the files behind this cycle's current data and
+    ``previous_headcount`` is the staff count of the previous cycle's data (``previous_label``),
+    if any; ``previous_files`` the fingerprints of the files behind the figures already saved
+    (as a mapping: fingerprint -> the earlier cycle's label, None for this cycle) and
     ``fingerprints`` this upload's (kind -> fingerprint), to spot the same file loaded again.
     """
+    earlier = previous_files if isinstance(previous_files, Mapping) else \
+        dict.fromkeys(previous_files)
     warnings: list[Warning] = []
     for kind, extract in extracts.items():
         warnings += _file_warnings(kind, extract)
@@ -80,11 +84,15 @@ def extract_warnings(
         if change > HEADCOUNT_CHANGE:
             warnings.append(Warning(
                 f"The staff file has {now:,} people, {change:.0%} different from the previous "
-                f"cycle's {previous_headcount:,}. Check that it covers the whole workforce",
-                extracts[STAFF].filename))
+                f"cycle's {previous_headcount:,}"
+                f"{f' ({previous_label})' if previous_label else ''}. Check that it covers the "
+                "whole workforce", extracts[STAFF].filename))
     for kind, fingerprint in (fingerprints or {}).items():
-        if fingerprint in previous_files and kind in extracts:
+        if fingerprint in earlier and kind in extracts:
+            label = earlier[fingerprint]
             warnings.append(Warning(
+                f"This is the same file as the one behind the {label} figures: is it this "
+                "cycle's?" if label else
                 "This is the same file as the one behind the figures already saved",
                 extracts[kind].filename))
     return warnings

@@ -35,7 +35,10 @@ from tracker.domain.problems import (
     rows_problem,
 )
 from tracker.domain.spellings import (
+    APPOINTED,
     NO_SPELLINGS,
+    NOT_SHORTLISTED,
+    OUTCOMES,
     SERVICE_AREA_SPELLINGS,
     YES_SPELLINGS,
     spellings_for,
@@ -73,12 +76,20 @@ __all__ = [
 PROBLEMS_LISTED = 50
 
 YES, NO, NOT_ANSWERED = 1, 0, -1
+#: A recruitment outcome meaning the applicant was never shortlisted: the row is left out.
+LEFT_OUT = 2
 YES_NO: dict[str, int] = {
     **dict.fromkeys(YES_SPELLINGS, YES),
     **dict.fromkeys(NO_SPELLINGS, NO),
 }
 #: Survey answers: as yes/no, except that a blank means the question was not answered.
 ANSWERS: dict[str, int] = {**YES_NO, "": NOT_ANSWERED}
+#: The appointed column: yes/no, or a recruitment system's outcome words.
+OUTCOME_CODES: dict[str, int] = {
+    **YES_NO,
+    **{word: {APPOINTED: YES, NOT_SHORTLISTED: LEFT_OUT}.get(meaning, NO)
+       for word, meaning in OUTCOMES.items()},
+}
 SERVICE_AREA_CODES: dict[str, int] = {
     spelling: ROW_SERVICE_AREAS.index(area) for spelling, area in SERVICE_AREA_SPELLINGS.items()
 }
@@ -96,6 +107,8 @@ class Schema:
     answers: tuple[str, ...] = ()
     #: Columns read as plain text, not categories: those with a different value on every row.
     text: tuple[str, ...] = ()
+    #: yes/no columns that may hold a recruitment system's outcome words instead.
+    outcome: tuple[str, ...] = ()
 
 
 SCHEMAS: dict[str, Schema] = {
@@ -109,7 +122,8 @@ SCHEMAS: dict[str, Schema] = {
         text=("staff_id",),
     ),
     RECRUITMENT: Schema(
-        RECRUITMENT, ("ethnicity", "service_area", "appointed"), yes_no=("appointed",)
+        RECRUITMENT, ("ethnicity", "service_area", "appointed"), yes_no=("appointed",),
+        outcome=("appointed",),
     ),
     SURVEY: Schema(
         SURVEY,
@@ -138,6 +152,8 @@ class Extract:
     found: dict[str, str] = field(default_factory=dict)
     #: Yes/no columns present but blank on every row: their indicator was not collected.
     blank_columns: tuple[str, ...] = ()
+    #: Rows left out because their recruitment outcome says the applicant was not shortlisted.
+    left_out: int = 0
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -224,6 +240,7 @@ class Vocabulary:
     service_area: Mapping[str, int]
     yes_no: Mapping[str, int]
     answers: Mapping[str, int]
+    outcome: Mapping[str, int]
 
     @classmethod
     def build(cls, extra_mapping: Mapping[str, str] | None = None,
@@ -235,8 +252,11 @@ class Vocabulary:
         area.update({fold(k): ROW_SERVICE_AREAS.index(v)
                      for k, v in values.get("service_area", {}).items()})
         flags = {fold(k): YES if v == "yes" else NO for k, v in values.get("yes_no", {}).items()}
+        outcomes = {fold(k): {APPOINTED: YES, NOT_SHORTLISTED: LEFT_OUT}.get(v, NO)
+                    for k, v in values.get("outcome", {}).items()}
         return cls(ethnicity, area, {**YES_NO, **flags},
-                   {**ANSWERS, **{k: v for k, v in flags.items() if k}})
+                   {**ANSWERS, **{k: v for k, v in flags.items() if k}},
+                   {**OUTCOME_CODES, **flags, **outcomes})
 
 
 def inspect_extract(
@@ -254,6 +274,7 @@ def inspect_extract(
 VALUE_SETS: dict[str, str] = {
     "ethnicity": "ethnicity", "service_area": "service_area",
     **{c: "yes_no" for schema in SCHEMAS.values() for c in schema.yes_no + schema.answers},
+    **{c: "outcome" for schema in SCHEMAS.values() for c in schema.outcome},
 }
 
 
@@ -303,6 +324,8 @@ def examine_extract(
             encoded = classify(values, vocabulary.ethnicity)
         elif value_set == "service_area":
             encoded = encode(values, fold, vocabulary.service_area)
+        elif value_set == "outcome":
+            encoded = encode(values, fold, vocabulary.outcome)
         else:
             encoded = encode(values, fold, vocabulary.answers if column in schema.answers
                              else vocabulary.yes_no)
@@ -355,12 +378,16 @@ def _check(
     for column in schema.yes_no + schema.answers:
         if column in columns:
             def not_yes_or_no(raw: str, column: str = column) -> str:
+                if column in schema.outcome:
+                    return (f"Enter yes or no, or an outcome such as Appointed, Unsuccessful at "
+                            f"interview or Not shortlisted, in column {column}, not "
+                            f"{quote(raw)}, in {{rows}}")
                 return f"Enter yes or no in column {column}, not {quote(raw)}, in {{rows}}"
 
-            code(column,
-                 encode(columns[column], fold,
-                        vocabulary.answers if column in schema.answers else vocabulary.yes_no),
-                 not_yes_or_no, "cells that are not yes or no")
+            words = vocabulary.answers if column in schema.answers else \
+                vocabulary.outcome if column in schema.outcome else vocabulary.yes_no
+            code(column, encode(columns[column], fold, words), not_yes_or_no,
+                 "cells that are not yes or no")
     if schema.kind == STAFF:
         cell_problems += _check_staff_ids(name, columns)
         band_problems, bands = _pay_bands(name, columns, coded)
@@ -374,8 +401,27 @@ def _check(
         return None, problems
     index = next(iter(columns.values())).index
     blank = tuple(c for c in schema.yes_no + schema.answers if _all_blank(columns[c]))
+    coded, index, left_out = _leave_out_unshortlisted(schema, coded, index)
+    if left_out and not len(index):
+        return None, [Problem(name, None, schema.outcome[0],
+                              "Every applicant's outcome says they were not shortlisted: the "
+                              "file must hold the shortlisted applicants")]
     return Extract(schema.kind, name, _frame(schema, coded, index), found.layout,
-                   dict(found.found), blank), []
+                   dict(found.found), blank, left_out), []
+
+
+def _leave_out_unshortlisted(
+    schema: Schema, coded: dict[str, Any], index: pd.Index
+) -> tuple[dict[str, Any], pd.Index, int]:
+    """Leave out the applicants whose outcome says they were never shortlisted (not SCW2's)."""
+    left_out = 0
+    for column in schema.outcome:
+        keep = coded[column] != LEFT_OUT
+        if not keep.all():
+            left_out += int((~keep).sum())
+            coded = {c: v[keep] for c, v in coded.items()}
+            index = index[keep]
+    return coded, index, left_out
 
 
 def _all_blank(column: pd.Series) -> bool:

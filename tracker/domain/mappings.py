@@ -9,10 +9,13 @@ The same JSON is downloaded from the mapping page, uploaded to it, and given to
      "survey": {"columns": {...}},
      "values": {"ethnicity": {"White - British": "white", "Not Declared": "unknown"},
                 "service_area": {"ASC": "adults"},
-                "yes_no": {"✓": "yes"}}}
+                "yes_no": {"✓": "yes"},
+                "outcome": {"Unsuccessful": "shortlisted"}}}
 
 Canonical column names are the tracker's (``SCHEMAS``); ethnicity meanings are ``white``,
-``gm`` and ``unknown``.
+``gm`` and ``unknown``; a recruitment outcome (the ``appointed`` column holding a recruitment
+system's outcome words) is ``appointed``, ``shortlisted`` (but not appointed) or
+``not-shortlisted`` (that applicant is left out).
 """
 
 from __future__ import annotations
@@ -29,10 +32,14 @@ MEANINGS: dict[str, tuple[str, ...]] = {
     "ethnicity": GROUPS,
     "service_area": ROW_SERVICE_AREAS,
     "yes_no": ("yes", "no"),
+    "outcome": ("appointed", "shortlisted", "not-shortlisted"),
 }
 MEANING_WORDS: dict[str, str] = {"gm": "Global majority", "white": "White",
                                  "unknown": "Unknown (not stated)", "adults": "Adults",
-                                 "children": "Children", "yes": "Yes", "no": "No"}
+                                 "children": "Children", "yes": "Yes", "no": "No",
+                                 "appointed": "Appointed",
+                                 "shortlisted": "Shortlisted, not appointed",
+                                 "not-shortlisted": "Not shortlisted (left out)"}
 #: The longest header or value a mapping keeps (a cell is at most this long in Excel).
 LONGEST = 32_767
 

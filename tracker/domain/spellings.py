@@ -39,8 +39,10 @@ COLUMN_SPELLINGS: dict[str, tuple[str, ...]] = {
     "hba_managers": ("Harassment from managers", "Bullying from managers",
                      "Harassment, bullying or abuse from managers", "HBA Managers"),
 }
-#: The recruitment system's single outcome column, mapped on the mapping page.
-OUTCOME_SPELLINGS: tuple[str, ...] = ("Outcome", "Application Status", "Status", "Stage")
+#: A recruitment system's single outcome column, read as ``appointed`` (see ``OUTCOMES``).
+OUTCOME_SPELLINGS: tuple[str, ...] = ("Outcome", "Application Outcome", "Application Status",
+                                      "Status", "Stage", "Result")
+COLUMN_SPELLINGS["appointed"] += OUTCOME_SPELLINGS
 
 
 def header_key(value: object) -> str:
@@ -82,6 +84,22 @@ SERVICE_AREA_SPELLINGS: dict[str, str] = {
                      "children's social care", "childrens social care", "children's",
                      "children and families", "children's and families",
                      "children and young people"), CHILDREN),
+}
+
+#: A recruitment outcome column's words: appointed, shortlisted but not appointed, or not
+#: shortlisted (that applicant is left out: SCW2 counts shortlisted applicants).
+APPOINTED, SHORTLISTED, NOT_SHORTLISTED = "appointed", "shortlisted", "not-shortlisted"
+OUTCOMES: dict[str, str] = {
+    **dict.fromkeys(("appointed", "offer accepted", "hired", "offered", "offer made",
+                     "successful at interview", "appointed - started", "started"), APPOINTED),
+    **dict.fromkeys(("shortlisted", "interviewed", "unsuccessful at interview",
+                     "not appointed", "rejected at interview", "interviewed - not appointed",
+                     "interviewed - unsuccessful", "offer declined", "declined offer",
+                     "withdrew after interview", "withdrawn after interview"), SHORTLISTED),
+    **dict.fromkeys(("not shortlisted", "rejected at shortlisting",
+                     "unsuccessful at shortlisting", "rejected at sift", "sifted out",
+                     "application rejected", "withdrawn before shortlisting",
+                     "withdrew before shortlisting"), NOT_SHORTLISTED),
 }
 
 YES_SPELLINGS: tuple[str, ...] = ("yes", "y", "true", "1", "x", "✓", "✔", "☑")
@@ -165,6 +183,7 @@ def value_table() -> dict[str, list[tuple[str, str]]]:
         "service_area": sorted(SERVICE_AREA_SPELLINGS.items()),
         "yes_no": [(s, "yes") for s in YES_SPELLINGS] + [(s or "(blank)", "no")
                                                         for s in NO_SPELLINGS],
+        "outcome": sorted(OUTCOMES.items()),
         "dfe": sorted(DFE_CODES.items()),
         "nhs": [(f"{c} {d}", "") for c, d in NHS_DESCRIPTIONS.items()],
     }

@@ -30,13 +30,13 @@ COLUMN_WORDS: dict[str, str] = {
     "ftp_referral": "Referred for fitness to practise (yes or no)",
     "funded_cpd": "Had funded continuing professional development (yes or no)",
     "left_in_period": "Left in the period (yes or no)",
-    "appointed": "Appointed (yes or no)",
+    "appointed": "Appointed (yes or no, or the recruitment outcome)",
     "hba_public": "Harassment, bullying or abuse from the public (yes or no)",
     "hba_colleagues": "Harassment, bullying or abuse from colleagues (yes or no)",
     "hba_managers": "Harassment, bullying or abuse from managers (yes or no)",
 }
 VALUE_SET_WORDS = {"ethnicity": "Ethnicity", "service_area": "Service area",
-                   "yes_no": "Yes or no"}
+                   "yes_no": "Yes or no", "outcome": "Recruitment outcome"}
 #: Unknown labels listed per value set (the rest are counted).
 LABELS_LISTED = 100
 

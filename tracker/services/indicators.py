@@ -114,16 +114,43 @@ def draft_from_extracts(
     fingerprints = {kind: hashlib.sha256(uploads[kind][0]).hexdigest() for kind in extracts}
     files = [{"kind": kind, "filename": uploads[kind][1], "rows": len(extracts[kind]),
               "read": layout.describe() if (layout := extracts[kind].layout) else None,
-              "columns": extracts[kind].found, "fingerprint": fingerprints[kind]}
+              "columns": extracts[kind].found, "fingerprint": fingerprints[kind],
+              "left_out": extracts[kind].left_out}
              for kind in EXTRACT_KINDS if kind in extracts]
     current = db.session.scalar(select(IndicatorDataset).where(
         IndicatorDataset.cycle_id == cycle.id))
-    previous = [f.get("fingerprint") for f in (current.provenance.get("files", [])
-                                                if current else [])]
-    warnings = extract_warnings(extracts, previous_files=[p for p in previous if p],
-                                fingerprints=fingerprints)
+    before = _previous_dataset(cycle)
+    files_before = {f.get("fingerprint"): label for label, dataset in
+                    ((None, current), (before[0] if before else None,
+                                       before[1] if before else None))
+                    if dataset is not None for f in dataset.provenance.get("files", [])
+                    if f.get("fingerprint")}
+    warnings = extract_warnings(extracts, previous_files=files_before,
+                                fingerprints=fingerprints,
+                                previous_headcount=_headcount(before[1]) if before else None,
+                                previous_label=before[0] if before else None)
     return _new_draft(actor=actor, cycle=cycle, source="extracts", counts=counts, files=files,
                       warnings=[w.to_dict() for w in warnings], missing=not_collected(extracts))
+
+
+def _previous_dataset(cycle: ReportingCycle) -> tuple[str, IndicatorDataset] | None:
+    """Return the organisation's latest earlier cycle that has figures, and its data."""
+    row = db.session.execute(
+        select(ReportingCycle.label, IndicatorDataset).join(
+            IndicatorDataset, IndicatorDataset.cycle_id == ReportingCycle.id)
+        .where(ReportingCycle.organisation_id == cycle.organisation_id,
+               ReportingCycle.period_start < cycle.period_start)
+        .order_by(ReportingCycle.period_start.desc()).limit(1)).first()
+    return (row[0], row[1]) if row else None
+
+
+def _headcount(dataset: IndicatorDataset) -> int | None:
+    """Return the people in a cycle's staff data (every staff row, from files or counts)."""
+    overall = dataset.counts.get("all") or {}
+    if "staff" not in overall.get("provided", ()):
+        return None
+    total = overall.get("declaration", {}).get("staff", {}).get("total")
+    return int(total) if total else None
 
 
 def check_extracts(
