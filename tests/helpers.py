@@ -28,6 +28,15 @@ def post_form(client: FlaskClient, url: str, data: dict, *, token_from: str | No
     return client.post(url, data=data, **kwargs)
 
 
+def prepared_document(client: FlaskClient, url: str):
+    """Ask for a document (a board pack, the council's report) on the cycle's Reports page, as a
+    person does, then download it from `url` (in the tests its job runs as the request commits)."""
+    cycle_url, _, name = url.rpartition("/")
+    asked = post_form(client, f"{cycle_url}/reports/{name}", {}, token_from=f"{cycle_url}/reports")
+    assert asked.status_code == 302, f"could not ask for {name} ({asked.status_code})"
+    return client.get(url)
+
+
 def sign_in(client: FlaskClient, email: str, password: str = DEMO_PASSWORD):
     """Sign in through the real form."""
     return post_form(client, "/sign-in", {"email": email, "password": password})

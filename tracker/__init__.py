@@ -177,8 +177,8 @@ def _register_sqlite_transactions(app: Flask) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        writing = (has_request_context() and request.method in WRITING_METHODS) or bool(
-            jobs.running())
+        writing = (has_request_context() and request.method in WRITING_METHODS) or \
+            jobs.may_write()
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 

@@ -9,6 +9,7 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
+from tests.helpers import csrf_token, prepared_document
 from tracker.domain.plans import ActionStatus
 from tracker.domain.roles import Role
 from tracker.models import AnnualReview, ReviewAmendment, ReviewNarrative
@@ -54,7 +55,8 @@ def _docx_body(document) -> list[tuple[str, str]]:
 
 def test_the_word_report_has_the_summary_narratives_figures_trends_and_plan(client_for, council):
     org, dataset = council["org"], council["dataset"]
-    response = client_for(council["lead"]).get(f"/org/{org.slug}/cycles/2024-25/sc-wres-report.docx")
+    response = prepared_document(client_for(council["lead"]),
+                                 f"/org/{org.slug}/cycles/2024-25/sc-wres-report.docx")
     assert response.status_code == 200 and response.mimetype == DOCX
     assert f'filename="{org.slug}-2024-25-sc-wres-report.docx"' in \
         response.headers["Content-Disposition"]
@@ -102,7 +104,8 @@ def test_the_word_report_has_the_summary_narratives_figures_trends_and_plan(clie
 
 def test_the_pdf_report_has_the_same_content(client_for, council):
     org = council["org"]
-    response = client_for(council["lead"]).get(f"/org/{org.slug}/cycles/2024-25/sc-wres-report.pdf")
+    response = prepared_document(client_for(council["lead"]),
+                                 f"/org/{org.slug}/cycles/2024-25/sc-wres-report.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     reader = PdfReader(io.BytesIO(response.data))
     pages = [p.extract_text() for p in reader.pages]
@@ -123,8 +126,8 @@ def test_a_review_not_signed_off_makes_a_draft_report(factories, client_for, fro
     org = lead.memberships[0].organisation
     factories.cycle(organisation=org, start_year=2024)
     browser = client_for(lead)
-    document = Document(io.BytesIO(browser.get(
-        f"/org/{org.slug}/cycles/2024-25/sc-wres-report.docx").data))
+    document = Document(io.BytesIO(prepared_document(
+        browser, f"/org/{org.slug}/cycles/2024-25/sc-wres-report.docx").data))
     texts = [p.text for p in document.paragraphs]
     assert "No summary has been written yet." in texts
     assert "The annual review has not been signed off yet: this is a draft." in texts
@@ -139,7 +142,7 @@ def test_reading_the_report_never_starts_a_review(factories, client_for, db_sess
     lead = factories.member(role=Role.EDI_LEAD)
     org = lead.memberships[0].organisation
     factories.cycle(organisation=org, start_year=2024)
-    client_for(lead).get(f"/org/{org.slug}/cycles/2024-25/sc-wres-report.docx")
+    prepared_document(client_for(lead), f"/org/{org.slug}/cycles/2024-25/sc-wres-report.docx")
     assert db_session.scalar(select(func.count(AnnualReview.id))) == 0
 
 
@@ -159,12 +162,23 @@ def test_who_may_download_the_report(factories, client_for, client, who, status,
     elif who == "administrator":
         user = factories.administrator()
     browser = client if who == "anonymous" else client_for(user)
-    assert browser.get(f"/org/{org.slug}/cycles/2024-25/sc-wres-report.docx").status_code == status
+    cycle_url = f"/org/{org.slug}/cycles/2024-25"
+    if status == 200:
+        assert prepared_document(browser, f"{cycle_url}/sc-wres-report.docx").status_code == 200
+        return
+    token = csrf_token(browser, "/sign-in" if who == "anonymous" else "/")
+    asked = browser.post(f"{cycle_url}/reports/sc-wres-report.docx", data={"csrf_token": token})
+    assert asked.status_code == status
+    assert browser.get(f"{cycle_url}/sc-wres-report.docx").status_code == status
 
 
 def test_an_unknown_format_or_cycle_is_not_found(client_for, council):
     org, browser = council["org"], client_for(council["lead"])
     assert browser.get(f"/org/{org.slug}/cycles/2024-25/sc-wres-report.odt").status_code == 404
+    token = csrf_token(browser, f"/org/{org.slug}/cycles/2024-25/reports")
+    for name in ("sc-wres-report.odt", "board-pack.docx", "minutes.pdf"):
+        assert browser.post(f"/org/{org.slug}/cycles/2024-25/reports/{name}",
+                            data={"csrf_token": token}).status_code == 404, name
     assert browser.get(f"/org/{org.slug}/cycles/1999-00/sc-wres-report.docx").status_code == 404
 
 

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import event
 
-from tests.helpers import page
+from tests.helpers import csrf_token, page, prepared_document
 from tracker.domain.comments import Outcome
 from tracker.domain.definitions import SERIES_IDS
 from tracker.domain.plans import ActionStatus
@@ -71,7 +71,8 @@ def _flat(text: str) -> str:
 
 def test_the_board_pack_has_the_cycles_figures_plan_feedback_and_sign_offs(client_for, council):
     org, dataset = council["org"], council["dataset"]
-    response = client_for(council["sponsor"]).get(f"/org/{org.slug}/cycles/2024-25/board-pack.pdf")
+    response = prepared_document(client_for(council["sponsor"]),
+                                 f"/org/{org.slug}/cycles/2024-25/board-pack.pdf")
     assert response.status_code == 200 and response.mimetype == PDF
     assert f'filename="{org.slug}-2024-25-board-pack.pdf"' in response.headers["Content-Disposition"]
     reader, pages = _read(response.data)
@@ -117,7 +118,8 @@ def test_the_board_pack_has_the_cycles_figures_plan_feedback_and_sign_offs(clien
 
 def test_the_board_pack_is_a_tagged_pdf_ua_document(client_for, council):
     org = council["org"]
-    response = client_for(council["sponsor"]).get(f"/org/{org.slug}/cycles/2024-25/board-pack.pdf")
+    response = prepared_document(client_for(council["sponsor"]),
+                                 f"/org/{org.slug}/cycles/2024-25/board-pack.pdf")
     reader = PdfReader(io.BytesIO(response.data))
     root = reader.trailer["/Root"]
     assert bool(root["/MarkInfo"]["/Marked"]) is True
@@ -153,7 +155,8 @@ def test_the_board_pack_of_a_cycle_without_figures_says_so(factories, client_for
     lead = factories.member(role=Role.EDI_LEAD)
     org = lead.memberships[0].organisation
     factories.cycle(organisation=org, start_year=2024)
-    response = client_for(lead).get(f"/org/{org.slug}/cycles/2024-25/board-pack.pdf")
+    response = prepared_document(client_for(lead),
+                                 f"/org/{org.slug}/cycles/2024-25/board-pack.pdf")
     assert response.status_code == 200
     text = _flat(" ".join(_read(response.data)[1]))
     assert "No figures are loaded for 2024-25 yet." in text
@@ -164,8 +167,8 @@ def test_the_board_pack_of_a_cycle_without_figures_says_so(factories, client_for
 @pytest.mark.parametrize("who, status", [
     ("edi_lead", 200), ("owner", 200), ("sponsor", 200), ("viewer", 200), ("advisor", 200),
     ("outsider", 404), ("administrator", 404), ("anonymous", 302)])
-def test_who_may_download_the_board_pack_and_see_the_reports(factories, client_for, client, who,
-                                                             status, frozen_clock):
+def test_who_may_ask_for_and_download_the_board_pack_and_see_the_reports(
+        factories, client_for, client, who, status, frozen_clock):
     org = factories.organisation()
     factories.cycle(organisation=org, start_year=2024)
     roles = {"edi_lead": Role.EDI_LEAD, "owner": Role.ACTION_OWNER, "sponsor": Role.SPONSOR,
@@ -179,9 +182,16 @@ def test_who_may_download_the_board_pack_and_see_the_reports(factories, client_f
     elif who == "administrator":
         user = factories.administrator()
     browser = client if who == "anonymous" else client_for(user)
-    for url in (f"/org/{org.slug}/cycles/2024-25/board-pack.pdf",
-                f"/org/{org.slug}/cycles/2024-25/reports"):
-        assert browser.get(url).status_code == status, url
+    cycle_url = f"/org/{org.slug}/cycles/2024-25"
+    assert browser.get(f"{cycle_url}/reports").status_code == status
+    if status == 200:
+        assert prepared_document(browser, f"{cycle_url}/board-pack.pdf").status_code == 200
+        return
+    # With a valid token from a page they may see, the request is still refused
+    token = csrf_token(browser, "/sign-in" if who == "anonymous" else "/")
+    asked = browser.post(f"{cycle_url}/reports/board-pack.pdf", data={"csrf_token": token})
+    assert asked.status_code == status
+    assert browser.get(f"{cycle_url}/board-pack.pdf").status_code == status
 
 
 def test_an_unknown_cycle_has_no_board_pack(client_for, council):
@@ -194,17 +204,18 @@ def test_an_unknown_cycle_has_no_board_pack(client_for, council):
 def test_one_click_from_the_accountability_view_and_the_reports_page(client_for, council):
     org = council["org"]
     browser = client_for(council["sponsor"])
-    pack = f"/org/{org.slug}/cycles/2024-25/board-pack.pdf"
-    accountability = page(browser.get(f"/org/{org.slug}/cycles/2024-25/plan/accountability"))
-    assert accountability.find("a", href=pack).get_text(strip=True) == \
-        "Download the board pack for 2024-25 (PDF)"
-    reports = page(browser.get(f"/org/{org.slug}/cycles/2024-25/reports"))
-    assert reports.find("a", href=pack) is not None
+    cycle_url = f"/org/{org.slug}/cycles/2024-25"
+    accountability = page(browser.get(f"{cycle_url}/plan/accountability"))
+    button = accountability.select_one(f'form[action="{cycle_url}/reports/board-pack.pdf"] button')
+    assert button.get_text(strip=True) == "Get the board pack for 2024-25 (PDF)"
+    reports = page(browser.get(f"{cycle_url}/reports"))
+    assert reports.select_one(f'form[action="{cycle_url}/reports/board-pack.pdf"]') is not None
+    assert reports.find("a", href=f"{cycle_url}/board-pack.pdf") is None  # none made yet
     hrefs = {a["href"] for a in reports.select("a[href]")}
-    assert f"/org/{org.slug}/cycles/2024-25/results.xlsx" in hrefs
-    assert f"/org/{org.slug}/cycles/2024-25/results.csv?for=publication" in hrefs
+    assert f"{cycle_url}/results.xlsx" in hrefs
+    assert f"{cycle_url}/results.csv?for=publication" in hrefs
     overview = page(browser.get(f"/org/{org.slug}"))
-    assert overview.find("a", href=f"/org/{org.slug}/cycles/2024-25/reports") is not None
+    assert overview.find("a", href=f"{cycle_url}/reports") is not None
 
 
 def test_the_command_line_writes_the_board_pack(runner, council, tmp_path, frozen_clock):
@@ -260,7 +271,7 @@ def test_awkward_figures_still_make_both_documents(factories, client_for, frozen
                       rows=_edge_counts())
     browser = client_for(lead)
     for url in ("board-pack.pdf", "sc-wres-report.pdf", "sc-wres-report.docx"):
-        response = browser.get(f"/org/{org.slug}/cycles/2024-25/{url}")
+        response = prepared_document(browser, f"/org/{org.slug}/cycles/2024-25/{url}")
         assert response.status_code == 200, url
     text = _flat(" ".join(_read(browser.get(
         f"/org/{org.slug}/cycles/2024-25/board-pack.pdf").data)[1]))

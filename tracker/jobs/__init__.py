@@ -28,7 +28,8 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -48,6 +49,7 @@ RUNNERS = ("procrastinate", "thread", "immediate")
 QUEUE_TABLE_PREFIX = "procrastinate_"
 _PENDING = "tracker.jobs.pending"
 _RUNNING: ContextVar[str | None] = ContextVar("tracker_job", default=None)
+_READING: ContextVar[bool] = ContextVar("tracker_job_reading", default=False)
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,28 @@ def running() -> str | None:
     """The name of the job running in this thread, if any (a job may write: on SQLite its
     transactions take the write lock as they begin, as a writing request's do)."""
     return _RUNNING.get()
+
+
+def may_write() -> bool:
+    """Whether this thread runs a job that may write now (not inside `reading_only`)."""
+    return bool(_RUNNING.get()) and not _READING.get()
+
+
+@contextmanager
+def reading_only() -> Iterator[None]:
+    """Inside a job: the work in the block only reads (the layout of a long document, say).
+
+    Its transaction is a plain one, so on SQLite it does not hold the database's write lock
+    while it works (writing requests go on meanwhile), and it is ended when the block ends:
+    commit what the job wrote before the block, and write what it found after it.
+    """
+    db.session.commit()
+    token = _READING.set(True)
+    try:
+        yield
+    finally:
+        db.session.rollback()  # nothing in it to keep: it only read
+        _READING.reset(token)
 
 
 def is_queue_table(name: str) -> bool:

@@ -11,6 +11,7 @@ from tracker.models.conversation import (
     NotificationPreference,
     OutgoingEmail,
 )
+from tracker.models.documents import PreparedDocument
 from tracker.models.indicators import (
     ExtractMapping,
     HeldExtract,
@@ -42,6 +43,7 @@ from tracker.models.reviews import AnnualReview, NationalFigure, ReviewAmendment
 from tracker.models.user import PasswordLink, SignInFailure, User, UserSession
 
 __all__ = [
+    "PreparedDocument",
     "Action",
     "AnnualReview",
     "NationalFigure",

@@ -1,8 +1,9 @@
 """The documents: the board pack (PDF) and the council's SC-WRES report (DOCX and PDF).
 
 ``generate_board_pack`` takes ids, not a request: it is the one function that makes a board pack,
-called by the download route and the command line today and by a background job once the job
-queue is in place. It renders ``templates/reports/board_pack.html`` (which includes the results
+called by the command line and by the ``prepare_document`` job (at the end of this module), which
+makes what someone asked for on the Reports page and keeps it (tracker/services/documents.py).
+It renders ``templates/reports/board_pack.html`` (which includes the results
 page's own figures partial and the server-drawn SVG charts) and lays it out with WeasyPrint as
 PDF/UA-1: a tagged PDF (structure tree of headings, paragraphs, lists, tables with their header
 cells, figures with their alternative text, links), marked, with the document's language and
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 import re
 from datetime import date
 from functools import lru_cache
@@ -27,7 +29,9 @@ from pathlib import Path
 
 from flask import current_app
 
+from tracker import jobs
 from tracker.domain.definitions import SERVICE_AREA_LABELS
+from tracker.domain.documents import DocumentKind
 from tracker.domain.formatting import (
     likelihood_phrase,
     london_time,
@@ -39,6 +43,7 @@ from tracker.domain.plans import STATUS_TAG, ActionStatus, is_overdue
 from tracker.domain.trends import MOVEMENT_WORDS
 from tracker.indicators.charts import relative_likelihood_chart
 from tracker.indicators.presenting import chart_axis, chart_rows, figures_view
+from tracker.services import documents as document_service
 from tracker.services import reports as report_service
 from tracker.services.reports import AnnualReport, BoardPack
 
@@ -324,3 +329,44 @@ def _docx_plan(document, pack: BoardPack) -> None:
     for record in pack.sign_offs:
         document.add_paragraph(f"{record.what}: {record.signer_name}, {record.signer_role}, "
                                f"{london_time(record.signed_at)}", style="List Bullet")
+
+
+# Made in the background -------------------------------------------------------------------------
+
+log = logging.getLogger(__name__)
+
+
+def filename(slug: str, label: str, kind: DocumentKind, fmt: str) -> str:
+    """Name a prepared document: northshire-2024-25-board-pack.pdf."""
+    if kind is DocumentKind.BOARD_PACK:
+        return board_pack_filename(slug, label)
+    return annual_report_filename(slug, label, fmt)
+
+
+def mimetype(fmt: str) -> str:
+    return REPORT_FORMATS[fmt]
+
+
+@jobs.task("prepare_document")
+def prepare_document(*, document_id: int, request_number: int) -> None:
+    """The job: make a board pack or the council's report that someone asked for, and keep it."""
+    work = document_service.work_for(document_id=document_id, request_number=request_number)
+    if work is None:
+        return  # overtaken by a later request, or already made
+    body, error, based_on = None, "", 0
+    try:
+        with jobs.reading_only():  # seconds of layout, holding no write lock
+            based_on = document_service.latest_change(work.organisation_id)
+            if work.kind is DocumentKind.BOARD_PACK:
+                body = generate_board_pack(organisation_id=work.organisation_id,
+                                           cycle_id=work.cycle_id, today=work.today)
+            else:
+                body = generate_annual_report(organisation_id=work.organisation_id,
+                                              cycle_id=work.cycle_id, today=work.today,
+                                              fmt=work.fmt)
+    except Exception as failure:  # anything that stops this document: said on the page, logged
+        log.exception("The %s (%s) of cycle %s could not be made", work.kind, work.fmt,
+                      work.cycle_id)
+        error = f"{type(failure).__name__}: {failure}"
+    document_service.finished(document_id=document_id, request_number=request_number,
+                              body=body, based_on=based_on, error=error)

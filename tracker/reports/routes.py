@@ -7,16 +7,19 @@ from datetime import date
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker.domain.documents import FORMAT_WORDS, DocumentKind
+from tracker.domain.documents import parse as parse_document
 from tracker.domain.formatting import uk_date
 from tracker.domain.roles import Capability
 from tracker.reports import bp, documents
 from tracker.reports.forms import ApproveForm, PrepareForm, WithdrawForm
 from tracker.security import org_page, public
+from tracker.services import documents as document_service
 from tracker.services import organisations as org_service
 from tracker.services import publication as publication_service
 from tracker.services import reports as report_service
 from tracker.services.access import OrgAccess
-from tracker.services.errors import InvalidInput
+from tracker.services.errors import InvalidInput, NotFound
 from tracker.web import apply_errors, today
 
 CYCLE = "/org/<slug>/cycles/<label>"
@@ -67,36 +70,68 @@ def all_results(access: OrgAccess, fmt: str):
 @bp.get(CYCLE + "/reports")
 @org_page(Capability.READ)
 def reports(access: OrgAccess, label: str):
-    """List what can be produced for the cycle: the board pack, the figures, publication."""
+    """List what can be produced for the cycle: the board pack, the report, the figures."""
     cycle = org_service.get_cycle(access=access, label=label)
     status = report_service.reports_status(access=access, cycle=cycle)
     return render_template("reports/index.html", access=access, cycle=cycle,
                            slug=access.organisation.slug, has_figures=status.has_figures,
-                           review_signed=status.review_signed)
+                           review_signed=status.review_signed,
+                           documents=document_service.states(access=access, cycle=cycle,
+                                                             today=today()))
 
 
-@bp.get(CYCLE + "/board-pack.pdf")
+def _document(kind: str, fmt: str) -> tuple[DocumentKind, str]:
+    chosen = parse_document(kind, fmt)
+    if chosen is None:
+        abort(404)
+    return chosen
+
+
+@bp.post(CYCLE + "/reports/<kind>.<fmt>")
 @org_page(Capability.READ)
-def board_pack(access: OrgAccess, label: str):
-    """Download the cycle's board pack as a tagged PDF."""
+def prepare_document(access: OrgAccess, label: str, kind: str, fmt: str):
+    """Ask for a board pack or the council's report: a job makes it; the Reports page says when."""
+    chosen, fmt = _document(kind, fmt)
     cycle = org_service.get_cycle(access=access, label=label)
-    body = documents.generate_board_pack(organisation_id=access.organisation.id,
-                                         cycle_id=cycle.id, today=today())
-    return _download(body, documents.PDF_MIMETYPE,
-                     documents.board_pack_filename(access.organisation.slug, cycle.label))
+    state = document_service.request(access=access, cycle=cycle, kind=chosen, fmt=fmt,
+                                     user=current_user, today=today())
+    if state.freshness is not None and state.freshness.current:
+        return redirect(url_for(f"reports.{_DOWNLOADS[chosen]}", slug=access.organisation.slug,
+                                label=cycle.label, fmt=fmt))
+    flash(f"The {chosen.label} ({FORMAT_WORDS[fmt]}) is being prepared. It takes a few "
+          "seconds: this page says when it is ready.", "success")
+    return redirect(url_for("reports.reports", slug=access.organisation.slug, label=cycle.label,
+                            _anchor=f"{chosen.value}-{fmt}"))
+
+
+def _prepared(access: OrgAccess, label: str, kind: DocumentKind, fmt: str):
+    cycle = org_service.get_cycle(access=access, label=label)
+    try:
+        body, _ = document_service.download(access=access, cycle=cycle, kind=kind, fmt=fmt)
+    except NotFound:
+        flash(f"The {kind.label} ({FORMAT_WORDS[fmt]}) has not been prepared yet: prepare it "
+              "below.", "info")
+        return redirect(url_for("reports.reports", slug=access.organisation.slug,
+                                label=cycle.label, _anchor=f"{kind.value}-{fmt}"))
+    return _download(body, documents.mimetype(fmt),
+                     documents.filename(access.organisation.slug, cycle.label, kind, fmt))
+
+
+@bp.get(CYCLE + "/board-pack.<fmt>")
+@org_page(Capability.READ)
+def board_pack(access: OrgAccess, label: str, fmt: str):
+    """Download the cycle's board pack (tagged PDF) as last prepared."""
+    return _prepared(access, label, *_document(DocumentKind.BOARD_PACK.value, fmt))
 
 
 @bp.get(CYCLE + "/sc-wres-report.<fmt>")
 @org_page(Capability.READ)
 def annual_report(access: OrgAccess, label: str, fmt: str):
-    """Download the council's SC-WRES report of the cycle as Word (DOCX) or PDF."""
-    if fmt not in documents.REPORT_FORMATS:
-        abort(404)
-    cycle = org_service.get_cycle(access=access, label=label)
-    body = documents.generate_annual_report(organisation_id=access.organisation.id,
-                                            cycle_id=cycle.id, today=today(), fmt=fmt)
-    return _download(body, documents.REPORT_FORMATS[fmt],
-                     documents.annual_report_filename(access.organisation.slug, cycle.label, fmt))
+    """Download the council's SC-WRES report (Word or PDF) as last prepared."""
+    return _prepared(access, label, *_document(DocumentKind.ANNUAL_REPORT.value, fmt))
+
+
+_DOWNLOADS = {DocumentKind.BOARD_PACK: "board_pack", DocumentKind.ANNUAL_REPORT: "annual_report"}
 
 
 # Publication ---------------------------------------------------------------------------------------
