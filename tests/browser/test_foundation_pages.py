@@ -81,7 +81,7 @@ def test_sign_in_with_the_keyboard_alone(page: Page):
     page.keyboard.type("demo-password-2026")
     page.keyboard.press("Enter")
     page.wait_for_url("**/")
-    expect(page.locator("h1")).to_have_text("Your organisations")
+    expect(page.locator("h1")).to_have_text("Home")
     # Onward by keyboard: tab to the organisation link and follow it.
     for _ in range(30):
         page.keyboard.press("Tab")

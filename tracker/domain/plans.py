@@ -73,6 +73,34 @@ def progress_towards_target(
     return float((current - baseline) / (target - baseline))
 
 
+class Attention(enum.IntEnum):
+    """Why an open action needs its owner's attention, most urgent first."""
+
+    OVERDUE = 0
+    DUE_SOON = 1
+    STALE = 2
+    NONE = 3
+
+
+def attention(*, due_date: date | None, status: str, last_activity: date,
+              today: date) -> tuple[Attention, int]:
+    """Say why an open action needs attention and by how many days.
+
+    Overdue (days past the due date), else due within 30 days (days left), else no update for
+    60 days (days since the last one), else nothing (0). A closed action needs nothing.
+    """
+    if not ActionStatus(status).is_open:
+        return Attention.NONE, 0
+    if is_overdue(due_date=due_date, status=status, today=today):
+        assert due_date is not None
+        return Attention.OVERDUE, (today - due_date).days
+    if due_date is not None and due_date <= today + timedelta(DUE_SOON_DAYS):
+        return Attention.DUE_SOON, (due_date - today).days
+    if last_activity <= today - timedelta(STALE_AFTER_DAYS):
+        return Attention.STALE, (today - last_activity).days
+    return Attention.NONE, 0
+
+
 @dataclass(frozen=True)
 class ActionFacts:
     """What accountability needs to know about one action."""

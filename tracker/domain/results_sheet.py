@@ -116,6 +116,11 @@ def _notes_by_kind(provenance: Mapping[str, Any]) -> dict[str | None, list[str]]
     return notes
 
 
+def data_quality_notes(provenance: Mapping[str, Any]) -> list[str]:
+    """Return each data-quality note kept with saved figures, in words with where it was found."""
+    return [_note(warning) for warning in provenance.get("warnings", []) or []]
+
+
 def _note(warning: Mapping[str, Any]) -> str:
     where = [str(warning[k]) if k == "file" else f"{k} {warning[k]}"
              for k in ("file", "sheet", "row", "column") if warning.get(k) is not None]

@@ -12,8 +12,6 @@ from tracker.models import (
     AdvisoryGroup,
     AdvisoryGroupMember,
     AdvisoryGroupShare,
-    Organisation,
-    ReportingCycle,
     User,
 )
 from tracker.services import groups as group_service
@@ -73,37 +71,3 @@ def stop_sharing(*, actor: User, access: OrgAccess, group_id: int) -> AdvisoryGr
         raise NotFound(group_id)
     group_service.stop_sharing(actor=actor, group=group, share_id=share_id)
     return group
-
-
-@dataclass(frozen=True)
-class SharedOrganisation:
-    """An organisation an advisor follows: through which groups, and its latest cycle."""
-
-    organisation: Organisation
-    groups: list[str]
-    latest_cycle: str | None
-
-
-def shared_with(*, user: User) -> list[SharedOrganisation]:
-    """Return every organisation that shares with one of the user's advisory groups, by name."""
-    rows = db.session.execute(
-        select(Organisation, AdvisoryGroup.short_name)
-        .join(AdvisoryGroupShare, AdvisoryGroupShare.organisation_id == Organisation.id)
-        .join(AdvisoryGroup, AdvisoryGroup.id == AdvisoryGroupShare.group_id)
-        .join(AdvisoryGroupMember, AdvisoryGroupMember.group_id == AdvisoryGroup.id)
-        .where(AdvisoryGroupMember.user_id == user.id)
-        .order_by(Organisation.name, AdvisoryGroup.short_name)).all()
-    if not rows:
-        return []
-    organisations: dict[int, tuple[Organisation, list[str]]] = {}
-    for organisation, group in rows:
-        organisations.setdefault(organisation.id, (organisation, []))[1].append(group)
-    latest: dict[int, str] = {}
-    for organisation_id, label in db.session.execute(
-            select(ReportingCycle.organisation_id, ReportingCycle.label)
-            .where(ReportingCycle.organisation_id.in_(list(organisations)),
-                   ReportingCycle.is_archived.is_(False))
-            .order_by(ReportingCycle.period_start)):
-        latest[organisation_id] = label  # the last one in date order wins
-    return [SharedOrganisation(org, groups, latest.get(org.id))
-            for org, groups in organisations.values()]

@@ -1,0 +1,27 @@
+"""Why an open action needs its owner's attention (the owner's home orders by it)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from tracker.domain.plans import Attention, attention
+
+TODAY = date(2025, 6, 2)
+
+
+@pytest.mark.parametrize(("due", "status", "quiet_days", "expected"), [
+    (TODAY - timedelta(3), "on_track", 0, (Attention.OVERDUE, 3)),
+    (TODAY - timedelta(3), "at_risk", 90, (Attention.OVERDUE, 3)),  # overdue before stale
+    (TODAY, "on_track", 0, (Attention.DUE_SOON, 0)),
+    (TODAY + timedelta(30), "not_started", 0, (Attention.DUE_SOON, 30)),
+    (TODAY + timedelta(31), "on_track", 60, (Attention.STALE, 60)),
+    (TODAY + timedelta(31), "on_track", 59, (Attention.NONE, 0)),
+    (None, "on_track", 61, (Attention.STALE, 61)),
+    (None, "on_track", 0, (Attention.NONE, 0)),
+    (TODAY - timedelta(3), "complete", 90, (Attention.NONE, 0)),
+])
+def test_attention(due, status, quiet_days, expected):
+    assert attention(due_date=due, status=status, last_activity=TODAY - timedelta(quiet_days),
+                     today=TODAY) == expected

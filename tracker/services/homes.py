@@ -1,0 +1,355 @@
+"""What each role's home shows: an owner's actions, the EDI lead's list of what needs doing, the
+sponsor's view at a glance and the councils an advisor follows.
+
+Each part is a fixed number of queries, however many actions, cycles, comments or councils
+there are (the tests count them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import exists, func, select
+
+from tracker.domain import paths
+from tracker.domain.comments import Visibility, days_waiting
+from tracker.domain.definitions import INDICATORS_BY_ID, SERIES_IDS
+from tracker.domain.formatting import LONDON
+from tracker.domain.indicators import ADVERSE
+from tracker.domain.plans import (
+    OPEN_STATUSES,
+    ActionFacts,
+    Attention,
+    Tally,
+    accountability,
+    attention,
+)
+from tracker.domain.results_sheet import data_quality_notes
+from tracker.domain.roles import ADVISOR, Capability, Role
+from tracker.domain.stored_results import StoredResults
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    ActionPlan,
+    AdvisoryGroup,
+    AdvisoryGroupMember,
+    AdvisoryGroupShare,
+    AnnualReview,
+    AuditEvent,
+    Comment,
+    FeedbackResponse,
+    IndicatorDataset,
+    Membership,
+    Organisation,
+    PlanSignOff,
+    ReportingCycle,
+    ReviewNarrative,
+    User,
+)
+from tracker.services import actions as action_service
+from tracker.services import feedback as feedback_service
+from tracker.services import plan_views
+from tracker.services import plans as plan_service
+from tracker.services import sign_off as sign_off_service
+from tracker.services.access import OrgAccess, accessible_organisations, require
+from tracker.services.feedback import AwaitingFeedback
+from tracker.services.plan_views import IndicatorCoverage
+
+# An action owner's actions ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MyAction:
+    """One open action the user owns, why it needs attention, and where to update it."""
+
+    action: Action
+    organisation: Organisation
+    cycle: ReportingCycle
+    attention: Attention
+    days: int
+
+    @property
+    def update_path(self) -> str:
+        """The action's page at its progress form."""
+        return paths.build(paths.ACTION, slug=self.organisation.slug, label=self.cycle.label,
+                           action_id=self.action.id) + "#add-progress"
+
+
+def my_actions(*, user: User, today: date) -> list[MyAction]:
+    """Return the open actions the user owns in every organisation they belong to, in every
+    cycle: overdue first (longest overdue first), then due within 30 days (soonest first), then
+    those with no update for 60 days (longest first), then the rest by due date."""
+    member = exists().where(Membership.user_id == user.id,
+                            Membership.organisation_id == Organisation.id)
+    rows = db.session.execute(
+        select(Action, ReportingCycle, Organisation)
+        .join(ActionPlan, ActionPlan.id == Action.plan_id)
+        .join(ReportingCycle, ReportingCycle.id == ActionPlan.cycle_id)
+        .join(Organisation, Organisation.id == ReportingCycle.organisation_id)
+        .where(Action.owner_id == user.id, Action.is_draft.is_(False),
+               Action.status.in_(list(OPEN_STATUSES)), member)
+        .options(db.joinedload(Action.theme))).all()
+    items = []
+    for action, cycle, organisation in rows:
+        why, days = attention(due_date=action.due_date, status=action.status,
+                              last_activity=action.last_activity_on, today=today)
+        items.append(MyAction(action, organisation, cycle, why, days))
+
+    def order(item: MyAction):
+        urgency = -item.days if item.attention in (Attention.OVERDUE, Attention.STALE) \
+            else item.days
+        return (item.attention, urgency, item.action.due_date or date.max,
+                item.organisation.name, item.action.title.lower(), item.action.id)
+
+    return sorted(items, key=order)
+
+
+# An organisation at a glance (the EDI lead's and the sponsor's homes) ---------------------------
+
+
+@dataclass(frozen=True)
+class OverdueAction:
+    action: Action
+    days: int
+
+
+@dataclass
+class Glance:
+    """An organisation's latest cycle as its EDI lead and senior sponsor need to see it."""
+
+    access: OrgAccess
+    cycle: ReportingCycle | None
+    has_figures: bool = False
+    data_notes: list[str] = field(default_factory=list)
+    overall: Tally = field(default_factory=Tally)
+    themes: list[tuple[str, Tally]] = field(default_factory=list)
+    overdue: list[OverdueAction] = field(default_factory=list)
+    uncovered: list[IndicatorCoverage] = field(default_factory=list)
+    drafts: list[Action] = field(default_factory=list)
+    incomplete: list[Action] = field(default_factory=list)  # open, without owner or due date
+    awaiting: list[AwaitingFeedback] = field(default_factory=list)
+    narratives_missing: list[tuple[str, str, str]] = field(default_factory=list)
+    plan_sign_off: PlanSignOff | None = None
+    changed_since_sign_off: int = 0
+    review_signed: bool = False
+
+    @property
+    def organisation(self) -> Organisation:
+        return self.access.organisation
+
+    @property
+    def plan_needs_sign_off(self) -> bool:
+        return bool(self.overall.total) and (self.plan_sign_off is None
+                                             or self.changed_since_sign_off > 0)
+
+    @property
+    def review_needs_sign_off(self) -> bool:
+        return self.has_figures and not self.review_signed
+
+    @property
+    def is_sponsor(self) -> bool:
+        return Role.SPONSOR.value in self.access.roles
+
+    @property
+    def is_lead(self) -> bool:
+        return Role.EDI_LEAD.value in self.access.roles
+
+
+def latest_cycle(*, access: OrgAccess) -> ReportingCycle | None:
+    """Return the organisation's latest reporting cycle that is not archived."""
+    require(access, Capability.READ)
+    return db.session.scalar(
+        select(ReportingCycle).where(ReportingCycle.organisation_id == access.organisation.id,
+                                     ReportingCycle.is_archived.is_(False))
+        .order_by(ReportingCycle.period_start.desc()).limit(1))
+
+
+def glance(*, access: OrgAccess, today: date) -> Glance:
+    """Gather what the organisation's latest cycle needs: its data, its plan, feedback waiting,
+    narratives to write and sign-offs pending."""
+    cycle = latest_cycle(access=access)
+    if cycle is None:
+        return Glance(access=access, cycle=None)
+    dataset = db.session.execute(
+        select(IndicatorDataset.results, IndicatorDataset.provenance)
+        .where(IndicatorDataset.cycle_id == cycle.id)).first()
+    plan = plan_service.get_plan(access=access, cycle=cycle)
+    actions = action_service.plan_actions(access=access, plan=plan)
+    tallies = plan_views.accountability_view(access=access, plan=plan, actions=actions,
+                                             today=today)
+    themes = [(theme.name, tallies.by_theme[theme.name])
+              for theme in plan_service.themes(plan=plan) if theme.name in tallies.by_theme]
+    overdue = sorted((OverdueAction(a, (today - a.due_date).days) for a in actions
+                      if a.due_date and a.due_date < today and a.status.is_open),
+                     key=lambda o: (-o.days, o.action.title.lower()))
+    sign_off = sign_off_service.latest_sign_off(plan=plan)
+    review = db.session.execute(select(AnnualReview.id, AnnualReview.signed_at)
+                                .where(AnnualReview.cycle_id == cycle.id)).first()
+    return Glance(
+        access=access, cycle=cycle, has_figures=dataset is not None,
+        data_notes=data_quality_notes(dataset.provenance) if dataset else [],
+        overall=tallies.overall, themes=themes, overdue=overdue,
+        uncovered=[row for row in plan_views.coverage(access=access, plan=plan, actions=actions)
+                   if row.uncovered],
+        drafts=[a for a in actions if a.is_draft],
+        incomplete=[a for a in actions if a.status.is_open and not a.is_draft
+                    and (a.owner_id is None or a.due_date is None)],
+        awaiting=feedback_service.awaiting_response(access=access, cycle=cycle, today=today),
+        narratives_missing=_narratives_missing(
+            StoredResults(dataset.results if dataset else None), review.id if review else None),
+        plan_sign_off=sign_off,
+        changed_since_sign_off=len(sign_off_service.changed_after_sign_off(sign_off, actions))
+        if sign_off else 0,
+        review_signed=bool(review and review.signed_at))
+
+
+def _narratives_missing(results: StoredResults, review_id: int | None) -> list[tuple[str, str, str]]:
+    """Return (indicator, name, service area) of each figure whose review narrative is empty."""
+    written = set()
+    if review_id is not None:
+        for narrative in db.session.scalars(select(ReviewNarrative).where(
+                ReviewNarrative.review_id == review_id)):
+            if (narrative.what_we_did or narrative.what_changed or narrative.next_steps).strip():
+                written.add((narrative.indicator, narrative.service_area))
+    return [(sid, INDICATORS_BY_ID[sid].short_name, area) for area in results.areas
+            for sid in SERIES_IDS
+            if results.series(area, sid).has_figure and (sid, area) not in written]
+
+
+# The councils an advisor follows -------------------------------------------------------------
+
+
+@dataclass
+class Council:
+    """One organisation sharing with the advisor's groups, as the advisors' table shows it."""
+
+    organisation: Organisation
+    groups: list[str]
+    cycle: ReportingCycle | None = None
+    has_figures: bool = False
+    adverse: int = 0
+    rated: int = 0
+    tally: Tally = field(default_factory=Tally)
+    awaiting: int = 0
+    longest_wait: int = 0
+    last_activity: datetime | None = None
+
+    @property
+    def latest_cycle(self) -> str | None:
+        return self.cycle.label if self.cycle else None
+
+
+COUNCIL_SORTS = {
+    "name": lambda c: c.organisation.name.lower(),
+    "cycle": lambda c: (c.cycle.period_start if c.cycle else date.min),
+    "adverse": lambda c: c.adverse,
+    "complete": lambda c: (c.tally.completion if c.tally.completion is not None else -1.0),
+    "overdue": lambda c: c.tally.overdue,
+    "feedback": lambda c: (c.awaiting, c.longest_wait),
+    "activity": lambda c: c.last_activity or datetime.min.replace(tzinfo=LONDON),
+}
+# The first click on a column sorts the way a reader most often wants it.
+DESCENDING_FIRST = frozenset({"cycle", "adverse", "overdue", "feedback", "activity"})
+
+
+def councils(*, user: User, today: date, sort: str = "name",
+             descending: bool = False) -> list[Council]:
+    """Return every organisation that shares with the user's advisory groups, with its latest
+    cycle, adverse results, plan progress, feedback awaiting a response and last activity."""
+    rows = db.session.execute(
+        select(Organisation, AdvisoryGroup.short_name)
+        .join(AdvisoryGroupShare, AdvisoryGroupShare.organisation_id == Organisation.id)
+        .join(AdvisoryGroup, AdvisoryGroup.id == AdvisoryGroupShare.group_id)
+        .join(AdvisoryGroupMember, AdvisoryGroupMember.group_id == AdvisoryGroup.id)
+        .where(AdvisoryGroupMember.user_id == user.id)
+        .order_by(Organisation.name, AdvisoryGroup.short_name)).all()
+    found: dict[int, Council] = {}
+    for organisation, group in rows:
+        council = found.setdefault(organisation.id, Council(organisation, []))
+        if group not in council.groups:
+            council.groups.append(group)
+    if not found:
+        return []
+    ids = list(found)
+    for cycle in db.session.scalars(
+            select(ReportingCycle).where(ReportingCycle.organisation_id.in_(ids),
+                                         ReportingCycle.is_archived.is_(False))
+            .order_by(ReportingCycle.period_start)):
+        found[cycle.organisation_id].cycle = cycle  # the last one in date order wins
+    by_cycle = {c.cycle.id: c for c in found.values() if c.cycle is not None}
+    for cycle_id, results in db.session.execute(
+            select(IndicatorDataset.cycle_id, IndicatorDataset.results)
+            .where(IndicatorDataset.cycle_id.in_(list(by_cycle)))):
+        _count_ratings(by_cycle[cycle_id], StoredResults(results))
+    facts: dict[int, list[ActionFacts]] = {}
+    for cycle_id, status, due_date, last_activity in db.session.execute(
+            select(ActionPlan.cycle_id, Action.status, Action.due_date, Action.last_activity_on)
+            .join(ActionPlan, ActionPlan.id == Action.plan_id)
+            .where(ActionPlan.cycle_id.in_(list(by_cycle)), Action.is_draft.is_(False))):
+        facts.setdefault(cycle_id, []).append(ActionFacts(
+            owner="", theme="", status=status.value, due_date=due_date,
+            last_activity=last_activity))
+    for cycle_id, council in by_cycle.items():
+        council.tally = accountability(facts.get(cycle_id, []), today=today).overall
+    for organisation_id, count, oldest, created in db.session.execute(
+            select(Comment.organisation_id, func.count(Comment.id),
+                   func.min(Comment.response_requested_at), func.min(Comment.created_at))
+            .outerjoin(FeedbackResponse, FeedbackResponse.comment_id == Comment.id)
+            .where(Comment.organisation_id.in_(ids), Comment.needs_response.is_(True),
+                   Comment.deleted_at.is_(None), Comment.visibility == Visibility.SHARED,
+                   FeedbackResponse.id.is_(None))
+            .group_by(Comment.organisation_id)):
+        asked = oldest or created
+        found[organisation_id].awaiting = count
+        found[organisation_id].longest_wait = days_waiting(
+            _as_utc(asked).astimezone(LONDON).date(), today) if asked else 0
+    for audited_id, last in db.session.execute(
+            select(AuditEvent.organisation_id, func.max(AuditEvent.occurred_at))
+            .where(AuditEvent.organisation_id.in_(ids)).group_by(AuditEvent.organisation_id)):
+        if audited_id is not None:  # always, given the where clause
+            found[audited_id].last_activity = _as_utc(last)
+    key = COUNCIL_SORTS.get(sort, COUNCIL_SORTS["name"])
+    ordered = sorted(found.values(), key=COUNCIL_SORTS["name"])
+    return sorted(ordered, key=key, reverse=descending)
+
+
+def _count_ratings(council: Council, results: StoredResults) -> None:
+    council.has_figures = bool(results)
+    for area in results.areas:
+        for sid in SERIES_IDS:
+            rating = results.series(area, sid).rating
+            council.rated += rating is not None
+            council.adverse += rating == ADVERSE
+
+
+def _as_utc(value: datetime) -> datetime:
+    """Make a stored time aware (UTC), whichever way the database handed it back."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+# The home page --------------------------------------------------------------------------------
+
+
+@dataclass
+class Home:
+    """Everything the home page shows the signed-in user, by the roles they hold."""
+
+    organisations: list[OrgAccess]  # where they are a member
+    glances: list[Glance]  # where they lead or sponsor
+    my_actions: list[MyAction]
+    owns_actions: bool  # an action owner somewhere, so "My actions" is theirs even when empty
+    councils: list[Council]
+
+
+def home(*, user: User, today: date, sort: str = "name", descending: bool = False) -> Home:
+    """Gather the user's home page."""
+    accesses = accessible_organisations(user=user)
+    members = [a for a in accesses if a.roles - {ADVISOR}]
+    glances = [glance(access=a, today=today) for a in members
+               if a.roles & {Role.SPONSOR.value, Role.EDI_LEAD.value}]
+    return Home(organisations=members, glances=glances,
+                my_actions=my_actions(user=user, today=today),
+                owns_actions=any(Role.ACTION_OWNER.value in a.roles for a in members),
+                councils=councils(user=user, today=today, sort=sort, descending=descending)
+                if any(ADVISOR in a.roles for a in accesses) else [])
