@@ -155,8 +155,8 @@ def test_the_sponsor_sees_in_ten_seconds_what_is_overdue_and_who_owns_it(
     waiting = _text(glance, ".app-sign-off-waiting")
     assert "The 2024-25 action plan : not signed off yet" in waiting
     assert "The 2024-25 annual review : not signed off yet" in waiting
-    assert glance.select_one(".app-board-pack-download")["href"].endswith(
-        f"/org/{c['org'].slug}/cycles/2024-25/board-pack.pdf")
+    assert glance.select_one("form.app-board-pack-download")["action"] == (
+        f"/org/{c['org'].slug}/cycles/2024-25/reports/board-pack.pdf")
     # The sponsor's part comes before anything else on the page.
     assert soup.select_one("main h2").get_text(strip=True).startswith(c["org"].name)
     assert not soup.select(".app-lead-glance")
