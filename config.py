@@ -82,6 +82,7 @@ class Config:
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 15)
     SET_PASSWORD_LINK_HOURS = _int("SET_PASSWORD_LINK_HOURS", 72)
+    INVITATION_DAYS = _int("INVITATION_DAYS", 7)  # how long an invitation's link works
     # Per-client limits on the sign-in and set-password forms (tracker/limits.py, Flask-Limiter's
     # notation); the counts live in memory (each process its own) or in Redis (redis://host:6379).
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)

@@ -51,6 +51,15 @@ def buffered(app):
     return serve
 
 
+_DATABASES: dict[str, Path] = {}
+
+
+@pytest.fixture
+def live_database(live_server: str) -> Path:
+    """The SQLite file the live server runs on, to read what a journey sent (an e-mail's link)."""
+    return _DATABASES[live_server]
+
+
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Serve the app, migrated and with a fresh demo, on a free loopback port.
@@ -67,7 +76,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    url = f"http://127.0.0.1:{server.server_port}"
+    _DATABASES[url] = database
+    yield url
     server.shutdown()
     thread.join(timeout=10)
     with app.app_context():

@@ -16,6 +16,7 @@ PUBLIC_ENDPOINTS = {
     "auth.sign_in",
     "auth.sign_out",
     "auth.set_password",
+    "auth.invitation",  # the e-mailed link: the page itself asks to sign in when it must
     "reports.public_index",  # what is published, for anyone: only approved, live pages
     "reports.public_page",
 }

@@ -4,7 +4,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
-from tracker.forms import GovForm
+from tracker.forms import GovForm, LineField
 
 
 class SignInForm(GovForm):
@@ -39,3 +39,18 @@ class SetPasswordForm(GovForm):
                     EqualTo("password", message="Passwords must match")],
     )
     submit = SubmitField("Set password", widget=GovSubmitInput())
+
+
+class AcceptInvitationForm(GovForm):
+    submit = SubmitField("Accept and join", widget=GovSubmitInput())
+
+
+class NewAccountForm(SetPasswordForm):
+    """Make an account to accept an invitation: a name, and a password twice."""
+
+    name = LineField(
+        "Full name", max_length=200, widget=GovTextInput(),
+        description="How other people in the tracker will see you",
+        validators=[InputRequired(message="Enter your full name")],
+    )
+    submit = SubmitField("Create account and join", widget=GovSubmitInput())

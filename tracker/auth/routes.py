@@ -8,11 +8,13 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import current_user, login_user, logout_user
 
 from tracker.auth import bp, devices
-from tracker.auth.forms import SetPasswordForm, SignInForm
+from tracker.auth.forms import AcceptInvitationForm, NewAccountForm, SetPasswordForm, SignInForm
 from tracker.forms import entered
 from tracker.security import public
 from tracker.services import auth as auth_service
+from tracker.services import invitations as invitation_service
 from tracker.services.errors import InvalidInput
+from tracker.web import apply_errors
 
 
 def _safe_next(target: str | None) -> str:
@@ -94,3 +96,48 @@ def set_password(token: str):
             return redirect(url_for("auth.sign_in"))
     return render_template("auth/set_password.html", form=form, user=link.user), \
         400 if form.errors else 200
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@public
+def invitation(token: str):
+    """Accept an invitation e-mailed by an EDI lead: signed in as its address, or with a new account."""
+    try:
+        found = invitation_service.invitation_for(token=token, now=auth_service.now_utc())
+    except invitation_service.InvitationProblem as problem:
+        return render_template("auth/invitation_problem.html", reason=problem.reason), 410
+    if not found.has_account:
+        return _accept_with_new_account(token, found.invitation)
+    if not current_user.is_authenticated:
+        return render_template("auth/invitation.html", invitation=found.invitation, form=None,
+                               sign_in_url=url_for("auth.sign_in", next=request.path))
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            membership = invitation_service.accept(token=token, user=current_user,
+                                                   now=auth_service.now_utc())
+        except InvalidInput as error:
+            flash(error.errors["invitation"], "info")
+        else:
+            flash(f"You have joined {membership.organisation.name} as "
+                  f"{membership.role.label.lower()}", "success")
+            return redirect(url_for("orgs.overview", slug=membership.organisation.slug))
+    return render_template("auth/invitation.html", invitation=found.invitation, form=form,
+                           sign_in_url=None)
+
+
+def _accept_with_new_account(token: str, invitation):
+    form = NewAccountForm(data={"name": invitation.name} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            invitation_service.accept_with_new_account(
+                token=token, name=entered(form.name.data), password=entered(form.password.data),
+                now=auth_service.now_utc())
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash(f"Your account has been made and you have joined {invitation.organisation.name}. "
+                  "Sign in with your e-mail address and new password.", "success")
+            return redirect(url_for("auth.sign_in"))
+    return render_template("auth/invitation_new_account.html", invitation=invitation,
+                           form=form), 400 if form.errors else 200

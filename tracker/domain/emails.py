@@ -129,3 +129,13 @@ def weekly_message(*, name: str, weeks: list[OrganisationWeek], today: date, bas
                    template="weekly",
                    context={"name": name, "organisations": organisations,
                             "settings_url": settings_url})
+
+
+def invitation_message(*, name: str, organisation: str, role: str, inviter: str, url: str,
+                       expires: date) -> Wording:
+    """An invitation to take a role in an organisation, sent to the address the EDI lead typed."""
+    return Wording(subject=f"You are invited to the {organisation} SC-WRES tracker",
+                   template="invitation",
+                   context={"name": name, "organisation": organisation, "role": role,
+                            "inviter": inviter, "url": url, "expires": uk_date(expires),
+                            "settings_url": ""})

@@ -17,6 +17,7 @@ INDICATORS = CYCLE + "/indicators"
 REVIEW = CYCLE + "/review"
 THREAD = CYCLE + "/comments/<subject_type>/<subject_key>"
 NOTIFICATION_SETTINGS = "/notifications/settings"
+INVITATION = "/invitations/<token>"
 
 _ARGUMENT = re.compile(r"<(?:[a-z]+:)?(\w+)>")
 _SAFE = "!$&'()*+,/:;=@"  # what Werkzeug leaves unquoted in a path segment

@@ -94,6 +94,35 @@ class Membership(Base):
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
 
 
+class Invitation(Base):
+    """An e-mailed invitation to take a role in an organisation; only its token's hash is kept.
+
+    An EDI lead invites an address, whether or not it has an account: the person it reaches
+    accepts (signing in, or making their account), so the lead never learns whether the address
+    had an account, nor its name.
+    """
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(254), index=True)
+    # The name the EDI lead typed: the suggestion for a new account's name, shown to the lead.
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role, "invitation_role"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the lead withdraws it, or invites the same address to the same role again.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation] = relationship()
+
+
 class AdvisoryGroup(Base):
     """A national advisory group (IAG, RERG) that follows the organisations sharing with it."""
 

@@ -2,7 +2,7 @@
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, RadioField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, InputRequired, Length
 
 from tracker.domain.roles import Role
 from tracker.forms import GovForm, LineField, UKDateField
@@ -40,14 +40,15 @@ class MembershipForm(GovForm):
     )
     name = LineField(
         "Full name", max_length=200, widget=GovTextInput(),
-        description="Only needed if they have no account yet",
-        validators=[Optional()],
+        description="The invitation greets them by it; if they have no account yet, it is the "
+                    "name they start with (they can change it)",
+        validators=[InputRequired(message="Enter their full name")],
     )
     role = RadioField(
         "Role", widget=GovRadioInput(), choices=ROLE_CHOICES,
         validators=[InputRequired(message="Select a role")],
     )
-    submit = SubmitField("Add person", widget=GovSubmitInput())
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
 
 class ConfirmForm(GovForm):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from tracker.domain.roles import Capability, Role
@@ -10,6 +10,8 @@ from tracker.forms import entered
 from tracker.orgs import bp
 from tracker.orgs.forms import ROLE_HINTS, ConfirmForm, CycleForm, MembershipForm
 from tracker.security import org_page
+from tracker.services import auth as auth_service
+from tracker.services import invitations as invitation_service
 from tracker.services import organisations as org_service
 from tracker.services import sharing as sharing_service
 from tracker.services import users as user_service
@@ -50,27 +52,38 @@ def new_cycle(access: OrgAccess):
 @bp.route("/people", methods=["GET", "POST"])
 @org_page(Capability.MANAGE_MEMBERS)
 def members(access: OrgAccess):
-    """List the organisation's people and add someone with a role."""
+    """List the organisation's people and invitations, and invite someone to a role."""
     form = MembershipForm()
     if form.validate_on_submit():
         try:
-            _, user, created = user_service.add_membership(
-                actor=current_user, organisation=access.organisation, email=entered(form.email.data),
-                role=Role(form.role.data), name=form.name.data,
-            )
+            invitation = invitation_service.invite(
+                access=access, actor=current_user, email=entered(form.email.data),
+                name=entered(form.name.data), role=Role(form.role.data), now=auth_service.now_utc(),
+                days=current_app.config["INVITATION_DAYS"])
         except InvalidInput as error:
             apply_errors(form, error)
         else:
-            message = f"{user.name} added as {Role(form.role.data).label.lower()}"
-            if created:
-                message += (". They have no password yet: ask an administrator for a link "
-                            "to set one.")
-            flash(message, "success")
+            flash(f"An invitation to join as {invitation.role.label.lower()} has been e-mailed "
+                  f"to {invitation.email}. They are listed under People once they accept it.",
+                  "success")
             return redirect(url_for("orgs.members", slug=access.organisation.slug))
-    memberships = user_service.organisation_members(access=access)
     return render_template("orgs/members.html", access=access, form=form,
-                           memberships=memberships, role_hints=ROLE_HINTS,
-                           remove_form=ConfirmForm()), 400 if form.errors else 200
+                           memberships=user_service.organisation_members(access=access),
+                           invitations=invitation_service.pending(access=access, now=auth_service.now_utc()),
+                           role_hints=ROLE_HINTS, remove_form=ConfirmForm()), \
+        400 if form.errors else 200
+
+
+@bp.post("/people/invitations/<int:invitation_id>/withdraw")
+@org_page(Capability.MANAGE_MEMBERS)
+def withdraw_invitation(access: OrgAccess, invitation_id: int):
+    """Withdraw an invitation nobody has accepted yet: its link stops working."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        invitation = invitation_service.withdraw(access=access, actor=current_user,
+                                                 invitation_id=invitation_id, now=auth_service.now_utc())
+        flash(f"The invitation to {invitation.email} has been withdrawn", "success")
+    return redirect(url_for("orgs.members", slug=access.organisation.slug))
 
 
 @bp.post("/people/<int:membership_id>/remove")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from tracker.domain.comments import (
+    Visibility,
     find_mentions,
     mention_handle,
     plain_excerpt,
@@ -43,14 +44,16 @@ class MentionReport:
             said.append(f"{and_list(self.cannot_see)} cannot see this comment, so "
                         f"{'was' if len(self.cannot_see) == 1 else 'were'} not told about it")
         if self.unknown:
-            said.append(f"Nobody is known as {and_list(self.unknown)}: check the spelling")
+            said.append(f"Nobody in this organisation or its advisory groups is known as "
+                        f"{and_list(self.unknown)}: check the spelling")
         if self.ambiguous:
             said.append(f"More than one person is known as {and_list(self.ambiguous)}: mention them "
                         "by e-mail address, like @name@example.org")
         return said
 
 
-def _users_for(handles: list[str]) -> dict[str, list[User]]:
+def _users_for(handles: list[str], *, among: set[int]) -> dict[str, list[User]]:
+    """The people `among` these ids each handle names (a name, or an address in any case)."""
     emails = [h for h in handles if "@" in h]
     # A name handle is letters and digits joined by dots (mention_handle); nothing else can match.
     names = [h for h in handles if "@" not in h and re.fullmatch(r"[a-z0-9]+(\.[a-z0-9]+)*", h)]
@@ -63,7 +66,7 @@ def _users_for(handles: list[str]) -> dict[str, list[User]]:
         return {}
     found: dict[str, list[User]] = {h: [] for h in handles}
     for user in db.session.scalars(select(User).where(User.is_active_account.is_(True))
-                                   .where(db.or_(*conditions))):
+                                   .where(User.id.in_(among)).where(db.or_(*conditions))):
         for handle in handles:
             if handle == user.email_key or handle == mention_handle(user.name):
                 found[handle].append(user)
@@ -78,8 +81,12 @@ def mention(actor: User, subject: Subject, comment: Comment) -> tuple[MentionRep
         return report, set()
     already = {m.user_id for m in comment.mentions}
     readers = reader_ids(subject.organisation, comment.visibility)
+    # Only the organisation's people and its advisory groups' are looked for: anyone else is
+    # "nobody known", whether or not they have an account elsewhere on the installation.
+    around = (readers if comment.visibility is Visibility.SHARED
+              else reader_ids(subject.organisation, Visibility.SHARED))
     told: set[int] = set()
-    for handle, users in _users_for(handles).items():
+    for handle, users in _users_for(handles, among=around).items():
         users = [u for u in users if u.id != actor.id]
         visible = [u for u in users if u.id in readers]
         if not users:
