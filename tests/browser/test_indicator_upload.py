@@ -77,3 +77,21 @@ def test_counts_form_is_accessible_with_errors(page: Page):
     page.get_by_role("button", name="Check counts").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("must be 0 or more")
     assert_accessible(page)
+
+
+def test_adults_and_childrens_counts_on_one_page_with_errors_on_their_boxes(page: Page):
+    sign_in(page, "edi.lead@northshire.example.org")
+    page.goto("/org/northshire/cycles/2024-25/indicators/counts")
+    page.get_by_role("link", name="Type adults' and children's figures on one page").click()
+    assert_accessible(page)
+    page.locator("#children_SCW3_gm_numerator").fill("40")
+    page.locator("#children_SCW3_gm_denominator").fill("20")
+    page.get_by_role("button", name="Check counts").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("SCW3, global majority, children: the box for 'entered the "
+                                    "formal disciplinary process' (40) must not be larger")
+    expect(page.locator("#children_SCW3_gm_numerator")).to_have_class(
+        "govuk-input govuk-input--width-5 govuk-input--error")
+    assert_accessible(page)
+    summary.get_by_role("link").first.click()
+    expect(page.locator("#children_SCW3_gm_numerator")).to_be_focused()

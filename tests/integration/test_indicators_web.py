@@ -161,9 +161,21 @@ def test_counts_typed_into_the_form(app, client_as):
     assert _rl_cells(preview)["SCW2"] == "0.31"  # docs/domain.md's worked check
     _save(lead, response.headers["Location"])
     dataset = _cycle_dataset(app)
-    assert dataset.source == "counts-form"
-    assert set(dataset.results) == {"all"}
+    # the form gave staff (the pay bands) and recruitment (SCW2) figures: the survey figures
+    # saved before (the demo's counts template) are kept beside them, and the page says so
+    assert dataset.source == "mixed"
+    assert {k: v["source"] for k, v in dataset.provenance["sources"].items()} == {
+        "staff": "counts-form", "recruitment": "counts-form", "survey": "counts-template"}
+    assert set(dataset.results) == {"all", "adults", "children"}  # the survey's areas kept
     assert dataset.results["all"]["indicators"]["SCW3"]["status"] == "no-data"
+    assert dataset.results["all"]["indicators"]["SCW6"]["status"] == "ok"
+    assert dataset.results["adults"]["indicators"]["SCW2"]["status"] == "no-data"
+    assert dataset.results["adults"]["indicators"]["SCW6"]["status"] == "ok"
+    sources = page(lead.get(RESULTS))
+    assert sources.select_one("#source-staff dd").get_text(strip=True) == \
+        "Counts typed into the form"
+    assert sources.select_one("#source-survey dd").get_text(strip=True).startswith(
+        "Counts template (kept from the figures saved on ")
     nhs = lead.get(RESULTS + "?orientation=nhs")
     assert _rl_cells(nhs)["SCW2"] == "3.21"
 
@@ -180,12 +192,68 @@ def test_bad_counts_are_named_and_nothing_is_kept(app, client_as):
         messages
     assert "SCW3 global majority: staff must be a whole number, like 12" in messages
     response = _counts_form(lead, {"service_area": "all", "SCW3_gm_numerator": "40",
-                                   "SCW3_gm_denominator": "20"})
+                                   "SCW3_gm_denominator": "20", "SCW8_white_numerator": "3",
+                                   "band2_gm": "4"})
     assert response.status_code == 400
-    assert "larger" in page(response).select_one(".app-problem-list").get_text()
+    soup = page(response)
+    # in words about boxes, each error linked to its box and shown on it
+    errors = {a["href"]: a.get_text(strip=True)
+              for a in soup.select(".govuk-error-summary__list a")}
+    assert errors == {
+        "#SCW3_gm_numerator": "SCW3, global majority: the box for 'entered the formal "
+                              "disciplinary process' (40) must not be larger than the box for "
+                              "'staff' (20)",
+        "#SCW8_white_denominator": "SCW8, white: enter the box for 'staff' too, or clear the "
+                                   "box for 'leavers'",
+        "#band2_label": "Enter the name of pay band 2, or clear its boxes",
+        "#band2_white": "Enter the number of white staff in post in pay band 2, or 0",
+        "#band2_unknown": "Enter the number of unknown ethnicity staff in post in pay band 2, "
+                          "or 0",
+    }
+    assert "govuk-input--error" in soup.select_one("#SCW3_gm_numerator")["class"]
+    assert "row" not in soup.select_one(".govuk-error-summary").get_text()
+    assert soup.select_one(".app-problem-list") is None
+    nothing = _counts_form(lead, {"service_area": "all"})
+    assert "Enter the counts of at least one indicator" in page(nothing).select_one(
+        ".govuk-error-summary").get_text()
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(IndicatorDraft.id))) == 0
     assert _cycle_dataset(app).results == before
+
+
+def test_adults_and_childrens_counts_on_one_page(app, client_as):
+    lead = client_as("edi_lead")
+    url = COUNTS + "?by=area"
+    soup = page(lead.get(url))
+    assert soup.select_one("input[name='service_area']") is None
+    assert soup.select_one("#adults_SCW3_gm_numerator") and \
+        soup.select_one("#children_SCW3_gm_numerator")
+    response = lead.post(url, data={
+        "csrf_token": csrf_token(lead, url),
+        "adults_SCW3_gm_numerator": "14", "adults_SCW3_gm_denominator": "451",
+        "adults_SCW3_white_numerator": "25", "adults_SCW3_white_denominator": "1731",
+        "children_SCW3_gm_numerator": "5", "children_SCW3_gm_denominator": "173",
+        "children_SCW3_white_numerator": "9", "children_SCW3_white_denominator": "40",
+        "children_SCW8_gm_numerator": "50", "children_SCW8_gm_denominator": "5"})
+    assert response.status_code == 400
+    assert "SCW8, global majority, children: the box for 'leavers' (50) must not be larger " \
+           "than the box for 'staff' (5)" in page(response).get_text()
+    response = lead.post(url, data={
+        "csrf_token": csrf_token(lead, url),
+        "adults_SCW3_gm_numerator": "14", "adults_SCW3_gm_denominator": "451",
+        "adults_SCW3_white_numerator": "25", "adults_SCW3_white_denominator": "1731",
+        "children_SCW3_gm_numerator": "5", "children_SCW3_gm_denominator": "173",
+        "children_SCW3_white_numerator": "9", "children_SCW3_white_denominator": "632",
+        "band1_label": "<30k", "adults_band1_gm": "10", "adults_band1_white": "30",
+        "adults_band1_unknown": "0"})
+    assert response.status_code == 302, page(response).get_text()[:3000]
+    with app.app_context():
+        draft = db.session.scalars(db.select(IndicatorDraft)).one()
+        assert set(draft.counts) == {"all", "adults", "children"}
+        assert draft.counts["all"]["series"]["SCW3"]["gm"] == {"numerator": 19,
+                                                              "denominator": 624}
+        assert draft.counts["adults"]["bands"][0]["white"] == 30
+        assert draft.counts["children"]["bands"] == []
 
 
 def test_counts_template_upload(app, client_as):
@@ -278,3 +346,57 @@ def test_results_page_says_when_nothing_is_loaded(client_as):
     eastbrook = client_as("advisor").get("/org/eastbrook/cycles/2024-25/indicators")
     assert eastbrook.status_code == 200
     assert "No figures have been loaded for 2024-25 yet" in eastbrook.get_data(as_text=True)
+
+
+def test_staff_rows_plus_the_survey_providers_totals_and_one_kind_replaced(
+        app, demo, client, extracts):
+    """Eastbrook (no figures yet): staff from the HR extract, the survey from the survey
+    provider's totals typed in, then the staff file replaced without typing the survey again."""
+    from tests.helpers import sign_in
+
+    assert sign_in(client, "edi.lead@eastbrook.example.org").status_code == 302
+    base = "/org/eastbrook/cycles/2024-25/indicators"
+
+    def upload_staff(content: bytes):
+        data = {"csrf_token": csrf_token(client, base + "/upload"),
+                "extracts-submit": "Upload and check",
+                "extracts-staff": (io.BytesIO(content), "staff.csv")}
+        response = client.post(base + "/upload", data=data, content_type="multipart/form-data")
+        assert response.status_code == 302
+        assert _save(client, response.headers["Location"]).status_code == 302
+
+    def eastbrook():
+        return _cycle_dataset(app, "eastbrook")
+
+    upload_staff(extracts["staff"].read_bytes())
+    staff_only = eastbrook().results["all"]["indicators"]
+    assert staff_only["SCW6"]["status"] == "no-data"
+
+    survey = {"csrf_token": csrf_token(client, base + "/counts"), "service_area": "all",
+              "SCW6_gm_numerator": "30", "SCW6_gm_denominator": "100",
+              "SCW6_white_numerator": "40", "SCW6_white_denominator": "300"}
+    response = client.post(base + "/counts", data=survey)
+    assert response.status_code == 302, page(response).get_text()[:2000]
+    preview = page(client.get(response.headers["Location"]))
+    assert preview.select_one("#source-staff dd").get_text(strip=True).startswith(
+        "Record-level extracts (kept from the figures saved on ")
+    assert preview.select_one("#source-survey dd").get_text(strip=True) == \
+        "Counts typed into the form"
+    assert _save(client, response.headers["Location"]).status_code == 302
+    both = eastbrook()
+    assert both.source == "mixed"
+    assert both.results["all"]["indicators"]["SCW6"]["rl"] == pytest.approx(0.3 / (40 / 300))
+    for sid in ("SCW3", "SCW5", "SCW8", "SCW9"):
+        assert both.results["all"]["indicators"][sid] == staff_only[sid]
+    assert [f["filename"] for f in both.provenance["files"]] == ["staff.csv"]
+
+    # a corrected staff file replaces the staff figures; the survey totals stay
+    smaller = "\n".join(extracts["staff"].read_text().splitlines()[:401]).encode()
+    upload_staff(smaller)
+    replaced = eastbrook()
+    assert replaced.results["all"]["indicators"]["SCW6"] == \
+        both.results["all"]["indicators"]["SCW6"]
+    assert replaced.results["all"]["indicators"]["SCW8"] != staff_only["SCW8"]
+    assert replaced.provenance["sources"]["survey"]["kept"] is True
+    assert replaced.provenance["sources"]["staff"] == {"source": "extracts", "kept": False}
+    assert replaced.counts["all"]["declaration"]["staff"]["total"] == 400

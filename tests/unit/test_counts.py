@@ -382,3 +382,24 @@ def test_xlsx_template_is_one_sheet():
 def test_unknown_template_kind_is_refused():
     with pytest.raises(ValueError):
         template_frame("payroll")
+
+
+def test_one_kind_replaced_keeps_the_others_saved():
+    from tracker.domain.counts import keep_other_kinds
+
+    saved = counts_from_rows([
+        {"service_area": "all", "indicator": "SCW3", "band": "", "group": g,
+         "numerator": 5, "denominator": 50} for g in ("gm", "white")] + [
+        {"service_area": "all", "indicator": "SCW6", "band": "", "group": g,
+         "numerator": 9, "denominator": 90} for g in ("gm", "white")])
+    survey = counts_from_rows([
+        {"service_area": "all", "indicator": "SCW6", "band": "", "group": g,
+         "numerator": 1, "denominator": 10} for g in ("gm", "white")])
+    merged, kept = keep_other_kinds(saved, survey)
+    assert kept == {"staff"}
+    assert merged["all"].provided == {"staff", "survey"}
+    assert merged["all"].series["SCW3"] == saved["all"].series["SCW3"]
+    assert merged["all"].series["SCW6"] == survey["all"].series["SCW6"]
+    assert merged["all"].declaration["staff"] == saved["all"].declaration["staff"]
+    assert merged["all"].declaration["survey"] == survey["all"].declaration["survey"]
+    assert keep_other_kinds(saved, saved) == (dict(saved), frozenset())

@@ -567,3 +567,33 @@ def _declaration_from_series(
         answered = [from_series(series[s]) for s in ("SCW6", "SCW7a", "SCW7b") if s in series]
         declaration[SURVEY] = max(answered, key=lambda d: d.total, default=Declaration())
     return declaration
+
+
+def keep_other_kinds(
+    saved: Mapping[str, Counts], new: Mapping[str, Counts]
+) -> tuple[dict[str, Counts], frozenset[str]]:
+    """Put the saved figures of the extract kinds the new counts do not give beside them.
+
+    Each kind (staff, recruitment, survey) may come from its own source: loading the survey
+    provider's totals keeps the staff figures already counted from the HR extract. Returns the
+    counts per service area and the kinds kept from ``saved``.
+    """
+    given = frozenset().union(*(c.provided for c in new.values()))
+    kept = frozenset().union(*(c.provided for c in saved.values())) - given
+    if not kept:
+        return dict(new), kept
+    merged: dict[str, Counts] = {}
+    for area in SERVICE_AREAS:
+        if area not in new and area not in saved:
+            continue
+        fresh, old = new.get(area, Counts(area)), saved.get(area, Counts(area))
+        merged[area] = Counts(
+            area,
+            provided=(fresh.provided - kept) | (old.provided & kept),
+            series={sid: old.series[sid] if INDICATORS_BY_ID[sid].source in kept
+                    else fresh.series[sid] for sid in SERIES_IDS},
+            bands=old.bands if STAFF in kept else fresh.bands,
+            declaration={kind: old.declaration[kind] if kind in kept
+                         else fresh.declaration[kind] for kind in EXTRACT_KINDS},
+        )
+    return merged, kept

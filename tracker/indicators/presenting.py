@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import Response, abort
@@ -15,6 +16,7 @@ from tracker.domain.definitions import (
     SERIES_IDS,
     SERVICE_AREA_WORDS,
 )
+from tracker.domain.formatting import london_time
 from tracker.domain.indicators import rate
 from tracker.domain.stored_results import StoredResults, StoredSeries
 from tracker.domain.templates import template_frame, to_csv_bytes, to_xlsx_bytes
@@ -92,11 +94,27 @@ class FiguresView:
     provenance: dict
     source_words: str
     no_gm_in_post: bool = False
+    #: (kind, words) for each extract kind: where its figures came from.
+    kind_sources: tuple[tuple[str, str], ...] = ()
 
     @property
     def scw9_gap_words(self) -> str:
         """Why SCW9 has no gap ("" when it has one)."""
         return gap_words(self.scw9_gap_pp, no_gm=self.no_gm_in_post)
+
+
+def kind_sources(provenance: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Say where each extract kind's figures came from, and whether they were kept from an
+    earlier load when another kind was loaded."""
+    rows = []
+    for kind, entry in (provenance.get("sources") or {}).items():
+        words = SOURCES.get(entry.get("source"), entry.get("source", ""))
+        if entry.get("kept"):
+            loaded = entry.get("loaded_at")
+            when = f" on {london_time(datetime.fromisoformat(loaded))}" if loaded else ""
+            words += f" (kept from the figures saved{when})"
+        rows.append((kind, words))
+    return tuple(rows)
 
 
 def figures_view(figures: Figures, area: str, orientation: str = GM_WHITE) -> FiguresView:
@@ -110,6 +128,7 @@ def figures_view(figures: Figures, area: str, orientation: str = GM_WHITE) -> Fi
         scw1=scw1, scw9_gap_pp=scw9.gap_pp,
         declaration_rate=results.declaration_rate(area), provenance=figures.provenance,
         source_words=SOURCES[figures.source],
+        kind_sources=kind_sources(figures.provenance),
         no_gm_in_post=no_gm_in_post(scw1) or (
             scw9.gm is not None and scw9.gm.denominator == 0
             and scw9.white is not None and scw9.white.denominator > 0),

@@ -30,10 +30,12 @@ from tracker.indicators import mapping as mapping_form
 from tracker.indicators.forms import (
     BAND_ROWS,
     GROUP_WORDS,
+    CountsByAreaForm,
     CountsForm,
     CountsTemplateForm,
     ExtractsForm,
     MappingFileForm,
+    check_boxes,
     counts_rows,
 )
 from tracker.indicators.presenting import (
@@ -275,9 +277,11 @@ def organisation_mapping_file(access: OrgAccess):
 def counts(access: OrgAccess, label: str):
     """Type the counts into a form, for those who only have totals."""
     cycle = org_service.get_cycle(access=access, label=label)
-    form = CountsForm()
+    by_area = request.args.get("by") == "area"
+    form = CountsByAreaForm() if by_area else CountsForm()
     problems = []
-    if form.validate_on_submit():
+    # Every box is checked, and then the boxes together, so that all errors show at once.
+    if form.validate_on_submit() & (form.is_submitted() and check_boxes(form)):
         try:
             draft = indicator_service.draft_from_counts_rows(
                 actor=current_user, access=access, cycle=cycle, rows=counts_rows(form))
@@ -289,7 +293,9 @@ def counts(access: OrgAccess, label: str):
     failed = bool(problems or form.errors)
     return render_template("indicators/counts.html", access=access, cycle=cycle, form=form,
                            problems=problems, band_rows=BAND_ROWS, series=COUNTS_SERIES,
-                           groups=list(GROUP_WORDS.items())), 400 if failed else 200
+                           groups=list(GROUP_WORDS.items()), by_area=by_area,
+                           areas=[("adults", "Adults"), ("children", "Children")] if by_area
+                           else [(None, None)]), 400 if failed else 200
 
 
 @bp.route(CYCLE + "/preview/<int:draft_id>", methods=["GET", "POST"])

@@ -17,9 +17,10 @@ from tracker.domain.counts import (
     Counts,
     counts_from_extracts,
     counts_from_rows,
+    keep_other_kinds,
     read_counts_template,
 )
-from tracker.domain.definitions import EXTRACT_KINDS
+from tracker.domain.definitions import EXTRACT_KINDS, INDICATORS_BY_ID
 from tracker.domain.extracts import read_extracts
 from tracker.domain.indicators import GM_WHITE, Results, compute_results
 from tracker.domain.mappings import ColumnMapping
@@ -37,6 +38,7 @@ SOURCES = {
     "extracts": "Record-level extracts",
     "counts-form": "Counts typed into the form",
     "counts-template": "Counts template",
+    "mixed": "More than one source (see each kind below)",
 }
 
 
@@ -84,11 +86,38 @@ def _new_draft(
     # One pending draft per person and cycle: a new upload replaces the previous one.
     db.session.execute(delete(IndicatorDraft).where(IndicatorDraft.cycle_id == cycle.id,
                                                     IndicatorDraft.created_by_id == actor.id))
+    given = sorted(frozenset().union(*(c.provided for c in counts.values())),
+                   key=EXTRACT_KINDS.index)
+    sources = {kind: {"source": source, "kept": False} for kind in given}
+    warnings, missing = list(warnings or []), list(missing or [])
+    saved = db.session.scalar(select(IndicatorDataset).where(
+        IndicatorDataset.cycle_id == cycle.id))
+    if saved is not None:  # the kinds this upload does not give keep their saved figures
+        counts, kept = keep_other_kinds(
+            {area: Counts.from_dict(data) for area, data in saved.counts.items()}, counts)
+        if kept:
+            before = saved.provenance
+            old_sources = before.get("sources") or {
+                kind: {"source": saved.source} for kind in kept}
+            for kind in sorted(kept, key=EXTRACT_KINDS.index):
+                sources[kind] = {**old_sources.get(kind, {"source": saved.source}),
+                                 "kept": True, "loaded_at": saved.loaded_at.isoformat()}
+            kept_files = [f for f in before.get("files", []) if f.get("kind") in kept or (
+                f.get("kind") == "counts" and any(
+                    sources[k]["source"] == "counts-template" for k in kept))]
+            files = files + kept_files
+            names = {f.get("filename") for f in kept_files}
+            warnings += [w for w in before.get("warnings", []) if w.get("file") in names]
+            missing += [sid for sid in before.get("not_collected", [])
+                        if INDICATORS_BY_ID[sid].source in kept and sid not in missing]
+            source = "mixed" if any(v["source"] != source for v in sources.values()) else source
     draft = IndicatorDraft(
         cycle_id=cycle.id, created_by_id=actor.id, source=source,
         counts={area: c.to_dict() for area, c in counts.items()},
-        provenance={**_provenance(counts, files), "warnings": warnings or [],
-                    "not_collected": missing or []},
+        provenance={**_provenance(counts, files), "warnings": warnings,
+                    "not_collected": missing,
+                    "sources": {kind: sources[kind] for kind in EXTRACT_KINDS
+                                if kind in sources}},
     )
     db.session.add(draft)
     db.session.flush()
