@@ -19,6 +19,8 @@ PUBLIC_ENDPOINTS = {
     "auth.invitation",  # the e-mailed link: the page itself asks to sign in when it must
     "reports.public_index",  # what is published, for anyone: only approved, live pages
     "reports.public_page",
+    "national.public_report",  # a national report the programme lead published: no council named
+    "national.public_chart",
 }
 
 

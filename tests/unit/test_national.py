@@ -11,7 +11,7 @@ from tracker.demo.figures import template_rows
 from tracker.domain.counts import counts_from_rows
 from tracker.domain.definitions import SERIES_IDS
 from tracker.domain.indicators import compute_results
-from tracker.domain.national import Submission, national_report, quantile
+from tracker.domain.national import Submission, national_figures, national_report, quantile
 
 
 def _scaled_rows(seed: int, *, small: dict | None = None, areas=("adults", "children")) -> list:
@@ -166,3 +166,58 @@ def test_a_part_of_fewer_than_five_councils_cannot_be_worked_out_by_subtraction(
 def test_the_report_names_no_council():
     report = national_report(_councils(6))
     assert "council-" not in repr(report)
+
+
+def _regional(n_by_region: dict, **kwargs) -> tuple[list[Submission], dict]:
+    submissions, rows_by_region, i = [], {}, 0
+    for region, n in n_by_region.items():
+        for _ in range(n):
+            rows = _scaled_rows(i, **kwargs)
+            counts = counts_from_rows(rows)
+            submissions.append(Submission(
+                f"council-{i}", {a: c.to_dict() for a, c in counts.items()},
+                {a: compute_results(c).to_dict() for a, c in counts.items()},
+                region=region, kind="unitary" if i % 2 else "county"))
+            rows_by_region.setdefault(region, []).append(rows)
+            i += 1
+    return submissions, rows_by_region
+
+
+def test_breakdowns_pool_each_group_of_five_or_more_councils():
+    submissions, rows = _regional({"London": 6, "North West": 6})
+    figures = national_figures(submissions)
+    regions = figures.breakdowns["region"]
+    assert set(regions) == {"London", "North West"}
+    for region in regions:
+        gm, white = (_rows_of(rows[region], "all", "SCW3", g) for g in ("gm", "white"))
+        pooled = regions[region]["SCW3"]["pooled"]
+        assert pooled["gm"] == {"numerator": gm[:, 0].sum(), "denominator": gm[:, 1].sum()}
+        assert pooled["rl"] == pytest.approx((gm[:, 0].sum() / gm[:, 1].sum())
+                                             / (white[:, 0].sum() / white[:, 1].sum()))
+        assert regions[region]["SCW3"]["councils"] == 6
+    assert set(figures.breakdowns["kind"]) == {"county", "unitary"}
+
+
+def test_a_group_of_fewer_than_five_is_not_shown_nor_left_to_subtraction():
+    submissions, _ = _regional({"London": 6, "North West": 3})
+    figures = national_figures(submissions)
+    # North West has 3 councils; London shown beside the nation would give them away.
+    assert figures.breakdowns["region"] == {}
+    assert figures.report["all"]["SCW3"]["pooled"]["rl"] is not None
+    submissions, _ = _regional({"London": 6, "North West": 5, "South West": 6})
+    assert set(national_figures(submissions).breakdowns["region"]) == {
+        "London", "North West", "South West"}
+
+
+def test_a_groups_small_count_cannot_be_worked_out_from_the_nation_and_the_others():
+    london, _ = _regional({"London": 5}, small={("adults", "SCW4", "gm"): 1,
+                                                  ("children", "SCW4", "gm"): 0})
+    others, _ = _regional({"North West": 6})
+    for s in others:  # other keys than London's
+        object.__setattr__(s, "council", f"nw-{s.council}")
+    figures = national_figures(london + others)
+    london_scw4 = figures.breakdowns["region"]["London"]["SCW4"]["pooled"]
+    assert london_scw4["gm"]["numerator"] is None  # 5: fewer than 10
+    national = figures.report["all"]["SCW4"]["pooled"]["gm"]["numerator"]
+    north_west = figures.breakdowns["region"]["North West"]["SCW4"]["pooled"]["gm"]["numerator"]
+    assert national is None or north_west is None, "the nation less North West gives London"

@@ -41,12 +41,14 @@ from tracker.domain.definitions import (
     SERIES_IDS,
     SERVICE_AREAS,
     STAFF,
+    UNKNOWN,
     WHITE,
 )
 from tracker.domain.disclosure import (
     DEFAULT_THRESHOLD,
     CountTable,
     Publication,
+    Relation,
     suppress,
     withheld_reason,
 )
@@ -54,11 +56,12 @@ from tracker.domain.indicators import WITHIN, compute_results, evaluate_series, 
 from tracker.domain.public_figures import cycle_table
 from tracker.domain.stored_results import StoredResults
 
-__all__ = ["MIN_COUNCILS", "Submission", "national_report", "quantile"]
+__all__ = ["BREAKDOWNS", "MIN_COUNCILS", "NationalFigures", "Submission", "national_figures",
+           "national_report", "quantile"]
 
 #: A national figure comes from at least this many councils.
 MIN_COUNCILS = 5
-NUMERATOR, DENOMINATOR = "numerator", "denominator"
+NUMERATOR, DENOMINATOR, REST = "numerator", "denominator", "rest"
 
 
 def _few_councils(minimum: int) -> str:
@@ -130,7 +133,7 @@ def _parts_to_withhold(members: Mapping[str, frozenset], hidden: set[str],
     """
     hidden = set(hidden) | {part for part, who in members.items() if 0 < len(who) < minimum}
     while True:
-        together = frozenset().union(*(members[part] for part in hidden))
+        together = frozenset().union(*(members.get(part, frozenset()) for part in hidden))
         if not together or len(together) >= minimum:
             return hidden
         shown = sorted((part for part in members if part not in hidden and members[part]),
@@ -227,15 +230,68 @@ def national_report(submissions: Iterable[Submission], *, areas: Sequence[str] =
     ``white`` numerators and denominators), ``median``, ``q1``, ``q3``, ``within_range_share``,
     ``councils`` and ``withheld`` (field -> reason); SCW1's holds the pooled GM shares.
     """
+    return national_figures(submissions, areas=areas, threshold=threshold,
+                            min_councils=min_councils).report
+
+
+#: The national report's breakdowns: a submission's attribute, and its name in words.
+BREAKDOWNS = {"region": "Region", "kind": "Kind of council"}
+_REST = "rest"  # the councils outside every group shown: never shown, always subtracted
+
+
+@dataclass(frozen=True)
+class NationalFigures:
+    """The national report and its breakdowns, all from one suppression (so none gives another
+    away): ``breakdowns[dimension][group][indicator]`` (all staff, series only)."""
+
+    report: dict[str, dict[str, dict]]
+    breakdowns: dict[str, dict[str, dict[str, dict]]]
+    submitted: int
+
+
+def national_figures(submissions: Iterable[Submission], *,
+                     areas: Sequence[str] = SERVICE_AREAS, threshold: int = DEFAULT_THRESHOLD,
+                     min_councils: int = MIN_COUNCILS) -> NationalFigures:
+    """Return the national report with its breakdowns by region and by kind of council.
+
+    A group is shown only with at least ``min_councils`` councils in a figure; the groups held
+    back (and the councils in no group) together have none or at least that many, else more are
+    held back, so that the national figure less the groups shown gives no small group away. The
+    groups' summed counts join the national ones in one table, with the relations a reader knows
+    (the national count is the sum of the groups'), for one suppression and publish check.
+    """
     submissions = list(submissions)
     pool = _Pool(submissions, SERVICE_AREAS)  # every area: one may be worked out from the others
     pool.build()
     held = _council_withheld(pool, min_councils)
     results = {area: compute_results(c).to_dict() for area, c in pool.counts.items()}
     table = cycle_table(pool.counts, results)
-    table = CountTable(table.counts, _shown_keys(table, pool, held, min_councils),
-                       table.relations, table.labels)
-    publication = suppress(table, threshold)
+    counts, labels = dict(table.counts), dict(table.labels)
+    shown, relations = set(_shown_keys(table, pool, held, min_councils)), list(table.relations)
+    groups: dict[str, dict[str, _Pool]] = {}
+    group_held: dict[tuple[str, str, str], str] = {}
+    for dimension in BREAKDOWNS:
+        members: dict[str, list[Submission]] = {}
+        for submission in submissions:
+            value = getattr(submission, dimension)
+            members.setdefault(value if value else _REST, []).append(submission)
+        pools = {}
+        for name, who in members.items():
+            pools[name] = _Pool(who, (ALL,))
+            pools[name].build()
+        groups[dimension] = pools
+        for sid in SERIES_IDS:
+            parts = {name: p.members[ALL, sid] for name, p in pools.items()}
+            hidden = _parts_to_withhold(parts, {_REST}, min_councils)
+            if (ALL, sid) in held:
+                hidden = set(parts)
+            for name in hidden:
+                group_held[dimension, name, sid] = (
+                    _few_councils(min_councils) if len(parts.get(name, ())) < min_councils
+                    else _derivable(min_councils))
+            _group_counts(dimension, pools, sid, hidden, counts, labels, shown, relations)
+    publication = suppress(CountTable(counts, frozenset(shown), tuple(relations), labels),
+                           threshold)
     report = {}
     for area in areas:
         entries: dict[str, dict] = {"SCW1": _pay_bands(pool, area, publication, min_councils)}
@@ -243,14 +299,50 @@ def national_report(submissions: Iterable[Submission], *, areas: Sequence[str] =
             entries[sid] = _series_entry(pool, area, sid, publication, held.get((area, sid)),
                                          min_councils)
         report[area] = {sid: entries[sid] for sid in ("SCW1", *SERIES_IDS)}
-    return report
+    breakdowns: dict[str, dict[str, dict[str, dict]]] = {}
+    for dimension, pools in groups.items():
+        breakdowns[dimension] = {}
+        for name in sorted(n for n in pools if n != _REST):
+            entries = {sid: _series_entry(pools[name], ALL, sid, publication,
+                                          group_held.get((dimension, name, sid)), min_councils,
+                                          prefix=(dimension, name))
+                       for sid in SERIES_IDS}
+            if any(e["pooled"]["rl"] is not None or e["median"] is not None
+                   for e in entries.values()):
+                breakdowns[dimension][name] = entries
+    return NationalFigures(report, breakdowns, len(submissions))
+
+
+def _group_counts(dimension: str, pools: Mapping[str, _Pool], sid: str, hidden: set[str],
+                  counts: dict, labels: dict, shown: set, relations: list) -> None:
+    """Add each group's summed counts of a series, and that the groups add up to the nation."""
+    for group in (GM, WHITE, UNKNOWN):
+        for part in (NUMERATOR, DENOMINATOR, REST):
+            national_key = (ALL, sid, group, part)
+            parts = []
+            for name, pool in pools.items():
+                tally = pool.counts[ALL].series[sid].group(group)
+                value = {NUMERATOR: tally.numerator, DENOMINATOR: tally.denominator,
+                         REST: tally.denominator - tally.numerator}[part]
+                key = (dimension, name, ALL, sid, group, part)
+                counts[key], labels[key] = value, f"{sid}, {name}, {group}: {part}"
+                parts.append(key)
+                if name not in hidden and group != UNKNOWN and part != REST:
+                    shown.add(key)
+            if national_key in counts:
+                relations.append(Relation.total(national_key, parts))
+        for name in pools:
+            relations.append(Relation.total(
+                (dimension, name, ALL, sid, group, DENOMINATOR),
+                [(dimension, name, ALL, sid, group, NUMERATOR),
+                 (dimension, name, ALL, sid, group, REST)]))
 
 
 _DISTRIBUTION = ("median", "q1", "q3", "within_range_share")
 
 
 def _series_entry(pool: _Pool, area: str, sid: str, publication: Publication,
-                  council_reason: str | None, minimum: int) -> dict:
+                  council_reason: str | None, minimum: int, prefix: tuple = ()) -> dict:
     members = pool.members[area, sid]
     pooled: dict[str, Any] = {"rl": None, "ci_low": None, "ci_high": None,
                               GM: {NUMERATOR: None, DENOMINATOR: None},
@@ -262,7 +354,8 @@ def _series_entry(pool: _Pool, area: str, sid: str, publication: Publication,
     if council_reason:
         withheld.update(dict.fromkeys(("pooled", *_DISTRIBUTION), council_reason))
         return entry
-    keys = {(g, part): (area, sid, g, part) for g in (GM, WHITE) for part in (NUMERATOR, DENOMINATOR)}
+    keys = {(g, part): (*prefix, area, sid, g, part)
+            for g in (GM, WHITE) for part in (NUMERATOR, DENOMINATOR)}
     for (group, part), key in keys.items():
         if publication.is_published(key):
             pooled[group][part] = publication.values[key]

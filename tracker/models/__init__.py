@@ -18,7 +18,7 @@ from tracker.models.indicators import (
     IndicatorDataset,
     IndicatorDraft,
 )
-from tracker.models.national import ProgrammeYear, Submission
+from tracker.models.national import NationalReportPublication, ProgrammeYear, Submission
 from tracker.models.organisation import (
     AdvisoryGroup,
     AdvisoryGroupMember,
@@ -48,6 +48,7 @@ __all__ = [
     "Action",
     "AnnualReview",
     "NationalFigure",
+    "NationalReportPublication",
     "ProgrammeYear",
     "Submission",
     "Publication",

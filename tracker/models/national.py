@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base, UTCDateTime, utcnow
+from tracker.models.indicators import JSONType
 
 if TYPE_CHECKING:
     from tracker.models.organisation import ReportingCycle
@@ -54,3 +55,22 @@ class Submission(Base):
 
     cycle: Mapped[ReportingCycle] = relationship()
     submitted_by: Mapped[User | None] = relationship()
+
+
+class NationalReportPublication(Base):
+    """A programme year's national report as published, frozen when the programme lead did."""
+
+    __tablename__ = "national_report_publications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(20), unique=True)
+    #: The figures as published (report, breakdowns, years, councils, threshold).
+    content: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    published_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def is_live(self) -> bool:
+        return self.withdrawn_at is None

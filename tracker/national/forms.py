@@ -27,3 +27,11 @@ class DeadlinesForm(GovForm):
 
 class CloseYearForm(GovForm):
     close = SubmitField("Close the year", widget=GovSubmitInput())
+
+
+class PublishReportForm(GovForm):
+    publish = SubmitField("Publish the national report", widget=GovSubmitInput())
+
+
+class WithdrawReportForm(GovForm):
+    withdraw = SubmitField("Withdraw the published report", widget=GovSubmitInput())

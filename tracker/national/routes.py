@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
+from tracker.domain.definitions import ALL, INDICATORS_BY_ID, SERIES_IDS, SERVICE_AREA_LABELS, SERVICE_AREAS
+from tracker.domain.national import BREAKDOWNS
+from tracker.domain.national_sheet import national_xlsx_bytes
 from tracker.domain.roles import Capability
-from tracker.national import bp
+from tracker.national import bp, documents, presenting
 from tracker.national.forms import (
     CloseYearForm,
     DeadlinesForm,
+    PublishReportForm,
     SubmitCycleForm,
+    WithdrawReportForm,
     WithdrawSubmissionForm,
 )
-from tracker.security import org_page, programme_lead_only
+from tracker.security import org_page, programme_lead_only, public
 from tracker.services import national as national_service
 from tracker.services import organisations as org_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput
-from tracker.web import apply_errors, today
+from tracker.web import apply_errors, svg_response, today
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 SUBMISSION = "/org/<slug>/cycles/<label>/submission"
 
@@ -140,3 +156,139 @@ def reopen_year(label: str):
         national_service.close_year(actor=current_user, label=label, closed=False)
         flash(f"{label} open again for submissions", "success")
     return redirect(url_for(".programme_year", label=label))
+
+
+# -- the national report --------------------------------------------------------------------------
+
+REPORT = "/programme/<label>/report"
+
+
+def _area() -> str:
+    area = request.args.get("area", ALL)
+    return area if area in SERVICE_AREAS else ALL
+
+
+def _threshold() -> int:
+    return current_app.config["DISCLOSURE_THRESHOLD"]
+
+
+def _group_names(content: dict) -> dict[str, str]:
+    return {f"{dimension}:{name}": presenting.group_name(dimension, name)
+            for dimension, groups in content["breakdowns"].items() for name in groups}
+
+
+def _report_context(content: dict, area: str) -> dict:
+    return {"content": content, "area": area, "area_labels": SERVICE_AREA_LABELS,
+            "rows": presenting.series_rows(content["report"][area]),
+            "scw1": content["report"][area]["SCW1"],
+            "breakdown_rows": {dimension: {presenting.group_name(dimension, name):
+                                           presenting.series_rows(figures)
+                                           for name, figures in groups.items()}
+                               for dimension, groups in content["breakdowns"].items()},
+            "breakdown_titles": BREAKDOWNS, "series_ids": SERIES_IDS,
+            "indicators": INDICATORS_BY_ID,
+            "year_rows": {year: {row.indicator: row for row in presenting.series_rows(figures)}
+                          for year, figures in content["years"].items()}}
+
+
+def _report_page(label: str, status: int = 200, **forms):
+    area = _area()
+    content = national_service.report_content(actor=current_user, label=label,
+                                              threshold=_threshold())
+    return render_template(
+        "national/report.html", label=label, publication=national_service.report_publication(
+            actor=current_user, label=label),
+        publish_form=forms.get("publish_form") or PublishReportForm(),
+        withdraw_form=WithdrawReportForm(), form=next(iter(forms.values()), None),
+        chart_src=url_for(".report_chart", label=label, area=area),
+        **_report_context(content, area)), status
+
+
+@bp.get(REPORT)
+@programme_lead_only
+def report(label: str):
+    """Show the year's national report, from submitted data only, with its charts."""
+    return _report_page(label)
+
+
+@bp.get(REPORT + "/chart.svg")
+@programme_lead_only
+def report_chart(label: str):
+    """Draw the year's pooled relative likelihoods for one service area as SVG."""
+    area = _area()
+    figures = national_service.national_report(actor=current_user, label=label,
+                                               threshold=_threshold(), areas=(area,))[area]
+    return svg_response(presenting.chart_svg(figures, title=presenting.area_title(label, area)))
+
+
+@bp.get(REPORT + ".<fmt>")
+@programme_lead_only
+def report_file(label: str, fmt: str):
+    """Download the year's national report as PDF or XLSX."""
+    if fmt not in ("pdf", "xlsx"):
+        abort(404)
+    content = national_service.report_content(actor=current_user, label=label,
+                                              threshold=_threshold())
+    if fmt == "xlsx":
+        body = national_xlsx_bytes(content, group_names=_group_names(content))
+        mimetype = XLSX_MIMETYPE
+    else:
+        context = {area: presenting.series_rows(content["report"][area])
+                   for area in content["report"]}
+        body, mimetype = documents.report_pdf(content, {"content": content,
+                                                        "area_rows": context,
+                                                        **_report_context(content, ALL)}), \
+            "application/pdf"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="sc-wres-national-report-{label}.{fmt}"'})
+
+
+@bp.post(REPORT + "/publish")
+@programme_lead_only
+def publish_report(label: str):
+    """Publish the year's national report as it stands now, at /public/national/<year>."""
+    form = PublishReportForm()
+    if form.validate_on_submit():
+        try:
+            national_service.publish_report(actor=current_user, label=label,
+                                            threshold=_threshold())
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash(f"The {label} national report is published", "success")
+            return redirect(url_for(".report", label=label))
+    return _report_page(label, 400, publish_form=form)
+
+
+@bp.post(REPORT + "/withdraw")
+@programme_lead_only
+def withdraw_report(label: str):
+    """Take the published national report down at once."""
+    if WithdrawReportForm().validate_on_submit():
+        try:
+            national_service.withdraw_report(actor=current_user, label=label)
+        except InvalidInput:
+            abort(404)
+        flash(f"The {label} national report is withdrawn", "success")
+    return redirect(url_for(".report", label=label))
+
+
+@bp.get("/public/national/<label>")
+@public
+def public_report(label: str):
+    """Show a published national report to anyone, no sign-in needed (404 if not published)."""
+    content = national_service.live_report(label=label)
+    area = _area()
+    return render_template("national/public_report.html", label=label,
+                           chart_src=url_for(".public_chart", label=label, area=area),
+                           **_report_context(content, area))
+
+
+@bp.get("/public/national/<label>/chart.svg")
+@public
+def public_chart(label: str):
+    """Draw a published national report's pooled relative likelihoods as SVG."""
+    content = national_service.live_report(label=label)
+    area = _area()
+    return svg_response(presenting.chart_svg(content["report"][area],
+                                             title=presenting.area_title(label, area)))

@@ -21,6 +21,7 @@ from tracker.extensions import db
 from tracker.models import (
     AnnualReview,
     IndicatorDataset,
+    NationalReportPublication,
     Organisation,
     ProgrammeYear,
     ReportingCycle,
@@ -316,3 +317,97 @@ def set_grouping(*, actor: User | None, slug: str, region: str | None,
         record_event(actor=actor, action="grouping set", entity_type="organisation",
                      entity_id=org.id, organisation=org, before=before, after=after)
     return org
+
+
+# -- the report's pages, its years and its publication --------------------------------------------
+
+
+def report_figures(*, actor: User | None, label: str, threshold: int) -> national.NationalFigures:
+    """Return a year's national report with its breakdowns (programme lead; None: a job or CLI)."""
+    if actor is not None:
+        require_programme_lead(actor)
+    return national.national_figures(submitted_data(label=label), threshold=threshold)
+
+
+def submitted_labels() -> list[str]:
+    """Return the cycle labels any council has submitted, oldest first."""
+    return sorted(set(db.session.scalars(
+        select(ReportingCycle.label).join(Submission, Submission.cycle_id == ReportingCycle.id))))
+
+
+def across_years(*, actor: User | None, threshold: int) -> dict[str, dict[str, dict]]:
+    """Return every submitted year's all-staff national figures: ``{label: {indicator: entry}}``."""
+    if actor is not None:
+        require_programme_lead(actor)
+    return {label: national.national_report(submitted_data(label=label), threshold=threshold,
+                                            areas=("all",))["all"]
+            for label in submitted_labels()}
+
+
+def report_content(*, actor: User | None, label: str, threshold: int) -> dict:
+    """Return everything a national report shows, as plain JSON (what is published, frozen)."""
+    figures = report_figures(actor=actor, label=label, threshold=threshold)
+    years = across_years(actor=actor, threshold=threshold)
+    return {"label": label, "report": figures.report, "breakdowns": figures.breakdowns,
+            "submitted": figures.submitted, "threshold": threshold,
+            "min_councils": national.MIN_COUNCILS,
+            "years": {year: figures_ for year, figures_ in years.items() if year <= label}}
+
+
+def _publication(label: str) -> NationalReportPublication | None:
+    return db.session.scalar(select(NationalReportPublication).where(
+        NationalReportPublication.label == label))
+
+
+def report_publication(*, actor: User, label: str) -> NationalReportPublication | None:
+    """Return the year's publication, live or withdrawn (programme lead)."""
+    require_programme_lead(actor)
+    return _publication(label)
+
+
+def publish_report(*, actor: User, label: str, threshold: int) -> NationalReportPublication:
+    """Publish the year's national report as it stands now (frozen) at /public/national/<year>."""
+    require_programme_lead(actor)
+    content = report_content(actor=actor, label=label, threshold=threshold)
+    if not content["submitted"]:
+        raise InvalidInput({"publish": f"No council has submitted {label}: there is nothing "
+                                       "to publish"})
+    publication = _publication(label)
+    if publication is None:
+        publication = NationalReportPublication(label=label)
+        db.session.add(publication)
+    publication.content = content
+    publication.published_by_id = actor.id
+    publication.published_at = utcnow()
+    publication.withdrawn_at = None
+    db.session.flush()
+    record_event(actor=actor, action="published", entity_type="national_report",
+                 entity_id=publication.id, after={"label": label,
+                                                  "councils": content["submitted"]})
+    return publication
+
+
+def withdraw_report(*, actor: User, label: str) -> None:
+    """Take the year's published national report down at once; audited."""
+    require_programme_lead(actor)
+    publication = _publication(label)
+    if publication is None or not publication.is_live:
+        raise InvalidInput({"withdraw": f"The {label} national report is not published"})
+    publication.withdrawn_at = utcnow()
+    db.session.flush()
+    record_event(actor=actor, action="withdrawn", entity_type="national_report",
+                 entity_id=publication.id, after={"label": label})
+
+
+def live_report(*, label: str) -> dict:
+    """Return a published national report's content for anyone, or raise NotFound."""
+    publication = _publication(label)
+    if publication is None or not publication.is_live:
+        raise NotFound(label)
+    return publication.content
+
+
+def live_report_labels() -> list[str]:
+    """Return the years whose national report is published, newest first."""
+    return sorted(db.session.scalars(select(NationalReportPublication.label).where(
+        NationalReportPublication.withdrawn_at.is_(None))), reverse=True)

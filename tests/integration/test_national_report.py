@@ -1,0 +1,134 @@
+"""The national report's pages, files and publication: programme lead only, public once published."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from tests.factories import demo_counts_rows
+from tests.helpers import page, post_form
+from tracker.domain.roles import Role
+from tracker.models import AuditEvent, Submission
+
+
+def _jittered(seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    rows = []
+    for row in demo_counts_rows():
+        row = dict(row)
+        if row["denominator"] is None:
+            row["numerator"] += rng.randint(0, 30)
+        else:
+            row["denominator"] += rng.randint(0, 40)
+            row["numerator"] = min(row["denominator"], row["numerator"] + rng.randint(0, 25))
+        rows.append(row)
+    return rows
+
+
+@pytest.fixture
+def submitted(factories, db_session):
+    """Six councils submitted 2024-25 (three in London, three in the North West); one did not."""
+    rows = {}
+    for i in range(6):
+        org = factories.organisation(name=f"Council {i}", slug=f"council-{i}",
+                                     region="London" if i < 3 else "North West")
+        rows[i] = _jittered(i)
+        dataset = factories.dataset(cycle=factories.cycle(organisation=org, start_year=2024),
+                                    rows=rows[i])
+        db_session.add(Submission(cycle_id=dataset.cycle_id, data_loaded_at=dataset.loaded_at))
+    hidden = factories.organisation(name="Secretshire Council", slug="secretshire")
+    factories.dataset(cycle=factories.cycle(organisation=hidden, start_year=2024),
+                      rows=[{**r, "numerator": 0} if r["indicator"] == "SCW2" else r
+                            for r in demo_counts_rows()])
+    db_session.flush()
+    return rows
+
+
+@pytest.fixture
+def programme(client_for, factories):
+    return client_for(factories.user(is_programme_lead=True))
+
+
+def _pooled(rows, sid, group, area="all"):
+    picked = [r for council in rows.values() for r in council if r["indicator"] == sid
+              and r["group"] == group and (area == "all" or r["service_area"] == area)]
+    return sum(r["numerator"] for r in picked), sum(r["denominator"] for r in picked)
+
+
+def test_the_programme_lead_reads_the_report_from_submitted_data_only(programme, submitted):
+    response = programme.get("/programme/2024-25/report")
+    assert response.status_code == 200
+    html = page(response)
+    text = html.get_text(" ", strip=True)
+    assert "6 councils submitted 2024-25" in text
+    a, n1 = _pooled(submitted, "SCW2", "gm")
+    c, n2 = _pooled(submitted, "SCW2", "white")
+    row = html.select_one("#national-figures tbody tr")
+    assert row.th.get_text(strip=True).startswith("SCW2")
+    assert row.td.get_text(strip=True) == f"{(a / n1) / (c / n2):.2f}"
+    for name in ("Council 0", "Secretshire", "council-"):
+        assert name not in text
+    # the regions have 3 councils each: neither is shown
+    assert "No group has enough councils" in html.select_one("#by-region").find_next("p").text
+    chart = programme.get("/programme/2024-25/report/chart.svg?area=adults")
+    assert chart.status_code == 200 and chart.mimetype == "image/svg+xml"
+    assert b"adult social care" in chart.data
+
+
+def test_the_report_downloads_as_a_workbook_and_a_pdf(programme, submitted):
+    response = programme.get("/programme/2024-25/report.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data))["National figures"]
+    header = [c.value for c in sheet[1]]
+    rows = {(r[0], r[1]): dict(zip(header, r, strict=True))
+            for r in sheet.iter_rows(min_row=2, values_only=True)}
+    scw3 = rows[("Adult social care", "SCW3")]
+    assert (scw3["gm_numerator"], scw3["gm_denominator"]) == _pooled(submitted, "SCW3", "gm",
+                                                                     "adults")
+    assert scw3["councils"] == 6
+    response = programme.get("/programme/2024-25/report.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    assert "SC-WRES national report 2024-25" in text and "Secretshire" not in text
+
+
+def test_publish_puts_the_report_public_and_withdrawal_takes_it_down(programme, client,
+                                                                     submitted, db_session):
+    assert client.get("/public/national/2024-25").status_code == 404
+    base = "/programme/2024-25/report"
+    assert post_form(programme, base + "/publish", {}, token_from=base).status_code == 302
+    response = client.get("/public/national/2024-25")
+    assert response.status_code == 200
+    text = page(response).get_text(" ", strip=True)
+    assert "SC-WRES national report 2024-25" in text and "Council 0" not in text
+    assert client.get("/public/national/2024-25/chart.svg").status_code == 200
+    assert post_form(programme, base + "/withdraw", {}, token_from=base).status_code == 302
+    assert client.get("/public/national/2024-25").status_code == 404
+    assert [e.action for e in db_session.scalars(select(AuditEvent).where(
+        AuditEvent.entity_type == "national_report").order_by(AuditEvent.id))] == [
+        "published", "withdrawn"]
+
+
+def test_nothing_to_publish_without_submissions(programme, factories):
+    factories.cycle(start_year=2025)
+    base = "/programme/2025-26/report"
+    response = post_form(programme, base + "/publish", {}, token_from=base)
+    assert response.status_code == 400
+    assert "No council has submitted 2025-26" in page(response).get_text()
+
+
+@pytest.mark.parametrize("who", ["edi_lead", "administrator", "sponsor"])
+def test_only_the_programme_lead_reads_the_unpublished_report(client_for, factories, submitted,
+                                                              who, client):
+    user = factories.administrator() if who == "administrator" else factories.member(
+        role=Role.EDI_LEAD if who == "edi_lead" else Role.SPONSOR)
+    other = client_for(user)
+    for url in ("/programme/2024-25/report", "/programme/2024-25/report.xlsx",
+                "/programme/2024-25/report/chart.svg"):
+        assert other.get(url).status_code == 403
+    assert client.get("/programme/2024-25/report").status_code == 302
