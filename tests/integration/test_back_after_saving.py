@@ -41,12 +41,15 @@ def test_back_to_a_form_that_was_sent_shows_its_page(factories, client_for, froz
 
 def test_every_form_only_address_leads_back_to_a_page(app, factories, client_for):
     lead = factories.member(role=Role.EDI_LEAD)
-    client = client_for(lead)
+    lead_client = client_for(lead)
+    programme_client = client_for(factories.user(is_programme_lead=True))
     org = lead.memberships[0].organisation
     action = factories.action(plan__cycle__organisation=org, owner=lead)
     for rule in app.url_map.iter_rules():
         if "GET" in rule.methods or rule.arguments - {"slug", "label", "action_id"}:
             continue
+        guard = getattr(app.view_functions[rule.endpoint], "_guard", None)
+        client = programme_client if guard == "programme_lead" else lead_client
         path = (rule.rule.replace("<slug>", org.slug).replace("<label>", "2024-25")
                 .replace("<int:action_id>", str(action.id)))
         response = client.get(path)
