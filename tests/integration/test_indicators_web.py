@@ -261,7 +261,8 @@ def test_counts_template_upload(app, client_as):
     template = lead.get("/data-templates/counts.csv")
     assert template.status_code == 200
     header = template.get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
-    assert header == "service_area,indicator,band,group,numerator,denominator"
+    assert header == "service_area,indicator,band,group,numerator,denominator,description"
+    header = header.removesuffix(",description")  # the description is not needed to read it
     content = (header + "\nadults,SCW3,,gm,14,451\nadults,SCW3,,white,25,1731\n"
                "children,SCW3,,gm,5,173\nchildren,SCW3,,white,9,632\n").encode()
     data = {"csrf_token": csrf_token(lead, UPLOAD), "counts-submit": "Upload and check counts",
@@ -275,15 +276,18 @@ def test_counts_template_upload(app, client_as):
                                                                   "denominator": 624}
 
 
-@pytest.mark.parametrize("kind", ["staff", "recruitment", "survey", "counts"])
+@pytest.mark.parametrize("kind", ["staff", "recruitment", "survey", "counts", "counts-wide"])
 def test_templates_download_as_csv_and_xlsx(client_as, kind):
     client = client_as("viewer")
     csv_ = client.get(f"/data-templates/{kind}.csv")
     assert csv_.status_code == 200 and csv_.mimetype == "text/csv"
     xlsx = client.get(f"/data-templates/{kind}.xlsx")
-    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.data)).active
-    first_row = [cell.value for cell in sheet[1]]
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.data))
+    assert book.sheetnames[:3] == ["data", "Guidance", "Example"]
+    first_row = [cell.value for cell in book["data"][1]]
     assert ",".join(first_row) == csv_.get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
+    assert "Excel templates explain each column on a Guidance sheet" in page(
+        client_as("edi_lead").get(UPLOAD)).get_text()
 
 
 def test_unknown_template_is_not_found(client_as):
@@ -400,3 +404,21 @@ def test_staff_rows_plus_the_survey_providers_totals_and_one_kind_replaced(
     assert replaced.provenance["sources"]["survey"]["kept"] is True
     assert replaced.provenance["sources"]["staff"] == {"source": "extracts", "kept": False}
     assert replaced.counts["all"]["declaration"]["staff"]["total"] == 400
+
+
+def test_the_wide_counts_template_downloaded_filled_and_uploaded(app, client_as):
+    lead = client_as("edi_lead")
+    book = openpyxl.load_workbook(io.BytesIO(lead.get("/data-templates/counts-wide.xlsx").data))
+    book.remove(book["data"])  # the example sheet's rows, as a council would fill them in
+    book["Example"].title = "data"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = {"csrf_token": csrf_token(lead, UPLOAD), "counts-submit": "Upload and check counts",
+            "counts-counts_file": (io.BytesIO(buffer.getvalue()), "wide.xlsx")}
+    response = lead.post(UPLOAD, data=data, content_type="multipart/form-data")
+    assert response.status_code == 302, page(response).get_text()[:2000]
+    with app.app_context():
+        draft = db.session.scalars(db.select(IndicatorDraft)).one()
+        assert set(draft.counts) == {"all", "adults", "children"}
+        assert draft.counts["adults"]["series"]["SCW3"]["gm"] == {"numerator": 14,
+                                                                 "denominator": 750}

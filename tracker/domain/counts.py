@@ -42,6 +42,7 @@ from types import MappingProxyType
 from typing import NamedTuple, cast
 
 import numpy as np
+import pandas as pd
 
 from tracker.domain.definitions import (
     ALL,
@@ -67,6 +68,18 @@ COUNTS_VERSION = 1
 TEMPLATE_COLUMNS: tuple[str, ...] = (
     "service_area", "indicator", "band", "group", "numerator", "denominator"
 )
+#: The wide layout a spreadsheet tool gives: one row per indicator (and band), groups across.
+WIDE_COLUMNS: tuple[str, ...] = (
+    "service_area", "indicator", "band",
+    *(f"{group}_{part}" for group in GROUPS for part in ("numerator", "denominator")),
+)
+_GROUP_SPELLINGS = {"gm": ("gm", "global majority", "bme", "ethnic minority"),
+                    "white": ("white",), "unknown": ("unknown", "unknown ethnicity", "not known")}
+WIDE_SPELLINGS: dict[str, str] = {
+    f"{word}{separator}{part}": f"{group}_{part}"
+    for group, words in _GROUP_SPELLINGS.items() for word in words
+    for part in ("numerator", "denominator") for separator in (" ", " - ", ": ", "_")
+}
 
 
 @dataclass(frozen=True)
@@ -375,6 +388,7 @@ def _band_table(
 # -- counts from a form or a template -------------------------------------------------------
 
 _INDICATOR_KEYS = {i.casefold(): i for i in INDICATORS_BY_ID}
+_GROUP_WORDS = {"gm": "global majority", "white": "white", "unknown": "unknown ethnicity"}
 _GROUP_KEYS = {GM: GM, "global majority": GM, WHITE: WHITE, UNKNOWN: UNKNOWN}
 
 
@@ -385,6 +399,13 @@ def read_counts_template(
     problem."""
     found = read_columns(data, filename, TEMPLATE_COLUMNS, text=TEMPLATE_COLUMNS, limits=limits)
     columns, problems = found.columns, found.problems
+    if problems and {"group", "numerator", "denominator"} <= set(found.absent):
+        wide = read_columns(data, filename, WIDE_COLUMNS, text=WIDE_COLUMNS, limits=limits,
+                            spellings=WIDE_SPELLINGS)
+        if len(wide.absent) < len(WIDE_COLUMNS) - 3:  # it names the groups' columns
+            if wide.problems:
+                raise ExtractValidationError(wide.problems)
+            return counts_from_rows(_wide_rows(wide.columns), source=filename)
     if problems:
         raise ExtractValidationError(problems)
     values = [columns[name].tolist() for name in TEMPLATE_COLUMNS]
@@ -393,6 +414,20 @@ def read_counts_template(
         for row, *cells in zip(columns["indicator"].index, *values, strict=True)
     ]
     return counts_from_rows(rows, source=filename)
+
+
+def _wide_rows(columns: Mapping[str, pd.Series]) -> list[dict]:
+    """Turn the wide layout's rows into the template's, one per group (the same row number)."""
+    rows = []
+    for position, row in enumerate(columns["indicator"].index):
+        common = {name: columns[name].iloc[position]
+                  for name in ("service_area", "indicator", "band")}
+        for group in GROUPS:
+            rows.append({"row": int(row), **common, "group": group,
+                         "numerator": columns[f"{group}_numerator"].iloc[position],
+                         "denominator": columns[f"{group}_denominator"].iloc[position],
+                         "where": f" in row {row} ({_GROUP_WORDS[group]})"})
+    return rows
 
 
 def counts_from_rows(
@@ -464,7 +499,7 @@ def _template_row(
             for name in TEMPLATE_COLUMNS}
     if not text["numerator"] and not text["denominator"]:
         return None, []
-    where = f" in row {row}" if row is not None else ""
+    where = str(raw.get("where") or (f" in row {row}" if row is not None else ""))
     found: list[Problem] = []
 
     def problem(column: str, message: str) -> None:

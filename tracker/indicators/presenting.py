@@ -11,7 +11,6 @@ from flask import Response, abort
 
 from tracker.domain.counts import Tally
 from tracker.domain.definitions import (
-    EXTRACT_KINDS,
     INDICATORS_BY_ID,
     SERIES_IDS,
     SERVICE_AREA_WORDS,
@@ -19,7 +18,13 @@ from tracker.domain.definitions import (
 from tracker.domain.formatting import london_time
 from tracker.domain.indicators import rate
 from tracker.domain.stored_results import StoredResults, StoredSeries
-from tracker.domain.templates import template_frame, to_csv_bytes, to_xlsx_bytes
+from tracker.domain.templates import (
+    TEMPLATE_KINDS,
+    WIDE_COUNTS,
+    download_frame,
+    teaching_xlsx,
+    to_csv_bytes,
+)
 from tracker.domain.wording import (
     GM_WHITE,
     better_words,
@@ -33,8 +38,6 @@ from tracker.domain.wording import (
 )
 from tracker.indicators.charts import ChartRow
 from tracker.services.indicators import SOURCES, Figures
-
-TEMPLATE_KINDS = (*EXTRACT_KINDS, "counts")
 
 
 @dataclass(frozen=True)
@@ -159,13 +162,12 @@ def chart_axis(orientation: str = GM_WHITE) -> str:
 
 def download_template(kind: str, fmt: str) -> Response:
     """Return a blank template (with its header row) as a CSV or XLSX download."""
-    if kind not in TEMPLATE_KINDS or fmt not in ("csv", "xlsx"):
+    if kind not in (*TEMPLATE_KINDS, WIDE_COUNTS) or fmt not in ("csv", "xlsx"):
         abort(404)
-    frame = template_frame(kind)
     if fmt == "csv":
-        body, mimetype = to_csv_bytes(frame), "text/csv"
-    else:
-        body = to_xlsx_bytes(frame)
+        body, mimetype = to_csv_bytes(download_frame(kind)), "text/csv"
+    else:  # with a guidance sheet, an example sheet and drop-downs
+        body = teaching_xlsx(kind)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     filename = f"sc-wres-{kind}-template.{fmt}"
     return Response(body, mimetype=mimetype,
