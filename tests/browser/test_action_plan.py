@@ -73,6 +73,7 @@ def test_plan_from_library_to_sign_off(page: Page):
     assert_accessible(page)
     page.get_by_label("Your role").fill("Director of Adult Social Services")
     page.get_by_label("I have read the plan and sign it off as it stands").check()
+    page.get_by_label("I have seen the warnings above and sign off the plan with them").check()
     page.get_by_role("button", name="Sign off the plan").click()
     expect(page.locator(".govuk-panel")).to_contain_text("Helen Clarke")
     assert_accessible(page)

@@ -28,6 +28,7 @@ def test_trend_review_sign_off_and_next_cycle(page: Page):
     assert_accessible(page)
     page.get_by_label("Your role").fill("Director of Adult Social Services")
     page.get_by_label("I have read the review and sign it off").check()
+    page.get_by_label("I have seen the warnings above and sign off the review with them").check()
     page.get_by_role("button", name="Sign off the review").click()
     expect(page.locator(".govuk-panel")).to_contain_text("Helen Clarke")
     assert_accessible(page)

@@ -171,7 +171,8 @@ def test_plan_sign_off_racing_edits_keeps_every_edit_in_the_snapshot_or_marked(
 
     def sign_off():
         return sponsor.post(sign_off_url, data={"csrf_token": token, "signer_role": "Director",
-                                                "statement": "Agreed", "confirm": "y"})
+                                                "statement": "Agreed", "confirm": "y",
+                                                "warnings_seen": "y"})
 
     results = together([sign_off, *(lambda c=c, u=u, f=f: c.post(u, data=f)
                                      for c, u, f in forms)])
@@ -207,7 +208,8 @@ def test_review_sign_off_racing_narratives_takes_no_edit_after_it(app, plan, fac
             client.post(f"{base}/summary", data={"csrf_token": token, "summary": "Changed"})]
 
     results = together([lambda: sponsor.post(f"{base}/sign-off", data={
-        "csrf_token": sponsor_token, "signer_role": "Director", "confirm": "y"}),
+        "csrf_token": sponsor_token, "signer_role": "Director", "confirm": "y",
+        "warnings_seen": "y"}),
         *(narrative(c, t, i) for c, t, i in zip(leads, tokens, indicators, strict=True))])
     db_session.rollback()  # the test's own snapshot ends: read what they did
     counted = statuses(results)

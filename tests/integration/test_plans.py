@@ -363,7 +363,7 @@ def test_sponsor_signs_off_and_later_changes_are_marked(app, client_as):
     sponsor = client_as("sponsor")
     response = post_form(sponsor, PLAN + "/sign-off", {"signer_role": "Director of Adult "
                                                        "Social Services", "statement": "Agreed",
-                                                       "confirm": "y"})
+                                                       "confirm": "y", "warnings_seen": "y"})
     assert response.status_code == 302
     signed_url = response.headers["Location"]
     plan_id = _plan_id(app)
@@ -589,7 +589,7 @@ def test_every_changing_plan_route_refuses_other_roles(app, client_as, role):
            for path, (data, _) in posts.items()}
     assert got == {path: expected_status(role, ["edi_lead"], ok=ok) for path, (_, ok) in posts.items()}
     sign_off = client.post(PLAN + "/sign-off", data={"csrf_token": token, "signer_role": "D",
-                                                     "confirm": "y"}).status_code
+                                                     "confirm": "y", "warnings_seen": "y"}).status_code
     assert sign_off == expected_status(role, ["sponsor"], ok=302)
     imported = client.post(PLAN + "/import", data={
         "csrf_token": token, "plan_file": (io.BytesIO(b"action_id\n"), "plan.csv")},

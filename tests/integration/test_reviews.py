@@ -96,7 +96,8 @@ def test_edi_lead_writes_and_sponsor_signs_off_then_it_is_locked(app, client_as)
                          token_from=review)
     assert set(error_summary(response)) == {"Enter your role",
                                             "Confirm that you sign off the review"}
-    assert post_form(sponsor, f"{review}/sign-off", {"signer_role": "Director", "confirm": "y"},
+    assert post_form(sponsor, f"{review}/sign-off", {"signer_role": "Director", "confirm": "y",
+                                                      "warnings_seen": "y"},
                      token_from=review).status_code == 302
     html = page(lead.get(review))
     assert "Signed off" in html.get_text() and "Helen Clarke, Director" in html.get_text()
@@ -111,7 +112,8 @@ def test_edi_lead_writes_and_sponsor_signs_off_then_it_is_locked(app, client_as)
             "summary": client.post(f"{review}/summary", data={"csrf_token": token,
                                                               "summary": "Changed"}).status_code,
             "sign-off": client.post(f"{review}/sign-off", data={
-                "csrf_token": token, "signer_role": "X", "confirm": "y"}).status_code,
+                "csrf_token": token, "signer_role": "X", "confirm": "y",
+                "warnings_seen": "y"}).status_code,
         }
         locked = {"narrative": 409, "summary": 409, "sign-off": 403}
         if role == "sponsor":

@@ -148,7 +148,8 @@ def test_a_signed_plan_shows_uk_dates(factories, client_for, frozen_clock):
     factories.action(plan=plan, owner=lead, due_date=date(2026, 3, 5))
     client = client_for(sponsor)
     url = f"/org/{org.slug}/cycles/{cycle.label}/plan/sign-off"
-    response = post_form(client, url, {"signer_role": "Director", "confirm": "y"})
+    response = post_form(client, url, {"signer_role": "Director", "confirm": "y",
+                                       "warnings_seen": "y"})
     assert response.status_code == 302
     text = _text(client.get(response.headers["Location"]))
     assert "5 March 2026" in text and "2026-03-05" not in text

@@ -1,4 +1,4 @@
-"""Why an open action needs its owner's attention (the owner's home orders by it)."""
+"""Why an open action needs its owner's attention, and a carried action's new due date."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tracker.domain.plans import Attention, attention
+from tracker.domain.plans import Attention, attention, new_due_date
 
 TODAY = date(2025, 6, 2)
 
@@ -25,3 +25,17 @@ TODAY = date(2025, 6, 2)
 def test_attention(due, status, quiet_days, expected):
     assert attention(due_date=due, status=status, last_activity=TODAY - timedelta(quiet_days),
                      today=TODAY) == expected
+
+
+@pytest.mark.parametrize(("due", "expected"), [
+    (date(2025, 3, 31), date(2026, 3, 31)),
+    (date(2024, 2, 29), date(2026, 6, 2)),  # a year on has passed too: a year from today
+    (date(2025, 2, 28), date(2026, 2, 28)),
+    (date(2023, 1, 1), date(2026, 6, 2)),
+])
+def test_a_passed_due_date_moves_a_year_on(due, expected):
+    assert new_due_date(due, today=TODAY) == expected
+
+
+def test_29_february_a_year_on_is_28_february():
+    assert new_due_date(date(2024, 2, 29), today=date(2024, 6, 1)) == date(2025, 2, 28)

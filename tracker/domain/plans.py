@@ -101,6 +101,17 @@ def attention(*, due_date: date | None, status: str, last_activity: date,
     return Attention.NONE, 0
 
 
+def new_due_date(due_date: date, *, today: date) -> date:
+    """Suggest a carried action's new due date when its own has passed: a year on (29 February
+    becomes 28 February), or a year from today if a year on has passed too."""
+    def year_on(day: date) -> date:
+        return day.replace(year=day.year + 1, day=min(day.day, 28) if day.month == 2 and
+                           day.day == 29 else day.day)
+
+    later = year_on(due_date)
+    return later if later >= today else year_on(today)
+
+
 @dataclass(frozen=True)
 class ActionFacts:
     """What accountability needs to know about one action."""

@@ -128,6 +128,8 @@ class SignOffForm(GovForm):
     confirm = BooleanField("I have read the plan and sign it off as it stands",
                            widget=GovCheckboxInput(),
                            validators=[InputRequired(message="Confirm that you sign off the plan")])
+    warnings_seen = BooleanField("I have seen the warnings above and sign off the plan with them",
+                                 widget=GovCheckboxInput(), validators=[Optional()])
     submit = SubmitField("Sign off the plan", widget=GovSubmitInput())
 
 

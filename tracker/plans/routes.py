@@ -342,14 +342,22 @@ def sign_off(access: OrgAccess, label: str):
     cycle, plan = _load(access, label)
     form = SignOffForm()
     if form.validate_on_submit():
-        record = sign_off_service.sign_off_plan(actor=current_user, access=access, plan=plan,
-                                                signer_role=entered(form.signer_role.data),
-                                                statement=form.statement.data or "")
-        flash(f"You signed off the {cycle.label} plan", "success")
-        return redirect(url_for(".view_sign_off", slug=access.organisation.slug, label=label,
-                                sign_off_id=record.id))
+        try:
+            record = sign_off_service.sign_off_plan(
+                actor=current_user, access=access, plan=plan,
+                signer_role=entered(form.signer_role.data), statement=form.statement.data or "",
+                warnings_seen=bool(form.warnings_seen.data))
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash(f"You signed off the {cycle.label} plan", "success")
+            return redirect(url_for(".view_sign_off", slug=access.organisation.slug,
+                                    label=label, sign_off_id=record.id))
+    actions = action_service.plan_actions(access=access, plan=plan)
     return _page("plans/sign_off.html", access, cycle, plan, 400 if form.errors else 200,
-                 form=form, actions=action_service.plan_actions(access=access, plan=plan),
+                 form=form, actions=actions,
+                 warnings=sign_off_service.plan_warnings(access=access, plan=plan,
+                                                         actions=actions),
                  history=sign_off_service.sign_offs(access=access, plan=plan))
 
 

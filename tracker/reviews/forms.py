@@ -38,6 +38,8 @@ class ReviewSignOffForm(GovForm):
     confirm = BooleanField("I have read the review and sign it off", widget=GovCheckboxInput(),
                            validators=[InputRequired(message="Confirm that you sign off the "
                                                              "review")])
+    warnings_seen = BooleanField("I have seen the warnings above and sign off the review with "
+                                 "them", widget=GovCheckboxInput(), validators=[Optional()])
     submit = SubmitField("Sign off the review", widget=GovSubmitInput())
 
 
@@ -54,6 +56,9 @@ class NextCycleForm(GovForm):
     period_start = UKDateField("Period start")
     period_end = UKDateField("Period end")
     snapshot_date = UKDateField("Snapshot date", description="The date staff in post are counted on")
+    bulk_due_date = UKDateField(
+        "One new due date for all of them (optional)", noun="new due date for all of them",
+        required=False, description="Leave blank to use each action's date below")
     submit = SubmitField("Start the new cycle", widget=GovSubmitInput())
 
 

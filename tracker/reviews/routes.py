@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -14,8 +14,10 @@ from tracker.domain.definitions import (
     SERVICE_AREA_LABELS,
     SERVICE_AREAS,
 )
+from tracker.domain.plans import new_due_date
 from tracker.domain.roles import Capability
 from tracker.domain.trends import MOVEMENT_WORDS, national_year_for
+from tracker.domain.values import ValueRejected, date_from_parts
 from tracker.forms import entered
 from tracker.indicators.charts import TrendMarker, TrendPoint, trend_chart
 from tracker.reviews import bp
@@ -102,6 +104,8 @@ def _review_page(access: OrgAccess, cycle, review, status: int = 200, **forms):
     return render_template(
         "reviews/review.html", access=access, cycle=cycle, review=review, facts=facts,
         rights=review_service.review_rights(access=access, review=review), thread=thread,
+        warnings=review_service.review_warnings(access=access, review=review)
+        if not review.is_signed else [],
         area_words=SERVICE_AREA_LABELS, summary_form=forms.get("summary_form") or SummaryForm(
             summary=review.summary), sign_off_form=forms.get("sign_off_form") or
         ReviewSignOffForm(), amendment_form=forms.get("amendment_form") or AmendmentForm(),
@@ -166,7 +170,8 @@ def sign_off(access: OrgAccess, label: str):
     if form.validate_on_submit():
         try:
             review_service.sign_off_review(actor=current_user, access=access, review=review_,
-                                           signer_role=entered(form.signer_role.data))
+                                           signer_role=entered(form.signer_role.data),
+                                           warnings_seen=bool(form.warnings_seen.data))
         except InvalidInput as error:
             apply_errors(form, error)
         else:
@@ -203,16 +208,19 @@ def next_cycle(access: OrgAccess, label: str):
     carry = {a.id: request.form.get(f"carry-{a.id}") == "yes" for a in candidates} \
         if request.method == "POST" else {a.id: True for a in candidates}
     reasons = {a.id: request.form.get(f"reason-{a.id}", "") for a in candidates}
-    errors: dict[str, str] = {}
-    if form.validate_on_submit():
+    passed = [a for a in candidates if a.due_date and a.due_date < today()]
+    due_values, due_dates, errors = _due_dates(passed, carry)
+    if form.validate_on_submit() and not errors:
+        if form.bulk_due_date.data:
+            due_dates = {a.id: form.bulk_due_date.data for a in passed}
         try:
             new = review_service.start_next_cycle(
                 actor=current_user, access=access, cycle=cycle, label=entered(form.label.data),
                 period_start=entered(form.period_start.data), period_end=entered(form.period_end.data),
                 snapshot_date=entered(form.snapshot_date.data), carry=carry, reasons=reasons,
-                today=today())
+                today=today(), new_due_dates=due_dates)
         except InvalidInput as error:
-            errors = {k: v for k, v in error.errors.items() if k.startswith("reason-")}
+            errors = {k: v for k, v in error.errors.items() if k.startswith(("reason-", "due-"))}
             others = {k: v for k, v in error.errors.items() if k not in errors}
             if others:
                 apply_errors(form, InvalidInput(others))
@@ -223,7 +231,39 @@ def next_cycle(access: OrgAccess, label: str):
                                     label=new.label))
     return render_template("reviews/next_cycle.html", access=access, cycle=cycle, form=form,
                            candidates=candidates, carry=carry, reasons=reasons,
+                           passed={a.id for a in passed}, due_values=due_values,
                            reason_errors=errors), 400 if (form.errors or errors) else 200
+
+
+def _due_dates(passed, carry: dict[int, bool]) -> tuple[dict, dict, dict]:
+    """Read the new due dates typed for carried actions whose dates have passed.
+
+    Returns the boxes' values to show again (a year on, on first view), the dates read, and
+    the errors by field. An action whose boxes were not sent keeps the suggested date.
+    """
+    values: dict[int, tuple[str, ...]] = {}
+    dates: dict[int, date] = {}
+    errors: dict[str, str] = {}
+    for action in passed:
+        key = f"due-{action.id}"
+        if request.method == "GET" or f"{key}-day" not in request.form:
+            suggested = new_due_date(action.due_date, today=today())
+            values[action.id] = (str(suggested.day), str(suggested.month), str(suggested.year))
+            continue
+        parts = tuple(request.form.get(f"{key}-{box}", "") for box in ("day", "month", "year"))
+        values[action.id] = parts
+        if not carry.get(action.id):
+            continue  # left behind: its date does not matter
+        try:
+            read = date_from_parts(*parts, noun=f"new due date for '{action.title}'")
+        except ValueRejected as rejected:
+            errors[key] = rejected.message
+        else:
+            if read is None:
+                errors[key] = f"Enter the new due date for '{action.title}'"
+            else:
+                dates[action.id] = read
+    return values, dates, errors
 
 
 def _next_defaults(cycle) -> dict:

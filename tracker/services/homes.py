@@ -14,7 +14,7 @@ from sqlalchemy import exists, func, select
 
 from tracker.domain import paths
 from tracker.domain.comments import Visibility, days_waiting
-from tracker.domain.definitions import INDICATORS_BY_ID, SERIES_IDS
+from tracker.domain.definitions import SERIES_IDS
 from tracker.domain.formatting import LONDON
 from tracker.domain.indicators import ADVERSE
 from tracker.domain.plans import (
@@ -51,6 +51,7 @@ from tracker.services import actions as action_service
 from tracker.services import feedback as feedback_service
 from tracker.services import plan_views
 from tracker.services import plans as plan_service
+from tracker.services import reviews as review_service
 from tracker.services import sign_off as sign_off_service
 from tracker.services.access import OrgAccess, accessible_organisations, require
 from tracker.services.feedback import AwaitingFeedback
@@ -196,25 +197,14 @@ def glance(*, access: OrgAccess, today: date) -> Glance:
         incomplete=[a for a in actions if a.status.is_open and not a.is_draft
                     and (a.owner_id is None or a.due_date is None)],
         awaiting=feedback_service.awaiting_response(access=access, cycle=cycle, today=today),
-        narratives_missing=_narratives_missing(
-            StoredResults(dataset.results if dataset else None), review.id if review else None),
+        narratives_missing=review_service.missing_narratives(
+            StoredResults(dataset.results if dataset else None),
+            list(db.session.scalars(select(ReviewNarrative).where(
+                ReviewNarrative.review_id == review.id))) if review else []),
         plan_sign_off=sign_off,
         changed_since_sign_off=len(sign_off_service.changed_after_sign_off(sign_off, actions))
         if sign_off else 0,
         review_signed=bool(review and review.signed_at))
-
-
-def _narratives_missing(results: StoredResults, review_id: int | None) -> list[tuple[str, str, str]]:
-    """Return (indicator, name, service area) of each figure whose review narrative is empty."""
-    written = set()
-    if review_id is not None:
-        for narrative in db.session.scalars(select(ReviewNarrative).where(
-                ReviewNarrative.review_id == review_id)):
-            if (narrative.what_we_did or narrative.what_changed or narrative.next_steps).strip():
-                written.add((narrative.indicator, narrative.service_area))
-    return [(sid, INDICATORS_BY_ID[sid].short_name, area) for area in results.areas
-            for sid in SERIES_IDS
-            if results.series(area, sid).has_figure and (sid, area) not in written]
 
 
 # The councils an advisor follows -------------------------------------------------------------

@@ -9,9 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.domain.action_fields import EDITABLE
-from tracker.domain.definitions import INDICATORS_BY_ID, SERIES_IDS, SERVICE_AREAS
+from tracker.domain.definitions import (
+    INDICATORS_BY_ID,
+    SERIES_IDS,
+    SERVICE_AREA_LABELS,
+    SERVICE_AREAS,
+)
 from tracker.domain.formatting import uk_date
-from tracker.domain.plans import ActionStatus, is_overdue
+from tracker.domain.plans import ActionStatus, is_overdue, new_due_date
 from tracker.domain.roles import Capability
 from tracker.domain.stored_results import StoredResults, StoredSeries
 from tracker.domain.trends import Change, Point, national_year_for, trend
@@ -24,6 +29,7 @@ from tracker.models import (
     AnnualReview,
     IndicatorDataset,
     NationalFigure,
+    ProgressUpdate,
     ReportingCycle,
     ReviewAmendment,
     ReviewNarrative,
@@ -37,6 +43,7 @@ from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event
 from tracker.services.errors import InvalidInput, Locked, NotFound
 from tracker.services.locks import lock
+from tracker.services.sign_off import SignOffWarning, check_warnings_seen
 
 # Trends -------------------------------------------------------------------------------------------
 
@@ -336,9 +343,35 @@ def save_summary(*, actor: User, access: OrgAccess, review: AnnualReview, summar
                  before={"summary": before[:200]}, after={"summary": review.summary[:200]})
 
 
+def missing_narratives(results: StoredResults,
+                       narratives: list[ReviewNarrative]) -> list[tuple[str, str, str]]:
+    """Return (indicator, name, service area) of each figure whose narrative is not written."""
+    written = {(n.indicator, n.service_area) for n in narratives
+               if (n.what_we_did or n.what_changed or n.next_steps).strip()}
+    return [(sid, INDICATORS_BY_ID[sid].short_name, area) for area in results.areas
+            for sid in SERIES_IDS
+            if results.series(area, sid).has_figure and (sid, area) not in written]
+
+
+def review_warnings(*, access: OrgAccess, review: AnnualReview) -> list[SignOffWarning]:
+    """Say what the review leaves unwritten before it is signed off: narratives missing."""
+    require(access, Capability.READ)
+    results = StoredResults(db.session.scalar(select(IndicatorDataset.results).where(
+        IndicatorDataset.cycle_id == review.cycle_id)))
+    missing = missing_narratives(results, list(review.narratives))
+    if not missing:
+        return []
+    count = len(missing)
+    return [SignOffWarning(
+        f"{count} {'figure has' if count == 1 else 'figures have'} no narrative (what we did, "
+        "what changed, what we will do next)",
+        [f"{sid} {name}, {SERVICE_AREA_LABELS[area].lower()}" for sid, name, area in missing])]
+
+
 def sign_off_review(*, actor: User, access: OrgAccess, review: AnnualReview,
-                    signer_role: str) -> AnnualReview:
-    """Sign the review off (senior sponsors); it is locked from then on."""
+                    signer_role: str, warnings_seen: bool = False) -> AnnualReview:
+    """Sign the review off (senior sponsors), who confirm that they saw its warnings if it has
+    any; it is locked from then on."""
     require(access, Capability.SIGN_OFF)
     review = _lock_unsigned(review)
     if not signer_role.strip():
@@ -346,12 +379,15 @@ def sign_off_review(*, actor: User, access: OrgAccess, review: AnnualReview,
     if not review.summary:
         raise InvalidInput({"signer_role": "The review has no summary yet: ask the EDI lead "
                                            "to write one before you sign it off"})
+    warnings = review_warnings(access=access, review=review)
+    check_warnings_seen(warnings, warnings_seen)
     review.signed_by_id, review.signer_name = actor.id, actor.name
     review.signer_role, review.signed_at = signer_role.strip(), utcnow()
     db.session.flush()
     record_event(actor=actor, action="signed_off", entity_type="annual_review",
                  entity_id=review.id, organisation=access.organisation,
-                 after={"signer_role": review.signer_role})
+                 after={"signer_role": review.signer_role,
+                        "warnings_seen": [w.text for w in warnings]})
     return review
 
 
@@ -387,19 +423,24 @@ def open_actions(*, access: OrgAccess, cycle: ReportingCycle) -> list[Action]:
 def start_next_cycle(
     *, actor: User, access: OrgAccess, cycle: ReportingCycle, label: str, period_start: date,
     period_end: date, snapshot_date: date, carry: dict[int, bool], reasons: dict[int, str],
-    today: date,
+    today: date, new_due_dates: dict[int, date] | None = None,
 ) -> ReportingCycle:
     """Create the next cycle with this plan's themes, carrying over the chosen open actions.
 
     Every open action must be either carried (it links back to its original, which becomes
-    "carried over") or left behind with a reason.
+    "carried over") or left behind with a reason. A carried action whose due date has passed
+    takes the new due date given for it, or a year on (``new_due_date``) if none was given.
     """
     require(access, Capability.MANAGE_CYCLES)
     candidates = open_actions(access=access, cycle=cycle)
-    missing = [a for a in candidates if not carry.get(a.id) and not reasons.get(a.id, "").strip()]
-    if missing:
-        raise InvalidInput({f"reason-{a.id}": f"Give a reason for leaving '{a.title}' behind"
-                            for a in missing})
+    new_due_dates = new_due_dates or {}
+    errors = {f"reason-{a.id}": f"Give a reason for leaving '{a.title}' behind"
+              for a in candidates if not carry.get(a.id) and not reasons.get(a.id, "").strip()}
+    errors |= {f"due-{a.id}": f"The new due date for '{a.title}' must be today or later"
+               for a in candidates if carry.get(a.id) and a.id in new_due_dates
+               and new_due_dates[a.id] < today}
+    if errors:
+        raise InvalidInput(errors)
     old_plan = plan_service.get_plan(access=access, cycle=cycle)
     new_cycle = org_service.create_cycle(
         actor=actor, access=access, label=label, period_start=period_start,
@@ -410,8 +451,11 @@ def start_next_cycle(
     carried = 0
     for action in candidates:
         if carry.get(action.id):
+            due = action.due_date
+            if due is not None and due < today:
+                due = new_due_dates.get(action.id) or new_due_date(due, today=today)
             _carry(actor, access, action, new_plan, theme_ids[action.theme.name], new_cycle,
-                   today)
+                   due)
             carried += 1
         else:
             action.left_behind_reason = reasons[action.id].strip()
@@ -427,12 +471,15 @@ def start_next_cycle(
 
 
 def _carry(actor: User, access: OrgAccess, action: Action, plan: ActionPlan, theme_id: int,
-           new_cycle: ReportingCycle, today: date) -> Action:
+           new_cycle: ReportingCycle, due_date: date | None) -> Action:
+    # The copy keeps the original's last activity: "no update for 60 days" counts along the
+    # carry-over chain, and carrying is not an update.
     copy = Action(
-        **{name: getattr(action, name) for name in EDITABLE if name != "theme_id"},
-        theme_id=theme_id,
+        **{name: getattr(action, name) for name in EDITABLE if name not in ("theme_id",
+                                                                             "due_date")},
+        theme_id=theme_id, due_date=due_date,
         plan_id=plan.id, is_draft=action.is_draft,
-        carried_from_id=action.id, last_activity_on=today,
+        carried_from_id=action.id, last_activity_on=action.last_activity_on,
         links=[ActionIndicatorLink(indicator=link.indicator, service_area=link.service_area,
                                    baseline_rl=link.baseline_rl,
                                    baseline_rating=link.baseline_rating,
@@ -445,8 +492,10 @@ def _carry(actor: User, access: OrgAccess, action: Action, plan: ActionPlan, the
     record_event(actor=actor, action="carried_over", entity_type="action", entity_id=action.id,
                  organisation=access.organisation, after={"to": new_cycle.label,
                                                           "new_action": copy.id})
+    moved = {"due_date": due_date.isoformat()} if due_date != action.due_date and due_date \
+        else {}
     record_event(actor=actor, action="carried_in", entity_type="action", entity_id=copy.id,
-                 organisation=access.organisation, after={"from_action": action.id})
+                 organisation=access.organisation, after={"from_action": action.id, **moved})
     return copy
 
 
@@ -468,6 +517,7 @@ def carry_chain(*, access: OrgAccess, action: Action) -> list[tuple[Action, str]
         .join(ActionPlan, ActionPlan.id == Action.plan_id)
         .join(ReportingCycle, ReportingCycle.id == ActionPlan.cycle_id)
         .where(Action.id.in_(ids), ReportingCycle.organisation_id == access.organisation.id)
+        .options(selectinload(Action.updates).joinedload(ProgressUpdate.author))
         .order_by(ReportingCycle.period_start, Action.id)).all()
     return [(a, label) for a, label in rows]
 

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from tracker.domain.action_fields import PLAIN_FIELDS
+from tracker.domain.definitions import SERVICE_AREA_LABELS
 from tracker.domain.roles import Capability
 from tracker.extensions import db
 from tracker.models import (
@@ -20,7 +23,57 @@ from tracker.services.actions import actions_query
 from tracker.services.audit import plain_value, record_event
 from tracker.services.errors import InvalidInput, NotFound
 from tracker.services.locks import lock
+from tracker.services.plan_views import coverage
 from tracker.services.plans import themes
+
+# Warnings before signing ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignOffWarning:
+    """Something a sponsor should know before signing: what it is, and the things it is about."""
+
+    text: str
+    items: list[str]
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def plan_warnings(*, access: OrgAccess, plan: ActionPlan,
+                  actions: list[Action]) -> list[SignOffWarning]:
+    """Say what is unfinished in the plan: drafts, open actions without an owner or a due date,
+    and adverse results no open action is linked to."""
+    require(access, Capability.READ)
+    warnings = []
+    drafts = [a.title for a in actions if a.is_draft]
+    if drafts:
+        warnings.append(SignOffWarning(
+            f"{_plural(len(drafts), 'action is a draft', 'actions are drafts')}, not yet part "
+            "of the plan", drafts))
+    open_actions = [a for a in actions if a.status.is_open and not a.is_draft]
+    for missing, words in ((lambda a: a.owner_id is None, "no owner"),
+                           (lambda a: a.due_date is None, "no due date")):
+        titles = [a.title for a in open_actions if missing(a)]
+        if titles:
+            warnings.append(SignOffWarning(
+                f"{_plural(len(titles), 'open action has', 'open actions have')} {words}",
+                titles))
+    uncovered = [f"{row.indicator} {row.name}, {SERVICE_AREA_LABELS[row.service_area].lower()}"
+                 for row in coverage(access=access, plan=plan, actions=actions) if row.uncovered]
+    if uncovered:
+        warnings.append(SignOffWarning(
+            f"{_plural(len(uncovered), 'adverse result has', 'adverse results have')} no open "
+            "action linked to it", uncovered))
+    return warnings
+
+
+def check_warnings_seen(warnings: list[SignOffWarning], warnings_seen: bool) -> None:
+    """Refuse a sign-off when there are warnings the sponsor has not said they saw."""
+    if warnings and not warnings_seen:
+        raise InvalidInput({"warnings_seen": "Confirm that you have seen the warnings before "
+                                             "you sign off"})
 
 # Sign-off ----------------------------------------------------------------------------------------
 
@@ -69,8 +122,9 @@ def plan_snapshot(plan: ActionPlan, actions: list[Action]) -> dict:
 
 
 def sign_off_plan(*, actor: User, access: OrgAccess, plan: ActionPlan, signer_role: str,
-                  statement: str) -> PlanSignOff:
-    """Sign the plan off as it stands now (senior sponsors)."""
+                  statement: str, warnings_seen: bool = False) -> PlanSignOff:
+    """Sign the plan off as it stands now (senior sponsors), who confirm that they saw its
+    warnings if it has any; the warnings are kept with the signed plan."""
     require(access, Capability.SIGN_OFF)
     if not signer_role.strip():
         raise InvalidInput({"signer_role": "Enter your role, like Director of Adult Social Care"})
@@ -79,12 +133,17 @@ def sign_off_plan(*, actor: User, access: OrgAccess, plan: ActionPlan, signer_ro
     lock(ActionPlan, plan.id)
     actions = list(db.session.scalars(
         actions_query(plan).execution_options(populate_existing=True)).unique())
+    warnings = plan_warnings(access=access, plan=plan, actions=actions)
+    check_warnings_seen(warnings, warnings_seen)
+    snapshot = plan_snapshot(plan, actions)
+    snapshot["warnings"] = [{"text": w.text, "items": w.items} for w in warnings]
     sign_off = PlanSignOff(plan_id=plan.id, signed_by_id=actor.id, signer_name=actor.name,
                            signer_role=signer_role.strip(), statement=statement.strip(),
-                           snapshot=plan_snapshot(plan, actions), signed_at=utcnow())
+                           snapshot=snapshot, signed_at=utcnow())
     db.session.add(sign_off)
     db.session.flush()
     record_event(actor=actor, action="signed_off", entity_type="action_plan", entity_id=plan.id,
                  organisation=access.organisation,
-                 after={"signer_role": sign_off.signer_role, "actions": len(actions)})
+                 after={"signer_role": sign_off.signer_role, "actions": len(actions),
+                        "warnings_seen": [w.text for w in warnings]})
     return sign_off
