@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from datetime import date, datetime
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from tracker.domain.formatting import LONDON
+from tracker.services import charts as chart_service
 from tracker.services.errors import InvalidInput
 
 
@@ -30,6 +33,26 @@ def svg_response(svg: str) -> Response:
     """Serve a server-drawn chart; the SVG may style itself (matplotlib does) but runs nothing."""
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+def chart_response(draw: Callable[..., str], *args, **kwargs) -> Response:
+    """Serve draw(*args, **kwargs), drawn once per version of its inputs (services/charts.py).
+
+    The content hash is the ETag: a browser holding this version gets 304 and nothing is read
+    or drawn; a kept image is served as it is; only new figures are drawn. The answer must be
+    checked again each time (no-cache), as the figures behind a page's address can change.
+    """
+    version = getattr(sys.modules[draw.__module__], "DRAWING_VERSION", "")
+    key = chart_service.chart_key(draw.__module__, draw.__qualname__, version, args,
+                                  sorted(kwargs.items()))
+    if request.if_none_match.contains(key):
+        response = Response(status=304)
+    else:
+        response = svg_response(chart_service.chart_svg(
+            key=key, draw=lambda: draw(*args, **kwargs)))
+    response.set_etag(key)
+    response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 

@@ -6,12 +6,14 @@ shape as well as colour, and named in the legend.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -35,6 +37,10 @@ STYLE = {  # rating: (marker, colour, legend words) in GOV.UK colours
     ADVERSE: ("s", "#d4351c", "Adverse to global majority staff"),
     REVERSE: ("D", "#1d70b8", "Reverse: check for under-recording"),
 }
+#: Changes with this file and with matplotlib: a kept chart (tracker/services/charts.py) is
+#: only served while the code that drew it is the code that would draw it now.
+DRAWING_VERSION = hashlib.sha256(Path(__file__).read_bytes()
+                                 + matplotlib.__version__.encode()).hexdigest()[:16]
 TICKS = [0.1, 0.2, 0.33, 0.5, RANGE_LOW, 1.0, RANGE_HIGH, 2.0, 3.0, 5.0, 10.0]
 
 plt.rcParams.update({

@@ -51,7 +51,7 @@ from tracker.services import organisations as org_service
 from tracker.services import threads as thread_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput
-from tracker.web import svg_response
+from tracker.web import chart_response
 
 CYCLE = paths.INDICATORS
 COUNTS_SERIES = [(sid, INDICATORS_BY_ID[sid]) for sid in SERIES_IDS]
@@ -116,11 +116,10 @@ def preview_chart(access: OrgAccess, label: str, draft_id: int):
 def _svg(figures, area: str, cycle_label: str, orientation: str = GM_WHITE) -> Response:
     from tracker.indicators.charts import relative_likelihood_chart
 
-    svg = relative_likelihood_chart(
-        chart_rows(figures, area, orientation),
+    return chart_response(
+        relative_likelihood_chart, chart_rows(figures, area, orientation),
         title=f"Relative likelihoods, {SERVICE_AREA_WORDS[area]}, {cycle_label}",
         axis=chart_axis(orientation))
-    return svg_response(svg)
 
 
 @bp.route(CYCLE + "/upload", methods=["GET", "POST"])

@@ -2,6 +2,7 @@
 
 from tracker.models.audit import AuditEvent
 from tracker.models.base import Base, utcnow
+from tracker.models.charts import ChartImage
 from tracker.models.conversation import (
     Comment,
     CommentMention,
@@ -45,6 +46,7 @@ from tracker.models.user import PasswordLink, SignInFailure, User, UserSession
 
 __all__ = [
     "PreparedDocument",
+    "ChartImage",
     "Action",
     "AnnualReview",
     "NationalFigure",

@@ -35,7 +35,7 @@ from tracker.services import reviews as review_service
 from tracker.services import threads as thread_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput, Locked
-from tracker.web import apply_errors, svg_response, today
+from tracker.web import apply_errors, chart_response, today
 
 TRENDS = "/org/<slug>/trends"
 REVIEW = paths.REVIEW
@@ -82,14 +82,14 @@ def trend_svg(access: OrgAccess, indicator: str):
     indicator, area = _indicator(indicator), _area()
     rows = review_service.indicator_trend(access=access, indicator=indicator, area=area)
     markers = review_service.action_markers(access=access, indicator=indicator, area=area)
-    svg = trend_chart(
+    return chart_response(
+        trend_chart,
         [TrendPoint(r.cycle.label, r.cycle.snapshot_date, r.point.rl, r.point.ci95,
                     r.point.rating) for r in rows],
         [TrendMarker(m.when, m.kind) for m in markers],
         national=[(r.cycle.snapshot_date, r.national) for r in rows if r.national],
         title=f"{indicator} {INDICATORS_BY_ID[indicator].short_name}, "
               f"{SERVICE_AREA_LABELS[area].lower()}")
-    return svg_response(svg)
 
 
 def _review(access: OrgAccess, label: str):

@@ -1,0 +1,318 @@
+"""Every main page's speed at national scale: p50/p95 under gunicorn and SQL queries per request.
+
+    .venv/bin/python bench/pages.py --database-url URL [--requests 30] [--workers 2]
+        [--seconds 5] [--app-root DIR]
+
+URL is a PostgreSQL database filled by bench/national_data.py. The app is served under
+gunicorn (--workers sync workers, production settings over plain HTTP on 127.0.0.1; the
+project's gunicorn.conf.py is read when the checkout has one), and the pages are found in the
+app's url_map: every GET route whose arguments can be filled from the data (the large council
+c000, its current cycle 2026-27, its first action and a comment on it, SCW2...). Each is asked
+for as the first role it answers 200 (EDI lead, sponsor, action owner, viewer, advisor,
+administrator, programme lead, nobody signed in; /admin as the administrator, /programme as
+the programme lead), and the home page and notifications as every role. A route answering
+none of them 200 is listed as skipped with the statuses it got.
+
+Per page: --requests timed requests one after another (after two unmeasured), p50 and p95 in
+ms, and the SQL statements one request issues (counted in this process through Flask's test
+client on the same database, with an SQLAlchemy event). Then the heaviest page (highest p50)
+and a floor page (the accessibility statement, signed in: the layout and no data) are each
+asked for by 4 clients at once for --seconds, giving requests a second. The last two lines:
+``pages over 100 ms p95: N`` and ``heaviest/floor throughput ratio: R``.
+
+The per-client sign-in limit is turned off for the run (RATELIMIT_ENABLED=false): it signs in
+once per role per client. --app-root serves another checkout (for example main before a change,
+unpacked with `git archive`) to measure "before".
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "bench-password-2026"
+ROLES = {  # role: account (bench/national_data.py)
+    "edi_lead": "lead@c000.example.org",
+    "sponsor": "sponsor@c000.example.org",
+    "action_owner": "owner0@c000.example.org",
+    "viewer": "viewer@c000.example.org",
+    "advisor": "advisor0@iag.example.org",
+    "administrator": "admin@national.example.org",
+    "programme_lead": "programme@national.example.org",
+    "anonymous": None,
+}
+EVERY_ROLE = {"main.home", "conversation.list_notifications"}
+FIRST_ROLE = {"/admin": "administrator", "/programme": "programme_lead"}
+SKIP = {"static", "main.health", "auth.set_password", "conversation.open_notification",
+        "indicators.preview", "indicators.preview_chart", "plans.review_import",
+        "plans.view_sign_off"}
+FORMATS = {"plans.export_plan": ["csv", "xlsx"], "reports.all_results": ["csv", "xlsx"],
+           "reports.cycle_results": ["csv", "xlsx"], "reports.board_pack": ["pdf"],
+           "reports.annual_report": ["docx"], "indicators.template_file": ["csv"]}
+FLOOR = "/accessibility"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Browser:
+    """One signed-in client over plain http.client: a cookie jar of one session."""
+
+    def __init__(self, port: int, email: str | None):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        if email:
+            _, html = self.get("/sign-in")
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+            token = token or re.search(r'name="csrf_token" value="([^"]+)"', html)
+            status, _ = self.request("POST", "/sign-in", urllib.parse.urlencode(
+                {"csrf_token": token.group(1), "email": email, "password": PASSWORD}))
+            if status != 302:
+                raise SystemExit(f"could not sign in as {email}: {status}")
+
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        data = response.read()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookie = SimpleCookie(header)
+            for key, morsel in cookie.items():
+                self.cookies[key] = morsel.value
+        connection.close()
+        return response.status, data.decode("utf-8", "replace")
+
+    def get(self, path: str) -> tuple[int, str]:
+        return self.request("GET", path)
+
+
+@dataclass
+class Page:
+    endpoint: str
+    path: str
+    role: str
+    status: int = 0
+    p50: float = 0.0
+    p95: float = 0.0
+    queries: int | None = None
+
+
+def _values(app) -> dict[str, object]:
+    """The values to fill the routes' arguments with, read from the national copy."""
+    from sqlalchemy import text
+
+    from tracker.extensions import db
+
+    with app.app_context():
+        one = lambda sql: db.session.execute(text(sql)).scalar()  # noqa: E731
+        action = one("SELECT min(a.id) FROM actions a JOIN action_plans p ON p.id = a.plan_id "
+                     "JOIN reporting_cycles c ON c.id = p.cycle_id JOIN organisations o ON "
+                     "o.id = c.organisation_id WHERE o.slug = 'c000' AND c.label = '2026-27'")
+        lead = one("SELECT id FROM users WHERE email_key = 'lead@c000.example.org'")
+        comment = one(f"SELECT min(id) FROM comments WHERE subject_type = 'action' AND "
+                      f"subject_key = '{action}' AND author_id = {lead}") or one(
+            f"SELECT min(id) FROM comments WHERE subject_type = 'action' AND "
+            f"subject_key = '{action}'")
+        return {"slug": "c000", "label": "2026-27", "action_id": action, "comment_id": comment,
+                "indicator": "SCW2", "area": "all", "subject_type": "action",
+                "subject_key": str(action), "kind": "staff",
+                "organisation_id": one("SELECT id FROM organisations WHERE slug = 'c000'"),
+                "user_id": lead,
+                "group_id": one("SELECT id FROM advisory_groups WHERE short_name = 'IAG'")}
+
+
+def discover(app) -> list[tuple[str, str, list[str]]]:
+    """(endpoint, path, roles to try) for every GET route that can be filled in."""
+    values = _values(app)
+    found = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if "GET" not in rule.methods or rule.endpoint in SKIP:
+            continue
+        for fmt in FORMATS.get(rule.endpoint, [None]):
+            args = dict(values, fmt=fmt) if fmt else values
+            if not rule.arguments <= set(args):
+                found.append((rule.endpoint, rule.rule, []))
+                continue
+            with app.test_request_context():
+                from flask import url_for
+                path = url_for(rule.endpoint, **{k: args[k] for k in rule.arguments})
+            prefix = next((role for p, role in FIRST_ROLE.items() if path.startswith(p)), None)
+            roles = list(ROLES) if rule.endpoint in EVERY_ROLE else \
+                [prefix] if prefix else list(ROLES)
+            found.append((rule.endpoint, path, roles))
+    return found
+
+
+class QueryCounter:
+    """Count the SQL statements of requests made through the app's test client."""
+
+    def __init__(self, app):
+        from sqlalchemy import event
+
+        from tracker.extensions import db
+
+        self.app = app
+        self.count = 0
+        self.clients: dict[str, object] = {}
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *args) -> None:
+        self.count += 1
+
+    def client(self, role: str):
+        if role not in self.clients:
+            client = self.app.test_client()
+            email = ROLES[role]
+            if email:
+                html = client.get("/sign-in").get_data(as_text=True)
+                token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
+                    re.search(r'name="csrf_token" value="([^"]+)"', html)
+                client.post("/sign-in", data={"csrf_token": token.group(1), "email": email,
+                                              "password": PASSWORD})
+            self.clients[role] = client
+        return self.clients[role]
+
+    def queries(self, role: str, path: str) -> int:
+        client = self.client(role)
+        client.get(path)  # once to warm whatever is cached per process
+        self.count = 0
+        client.get(path)
+        return self.count
+
+
+def measure(browser: Browser, path: str, n: int) -> tuple[int, float, float]:
+    status = 0
+    for _ in range(2):
+        status, _ = browser.get(path)
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        status, _ = browser.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    return status, statistics.median(times), p95
+
+
+def throughput(port: int, email: str | None, path: str, seconds: float, clients: int = 4) -> float:
+    browsers = [Browser(port, email) for _ in range(clients)]
+    done = [0] * clients
+    stop = time.perf_counter() + seconds
+
+    def run(i: int) -> None:
+        while time.perf_counter() < stop:
+            browsers[i].get(path)
+            done[i] += 1
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done) / (time.perf_counter() - started)
+
+
+def main() -> None:  # noqa: C901
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--requests", type=int, default=30, help="timed requests a page (30)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="throughput run (5 s)")
+    parser.add_argument("--app-root", type=Path, default=ROOT, help="the checkout to serve")
+    parser.add_argument("--only", help="measure only the endpoints matching this regex")
+    args = parser.parse_args()
+    env = {**os.environ, "TRACKER_CONFIG": "production", "SECRET_KEY": secrets.token_urlsafe(48),
+           "SESSION_COOKIE_SECURE": "false", "HSTS": "false", "TRUSTED_PROXIES": "0",
+           "RATELIMIT_ENABLED": "false", "DATABASE_URL": args.database_url,
+           "LOG_LEVEL": "WARNING"}
+    os.environ.update(env)
+    sys.path.insert(0, str(args.app_root))
+    from tracker import create_app
+
+    app = create_app("production")
+    counter = QueryCounter(app)
+    pages = discover(app)
+    port = _free_port()
+    bindir = Path(sys.executable).parent
+    server = subprocess.Popen(
+        [str(bindir / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
+         "--timeout", "120", "wsgi:app"],
+        env=env, cwd=args.app_root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            try:
+                Browser(port, None).get("/health")
+                break
+            except OSError:
+                time.sleep(0.1)
+        browsers = {role: Browser(port, email) for role, email in ROLES.items()}
+        measured: list[Page] = []
+        skipped: list[str] = []
+        for endpoint, path, roles in pages:
+            if args.only and not re.search(args.only, endpoint):
+                continue
+            if not roles:
+                skipped.append(f"{endpoint} {path}: no data to fill its arguments")
+                continue
+            every = endpoint in EVERY_ROLE
+            tried = []
+            for role in roles:
+                status, _ = browsers[role].get(path)
+                tried.append(f"{role} {status}")
+                if status != 200:
+                    continue
+                page = Page(endpoint, path, role)
+                page.status, page.p50, page.p95 = measure(browsers[role], path, args.requests)
+                page.queries = counter.queries(role, path)
+                measured.append(page)
+                print(f"  {endpoint:38} {role:14} {page.p50:7.1f} {page.p95:7.1f} "
+                      f"{page.queries:4}  {path}", flush=True)
+                if not every:
+                    break
+            else:
+                if not every:
+                    skipped.append(f"{endpoint} {path}: " + ", ".join(tried))
+        heaviest = max(measured, key=lambda p: p.p50)
+        floor_rate = throughput(port, ROLES["edi_lead"], FLOOR, args.seconds)
+        heavy_rate = throughput(port, ROLES[heaviest.role], heaviest.path, args.seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print()
+    print(f"{'page':38} {'role':14} {'p50 ms':>7} {'p95 ms':>7} {'SQL':>4}  path")
+    for page in sorted(measured, key=lambda p: -p.p95):
+        print(f"{page.endpoint:38} {page.role:14} {page.p50:7.1f} {page.p95:7.1f} "
+              f"{page.queries:4}  {page.path}")
+    for line in skipped:
+        print(f"skipped: {line}")
+    print(f"floor {FLOOR}: {floor_rate:.1f} requests/s; heaviest {heaviest.endpoint} "
+          f"({heaviest.path}): {heavy_rate:.1f} requests/s ({args.workers} gunicorn workers, "
+          f"4 clients, {args.seconds:g} s each)")
+    print(f"pages over 100 ms p95: {sum(1 for p in measured if p.p95 > 100)}")
+    print(f"heaviest/floor throughput ratio: {heavy_rate / floor_rate:.3f}")
+
+
+if __name__ == "__main__":
+    main()
