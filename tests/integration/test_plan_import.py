@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from tests.helpers import csrf_token, page, post_form
+from tests.helpers import csrf_token, error_summary, page, post_form
 from tracker.domain.plans import ActionStatus
 from tracker.domain.roles import Role
 from tracker.models import Action, AuditEvent
@@ -42,13 +42,13 @@ def test_every_problem_is_listed_in_one_pass(factories, client_for, db_session, 
     header, *_ = _export(client, org)
     rows = [header,
             # the file's own problems: a status that is none, a date that is not one
-            ",Leadership,Coaching,,,tom@example.org,,,,2026-01-31,finished,,,,,",
-            ",Leadership,Panels,,,tom@example.org,,,,31/02/2026,on_track,,,,,",
+            ",Leadership,Coaching,,,tom@example.org,,,,2026-01-31,finished,,,,,,",
+            ",Leadership,Panels,,,tom@example.org,,,,31/02/2026,on_track,,,,,,",
             # problems against the plan: a stranger, a made-up theme, a ghost, a past due date
-            ",Leadership,Circles,,,stranger@example.org,,,,2026-01-31,on_track,,,,,",
-            ",Made-up theme,Allies,,,tom@example.org,,,,2026-01-31,on_track,,,,,",
-            "99999,Leadership,Ghost,,,tom@example.org,,,,2026-01-31,on_track,,,,,",
-            ",Leadership,Late,,,tom@example.org,,,,2020-01-01,on_track,,,,,"]
+            ",Leadership,Circles,,,stranger@example.org,,,,2026-01-31,on_track,,,,,,",
+            ",Made-up theme,Allies,,,tom@example.org,,,,2026-01-31,on_track,,,,,,",
+            "99999,Leadership,Ghost,,,tom@example.org,,,,2026-01-31,on_track,,,,,,",
+            ",Leadership,Late,,,tom@example.org,,,,2020-01-01,on_track,,,,,,"]
     before = db_session.scalar(select(func.count(Action.id)))
     response = _upload(client, org, "\n".join(rows))
     assert response.status_code == 400
@@ -73,7 +73,7 @@ def test_the_preview_says_what_will_change_before_anything_is_saved(
                if line.startswith(f"{action.id},") else line
                for line in lines]
     changed.append(",Leadership,Aspiring managers,,SCW9 adults,tom@example.org,,,,2026-01-31,"
-                   "not_started,,,,,")
+                   "not_started,,,,,,")
     response = _upload(client, org, "\n".join([header, *changed]))
     assert response.status_code == 302
     preview_url = response.headers["Location"]
@@ -123,7 +123,12 @@ def test_a_plan_changed_since_the_preview_is_shown_again_not_imported(
     assert "Title Renamed meanwhile changes to Reverse mentoring" in text
     db_session.refresh(action)
     assert action.status == ActionStatus.ON_TRACK
-    assert post_form(client, preview_url, {}).status_code == 302  # confirmed again: applied
+    # Changed since the export, the row now needs a choice before anything is saved.
+    response = post_form(client, preview_url, {})
+    assert response.status_code == 400
+    assert error_summary(response) == [
+        "Choose what to do with the actions changed in the tracker since the file was exported"]
+    assert post_form(client, preview_url, {"conflicts": "all"}).status_code == 302  # applied
     db_session.refresh(action)
     assert (action.title, action.status) == ("Reverse mentoring", ActionStatus.AT_RISK)
 
@@ -135,7 +140,7 @@ def test_one_import_one_message_per_new_owner(factories, client_for, db_session,
     lead, org, owner, _, action = _setup(factories)
     client = client_for(lead)
     header, *lines = _export(client, org)
-    new = [f",Leadership,Imported action {n},,,tom@example.org,,,,2026-01-31,not_started,,,,,"
+    new = [f",Leadership,Imported action {n},,,tom@example.org,,,,2026-01-31,not_started,,,,,,"
            for n in range(40)]
     response = _upload(client, org, "\n".join([header, *lines, *new]))
     assert response.status_code == 302
@@ -157,3 +162,145 @@ def test_one_import_one_message_per_new_owner(factories, client_for, db_session,
     assert db_session.scalars(select(Notification.text).filter_by(
         user_id=owner.id).order_by(Notification.id.desc())).first() == (
         "Priya Shah made you the owner of the action \u201cReverse mentoring\u201d")
+
+
+# Changed since the export, retried and simultaneous imports (issue 9 item 7) -----------------
+
+
+def _progress(client, org, action_id: int, status: str, day: date):
+    url = f"/org/{org.slug}/cycles/2024-25/plan/actions/{action_id}"
+    return post_form(client, url + "/progress", {
+        "occurred_on": [str(day.day), str(day.month), str(day.year)],
+        "note": "Finished early", "new_status": status}, token_from=url)
+
+
+def _confirm(client, preview_url: str, **choice):
+    return post_form(client, preview_url, choice)
+
+
+def test_an_export_taken_before_a_progress_update_does_not_revert_it_unasked(
+        factories, client_for, db_session, frozen_clock):
+    """Importing an export taken before an owner's progress update silently reverted
+    'complete' to 'at risk' and reported '2 updated'."""
+    lead, org, owner, plan, action = _setup(factories)
+    theirs = factories.action(plan=plan, owner=owner, title="Listening circles",
+                              due_date=date(2025, 12, 31), status=ActionStatus.AT_RISK)
+    client = client_for(lead)
+    header, *lines = _export(client, org)  # taken before the owner's update
+    assert header.endswith(",version")
+    assert _progress(client_for(owner), org, theirs.id, "complete",
+                     date(2025, 6, 2)).status_code == 302
+    changed = [line.replace("Reverse mentoring", "Reverse mentoring for directors")
+               if line.startswith(f"{action.id},") else line for line in lines]
+    preview_url = _upload(client, org, "\n".join([header, *changed])).headers["Location"]
+    shown = page(client.get(preview_url))
+    conflicts = shown.find(id="conflict-heading").find_next("div").get_text(" ", strip=True)
+    assert f"Row 3: Listening circles (action {theirs.id})" in conflicts
+    assert "Status Complete changes to At risk" in conflicts
+    assert "Status last changed in the tracker by Tom Okafor, 2 June 2025 at 9:30am" in conflicts
+    assert "1 of the updates changed in the tracker since the file was exported" in \
+        shown.get_text(" ", strip=True)
+    # No choice made: nothing is saved, not even the row nobody else changed.
+    response = _confirm(client, preview_url)
+    assert response.status_code == 400
+    db_session.refresh(action)
+    db_session.refresh(theirs)
+    assert (action.title, theirs.status) == ("Reverse mentoring", ActionStatus.COMPLETE)
+    # Keep the tracker's version of the changed action: only the other row is imported.
+    response = _confirm(client, preview_url, conflicts="keep")
+    assert response.status_code == 302
+    db_session.refresh(action)
+    db_session.refresh(theirs)
+    assert (action.title, theirs.status) == ("Reverse mentoring for directors",
+                                            ActionStatus.COMPLETE)
+    event = db_session.scalar(select(AuditEvent).filter_by(action="imported"))
+    assert event.after["kept_as_in_tracker"] == 1 and event.after["updated"] == 1
+
+
+def test_each_changed_row_or_all_of_them_can_be_overwritten(
+        factories, client_for, db_session, frozen_clock):
+    lead, org, owner, plan, action = _setup(factories)
+    second = factories.action(plan=plan, owner=owner, title="Allies network",
+                              due_date=date(2025, 12, 31))
+    client = client_for(lead)
+    header, *lines = _export(client, org)
+    for item in (action, second):
+        item.status = ActionStatus.OFF_TRACK  # changed by someone since the export
+    db_session.flush()
+    rows = [line.replace("On track", "At risk") for line in lines]
+    preview_url = _upload(client, org, "\n".join([header, *rows])).headers["Location"]
+    row_of = {a.id: n for n, line in enumerate(rows, start=2) for a in (action, second)
+              if line.startswith(f"{a.id},")}
+    response = _confirm(client, preview_url, conflicts="rows",
+                        overwrite_rows=[str(row_of[second.id])])
+    assert response.status_code == 302
+    db_session.refresh(action)
+    db_session.refresh(second)
+    assert (action.status, second.status) == (ActionStatus.OFF_TRACK, ActionStatus.AT_RISK)
+    # All of them, from a fresh export changed since again.
+    header, *lines = _export(client, org)
+    for item in (action, second):
+        item.status = ActionStatus.COMPLETE
+    db_session.flush()
+    preview_url = _upload(client, org, "\n".join([header, *lines])).headers["Location"]
+    assert _confirm(client, preview_url, conflicts="all").status_code == 302
+    db_session.refresh(action)
+    db_session.refresh(second)
+    assert (action.status, second.status) == (ActionStatus.OFF_TRACK, ActionStatus.AT_RISK)
+
+
+def test_a_row_with_an_action_id_and_no_version_is_a_conflict_too(
+        factories, client_for, db_session, frozen_clock):
+    lead, org, _, _, action = _setup(factories)
+    client = client_for(lead)
+    header, *lines = _export(client, org)
+    rows = [line.replace("On track", "At risk").rsplit(",", 1)[0] + "," for line in lines]
+    preview_url = _upload(client, org, "\n".join([header, *rows])).headers["Location"]
+    assert _confirm(client, preview_url).status_code == 400
+    assert _confirm(client, preview_url, conflicts="all").status_code == 302
+    db_session.refresh(action)
+    assert action.status == ActionStatus.AT_RISK
+
+
+def test_the_same_file_imported_again_does_not_add_its_new_rows_twice(
+        factories, client_for, db_session, frozen_clock):
+    lead, org, _, plan, _ = _setup(factories)
+    client = client_for(lead)
+    header, *lines = _export(client, org)
+    content = "\n".join([header, *lines,
+                         ",Leadership,Aspiring managers,,,tom@example.org,,,,2026-01-31,"
+                         "not_started,,,,,,"])
+    assert _confirm(client, _upload(client, org, content).headers["Location"]).status_code == 302
+    # The same file again (a retried submission, a second tab): its new row is the action
+    # it added the first time, unchanged.
+    again = _upload(client, org, content).headers["Location"]
+    assert "0 actions added, 0 updated, 2 unchanged" in page(client.get(again)).get_text(" ")
+    assert _confirm(client, again).status_code == 302
+    titles = db_session.scalars(select(Action.title).where(Action.plan_id == plan.id)).all()
+    assert sorted(titles) == ["Aspiring managers", "Reverse mentoring"]
+
+
+def test_confirming_twice_applies_once(factories, client_for, db_session, frozen_clock):
+    lead, org, _, plan, _ = _setup(factories)
+    client = client_for(lead)
+    header, *lines = _export(client, org)
+    preview_url = _upload(client, org, "\n".join([
+        header, *lines, ",Leadership,Panels,,,tom@example.org,,,,2026-01-31,on_track,,,,,,"])
+    ).headers["Location"]
+    token = csrf_token(client, preview_url)
+    assert client.post(preview_url, data={"csrf_token": token}).status_code == 302
+    response = client.post(preview_url, data={"csrf_token": token}, follow_redirects=True)
+    assert "That import is closed" in response.get_data(as_text=True)
+    assert db_session.scalar(select(func.count(Action.id)).where(
+        Action.plan_id == plan.id)) == 2
+
+
+def test_a_file_without_the_version_column_is_refused_with_its_name(
+        factories, client_for, db_session, frozen_clock):
+    lead, org, _, _, _ = _setup(factories)
+    client = client_for(lead)
+    header, *lines = _export(client, org)
+    old = [line.rsplit(",", 1)[0] for line in [header, *lines]]
+    response = _upload(client, org, "\n".join(old))
+    assert response.status_code == 400
+    assert "version" in page(response).select_one(".app-problem-list").get_text(" ")

@@ -36,6 +36,7 @@ GOOD = {
     "indicators": "", "owner_email": "edi.lead@council.gov.uk", "lead_role": "", "partners": "",
     "start_date": "", "due_date": "31/03/2026", "status": "On track", "success_measure": "",
     "measure_unit": "", "measure_baseline": "", "measure_target": "", "measure_current": "",
+    "version": "",
 }
 
 
@@ -124,7 +125,7 @@ def test_the_csv_is_what_people_expect_to_see():
     assert lines[1].startswith('12,Workforce diversity and recruitment,"Anonymous shortlisting, ')
     assert ",SCW2 adults; SCW3; SCW7b children,o'brien@council.gov.uk," in text
     assert ",2025-04-01,2026-03-31,At risk," in text
-    assert text.rstrip().endswith(",1850-06-01,1899-12-31,Cancelled,,,-0.25,0,1000")
+    assert text.rstrip().endswith(",1850-06-01,1899-12-31,Cancelled,,,-0.25,0,1000,")
     assert ",0.52,1,1200.5" in text  # no spurious .0, no exponents
     # text a spreadsheet would run as a formula sits behind an apostrophe
     assert ',"\'=HYPERLINK(""http://evil"")",' in text
@@ -586,3 +587,21 @@ def test_every_formula_start_is_kept_as_text_and_reads_back(start):
     for write in (plan_csv_bytes, plan_xlsx_bytes):
         [back] = read_plan_sheet(write([row]), "plan")
         assert back.title == text
+
+
+def test_the_version_goes_out_and_comes_back_but_is_not_what_the_row_says(files):
+    row = PlanRow(action_id=7, version=3, theme="Leadership", title="Coaching",
+                  owner_email="a@b.uk", due_date=date(2026, 3, 31), status="on_track")
+    [back] = read_plan_sheet(plan_csv_bytes([row]), "plan.csv")
+    assert back.version == 3 and back == row
+    assert back == PlanRow(action_id=7, version=4, theme="Leadership", title="Coaching",
+                           owner_email="a@b.uk", due_date=date(2026, 3, 31), status="on_track")
+
+
+@pytest.mark.parametrize("text", ["0", "three", "2.5", "-1"])
+def test_a_version_that_is_not_one_is_named(files, text):
+    with pytest.raises(ExtractValidationError) as error:
+        read_plan_sheet(sheet(files, [{"action_id": "7", "version": text}]), "plan.csv")
+    assert [p.column for p in error.value.problems] == ["version"]
+    assert "Version in row 2 must be the whole number the export gave" in \
+        error.value.problems[0].message

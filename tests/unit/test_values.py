@@ -155,7 +155,7 @@ def test_the_plan_sheet_columns_come_from_the_field_table():
     assert PLAN_COLUMNS == (
         "action_id", "theme", "title", "description", "indicators", "owner_email", "lead_role",
         "partners", "start_date", "due_date", "status", "success_measure", "measure_unit",
-        "measure_baseline", "measure_target", "measure_current")
+        "measure_baseline", "measure_target", "measure_current", "version")
     for field in action_fields.TEXT_FIELDS:
         assert TEXT_LIMITS[field.column] == field.max_length
 

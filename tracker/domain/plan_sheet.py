@@ -7,6 +7,8 @@ skipped). Reading what was written gives equal rows: ``read_plan_sheet(plan_csv_
 == rows`` for any rows the reader accepts, and the same for XLSX.
 
 - ``action_id``: blank for a new action, else the existing action's id.
+- ``version``: the action's version when the sheet was exported (blank for a new action): an
+  import lists the rows whose action has changed since as conflicts (tracker.services.plan_sheets).
 - ``theme``, ``title``, ``owner_email``, ``due_date`` and ``status`` are required.
 - ``indicators``: ``SCW2 adults; SCW3, SCW7b children`` (an indicator alone is for all staff).
 - dates: ``2026-03-31``, ``31/03/2026``, ``31 March 2026`` or a date cell; written as ISO
@@ -72,9 +74,11 @@ __all__ = [
 #: with the action's id first and its indicators after the description.
 _FIELD_COLUMNS = tuple(field.column for field in ACTION_FIELDS)
 _AFTER_DESCRIPTION = _FIELD_COLUMNS.index("description") + 1
+#: ``version`` last: the action's version when it was exported, so that an import can tell
+#: which actions someone changed since (blank for a new action).
 PLAN_COLUMNS: tuple[str, ...] = (
     "action_id", *_FIELD_COLUMNS[:_AFTER_DESCRIPTION], "indicators",
-    *_FIELD_COLUMNS[_AFTER_DESCRIPTION:],
+    *_FIELD_COLUMNS[_AFTER_DESCRIPTION:], "version",
 )
 
 #: Status value -> label, in order (the single table lives in tracker.domain.plans).
@@ -165,6 +169,8 @@ class PlanRow:
     measure_baseline: Decimal | None = None
     measure_target: Decimal | None = None
     measure_current: Decimal | None = None
+    # The action's version when exported: not part of what the row says (not compared).
+    version: int | None = field(default=None, compare=False)
     row: int | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -197,6 +203,7 @@ def plan_frame(rows: Iterable[PlanRow]) -> pd.DataFrame:
     rows = list(rows)
     data: dict[str, object] = {
         "action_id": pd.array([r.action_id for r in rows], dtype="Int64"),
+        "version": pd.array([r.version for r in rows], dtype="Int64"),
         "indicators": pd.array([format_indicators(r.indicators) for r in rows], dtype="str"),
         "status": pd.array([STATUS_LABELS[r.status] for r in rows], dtype="str"),
     }
@@ -465,6 +472,13 @@ class _RowReader:
             return None
         return int(text)
 
+    def version(self, column: str, text: str) -> int | None:
+        if not _WHOLE.fullmatch(text) or not 0 < int(text) <= MAX_ACTION_ID:
+            self.problem(column, f"Version{self.where} must be the whole number the export gave, "
+                                 f"like 3, or blank, not {quote(text)}")
+            return None
+        return int(text)
+
     def email(self, column: str, text: str) -> str:
         if len(text) > _EMAIL_LIMIT or not _EMAIL.fullmatch(text) or not text.isprintable():
             self.problem(column, f"Owner email{self.where} must be an email address in the correct "
@@ -527,6 +541,7 @@ class _RowReader:
 
 _READERS = {
     "action_id": _RowReader.action_id_,
+    "version": _RowReader.version,
     "owner_email": _RowReader.email,
     "status": _RowReader.status,
     "indicators": _RowReader.indicators,

@@ -204,3 +204,23 @@ class PlanImportDraft(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     preview_digest: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PlanImport(Base):
+    """A plan spreadsheet that was imported: which of its rows added which action.
+
+    The same file imported again (a retried submission, a second tab) finds its new rows here,
+    so they are the actions they added the first time, not new ones again.
+    """
+
+    __tablename__ = "plan_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("action_plans.id", ondelete="CASCADE"),
+                                         index=True)
+    # The sha256 of the file's bytes.
+    file_digest: Mapped[str] = mapped_column(String(64))
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The file's row number (as text: a JSON key) -> the id of the action that row added.
+    added: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)

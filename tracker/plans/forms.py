@@ -6,8 +6,10 @@ from typing import Any
 
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovCheckboxInput,
     GovFileInput,
+    GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
@@ -16,7 +18,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     BooleanField,
     HiddenField,
+    RadioField,
     SelectField,
+    SelectMultipleField,
     SubmitField,
 )
 from wtforms.validators import InputRequired, Optional
@@ -140,8 +144,31 @@ class ImportForm(GovForm):
     submit = SubmitField("Check the file", widget=GovSubmitInput())
 
 
+#: What to do with the rows whose action changed in the tracker since the file was exported.
+CONFLICT_CHOICES = [
+    ("keep", "Keep the tracker's version of each of them (import the other rows only)"),
+    ("all", "Overwrite all of them with the file's values"),
+    ("rows", "Overwrite only the rows I tick below, and keep the tracker's version of the others"),
+]
+
+
 class ConfirmImportForm(GovForm):
+    conflicts = RadioField(
+        "What should happen to the actions changed in the tracker since your export?",
+        choices=CONFLICT_CHOICES, widget=GovRadioInput(), validators=[Optional()])
+    overwrite_rows = SelectMultipleField("Rows to overwrite with the file's values", coerce=int,
+                                         widget=GovCheckboxesInput(), validators=[Optional()])
     submit = SubmitField("Import these changes", widget=GovSubmitInput())
+
+    def overwrite(self) -> set[int] | str | None:
+        """The choice for the conflicting rows, as confirm_import takes it (None: not made)."""
+        if self.conflicts.data == "keep":
+            return set()
+        if self.conflicts.data == "all":
+            return "all"
+        if self.conflicts.data == "rows":
+            return set(self.overwrite_rows.data or ())
+        return None
 
 
 class ReflectionForm(GovForm):

@@ -413,22 +413,29 @@ def review_import(access: OrgAccess, label: str, draft_id: int):
         flash("That import is closed: it was applied, or replaced by a newer file. This is "
               "the plan as it is now.", "info")
         return redirect(url_for(".by_theme", slug=access.organisation.slug, label=label))
-    form, changed, problems = ConfirmImportForm(), False, []
+    form, changed, problems, preview = ConfirmImportForm(), False, [], None
     try:
+        preview = sheet_service.import_preview(access=access, plan=plan, draft=draft,
+                                               today=today())
+        form.overwrite_rows.choices = [(c.row, f"Row {c.row}: {c.title}")
+                                       for c in preview.conflicts]
         if form.validate_on_submit():
             applied, preview = sheet_service.confirm_import(
-                actor=current_user, access=access, plan=plan, draft=draft, today=today())
+                actor=current_user, access=access, plan=plan, draft=draft, today=today(),
+                overwrite=form.overwrite())
             if applied:
                 flash(f"Plan imported: {preview.summary}", "success")
                 return redirect(url_for(".by_theme", slug=access.organisation.slug, label=label))
             changed = True  # shown with 200: the new preview is kept, to be confirmed
-        else:
-            preview = sheet_service.import_preview(access=access, plan=plan, draft=draft,
-                                                   today=today())
     except ExtractValidationError as error:
         preview, problems = None, error.problems
+    except InvalidInput as error:  # the rows changed since the export need a choice
+        apply_errors(form, error)
+    except sheet_service.ImportClosed:
+        flash("That import has already been applied. This is the plan as it is now.", "info")
+        return redirect(url_for(".by_theme", slug=access.organisation.slug, label=label))
     return _page("plans/import_preview.html", access, cycle, plan,
-                 400 if problems else 200, form=form, preview=preview,
+                 400 if (problems or form.errors) else 200, form=form, preview=preview,
                  changed=changed, problems=problems, draft=draft)
 
 

@@ -1,12 +1,21 @@
-"""Export a plan to CSV or XLSX, and import one from the same columns (all or nothing)."""
+"""Export a plan to CSV or XLSX, and import one from the same columns (all or nothing).
+
+An import never overwrites a change it did not know about. The export carries each action's
+version; a row whose action has changed since (its version moved, or a row without one) is a
+conflict, listed with what the tracker holds now and who changed it when, and is saved only
+if the person importing chooses to overwrite it (row by row, or all). Imports of one plan run
+one at a time (the plan's row is locked while one is confirmed), and the same file imported
+again finds the actions its new rows added the first time instead of adding them again.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import delete, select
 
@@ -23,13 +32,23 @@ from tracker.domain.plans import ActionStatus
 from tracker.domain.problems import ExtractValidationError, Problem
 from tracker.domain.roles import Capability
 from tracker.extensions import db
-from tracker.models import Action, ActionPlan, Membership, PlanImportDraft, User
+from tracker.models import (
+    Action,
+    ActionPlan,
+    AuditEvent,
+    Membership,
+    PlanImport,
+    PlanImportDraft,
+    User,
+)
 from tracker.services import actions as action_service
 from tracker.services import notifications
 from tracker.services import plans as plan_service
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event
+from tracker.services.errors import InvalidInput
 from tracker.services.history import Change
+from tracker.services.locks import lock
 from tracker.services.uploads import upload_limits
 
 #: The sheet column that holds each of an action's fields.
@@ -48,7 +67,7 @@ def row_of(a: Action) -> PlanRow:
     return PlanRow(
         action_id=a.id, theme=a.theme.name, status=a.status.value,
         indicators=tuple(IndicatorRef(link.indicator, link.service_area) for link in a.links),
-        owner_email=a.owner.email if a.owner else "",
+        owner_email=a.owner.email if a.owner else "", version=a.version,
         **{field.column: getattr(a, field.name) for field in PLAIN_FIELDS},
     )
 
@@ -74,8 +93,21 @@ def _values(row: PlanRow, theme_id: int | None, owner_id: int | None) -> dict:
 
 
 @dataclass(frozen=True)
+class ChangedSince:
+    """Who last changed one of a conflicting action's fields in the tracker, and when."""
+
+    label: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class RowChange:
-    """What importing one row does: adds an action, updates one, or leaves it as it is."""
+    """What importing one row does: adds an action, updates one, or leaves it as it is.
+
+    An update whose action changed since the file was exported is a `conflict`: `since` says
+    who changed which of the fields the row would change, and when.
+    """
 
     row: int
     kind: str  # "added", "updated" or "unchanged"
@@ -84,6 +116,8 @@ class RowChange:
     fields: tuple[Change, ...] = ()  # each field the row changes (before is None if new)
     links_added: tuple[str, ...] = ()
     links_removed: tuple[str, ...] = ()
+    conflict: bool = False
+    since: tuple[ChangedSince, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +131,11 @@ class ImportPreview:
         return sum(1 for change in self.changes if change.kind == kind)
 
     @property
+    def conflicts(self) -> tuple[RowChange, ...]:
+        """The rows whose action someone changed since the file was exported."""
+        return tuple(change for change in self.changes if change.conflict)
+
+    @property
     def digest(self) -> str:
         """A fingerprint of what would change: the same file on a changed plan differs."""
         return hashlib.sha256(json.dumps([dataclasses.astuple(c) for c in self.changes],
@@ -105,8 +144,13 @@ class ImportPreview:
     @property
     def summary(self) -> str:
         added = self.count("added")
-        return (f"{added} action{'s' if added != 1 else ''} added, {self.count('updated')} "
-                f"updated, {self.count('unchanged')} unchanged")
+        summary = (f"{added} action{'s' if added != 1 else ''} added, {self.count('updated')} "
+                   f"updated, {self.count('unchanged')} unchanged")
+        if conflicts := len(self.conflicts):
+            summary += (f" ({conflicts} of the updates changed in the tracker since the file "
+                        "was exported)")
+        return summary
+
 
 
 @dataclass
@@ -114,6 +158,23 @@ class _Planned:
     row: PlanRow
     action: Action | None
     values: dict
+    conflict: bool = False
+
+
+def file_digest(data: bytes) -> str:
+    """The fingerprint of a file's bytes, by which the same file imported again is known."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _added_before(plan: ActionPlan, digest: str, existing: dict[int, Action]) -> dict[int, int]:
+    """Row number -> the action that row of this same file added, in earlier imports."""
+    added: dict[int, int] = {}
+    for record in db.session.scalars(select(PlanImport).where(
+            PlanImport.plan_id == plan.id, PlanImport.file_digest == digest)
+            .order_by(PlanImport.id)):
+        added.update({int(row): action_id for row, action_id in record.added.items()
+                      if action_id in existing})
+    return added
 
 
 def _check_file(*, access: OrgAccess, plan: ActionPlan, data: bytes, filename: str,
@@ -125,6 +186,7 @@ def _check_file(*, access: OrgAccess, plan: ActionPlan, data: bytes, filename: s
         select(User).join(Membership, Membership.user_id == User.id)
         .where(Membership.organisation_id == access.organisation.id))}
     existing = {a.id: a for a in action_service.plan_actions(access=access, plan=plan)}
+    added_before = _added_before(plan, file_digest(data), existing)
     problems: list[Problem] = list(sheet.problems)
     bad_cells = {(p.row, p.column) for p in sheet.problems}
     for keys in sheet.keys:  # the plan-level checks, also on rows whose other cells are wrong
@@ -133,6 +195,8 @@ def _check_file(*, access: OrgAccess, plan: ActionPlan, data: bytes, filename: s
     planned: list[_Planned] = []
     changes: list[RowChange] = []
     for row in sheet.rows:
+        if row.action_id is None and row.row in added_before:  # this file added it before
+            row = dataclasses.replace(row, action_id=added_before[row.row])
         assert row.row is not None  # a row read from a file knows where it was
         action = existing.get(row.action_id) if row.action_id else None
         if action is not None and row_of(action) == row:
@@ -149,13 +213,51 @@ def _check_file(*, access: OrgAccess, plan: ActionPlan, data: bytes, filename: s
             problems += [Problem(filename, row.row, COLUMN_OF_FIELD.get(f, f),
                                  f"Row {row.row}: {message}") for f, message in errors.items()]
             continue
-        planned.append(_Planned(row, action, values))
-        changes.append(_change(row, action, values))
+        # Changed since the export (or exported without a version): saved only if chosen.
+        conflict = action is not None and row.version != action.version
+        planned.append(_Planned(row, action, values, conflict))
+        changes.append(_change(row, action, values, conflict=conflict))
     if problems:
         problems.sort(key=lambda p: (p.row or 0, p.column or ""))
         raise ExtractValidationError(problems)
+    changes = _with_changed_since(changes)
     changes.sort(key=lambda c: c.row)
     return ImportPreview(filename, tuple(changes)), planned
+
+
+#: The audit trail's name of each field an import row sets, and of its indicator links.
+_FIELD_OF_LABEL = {label: field for field, label in action_service.FIELD_LABELS.items()}
+_LINK_EVENTS = ("linked", "unlinked")
+
+
+def _with_changed_since(changes: list[RowChange]) -> list[RowChange]:
+    """Add to each conflict who last changed, in the tracker, each field the row would change."""
+    ids = [c.action_id for c in changes if c.conflict and c.action_id is not None]
+    if not ids:
+        return changes
+    last: dict[tuple[int, str], ChangedSince] = {}
+    for event in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.entity_type == "action",
+                                     AuditEvent.entity_id.in_(ids))
+            .options(db.joinedload(AuditEvent.actor)).order_by(AuditEvent.id)):
+        by = event.actor.name if event.actor else "the tracker"
+        assert event.entity_id is not None
+        for field in (event.after or {}):
+            last[(event.entity_id, field)] = ChangedSince(
+                action_service.FIELD_LABELS.get(field, field), by, event.occurred_at)
+        if event.action in _LINK_EVENTS:
+            last[(event.entity_id, "links")] = ChangedSince("Indicators", by, event.occurred_at)
+    result = []
+    for change in changes:
+        if change.conflict and change.action_id is not None:
+            fields = [_FIELD_OF_LABEL.get(f.label, f.label) for f in change.fields]
+            if change.links_added or change.links_removed:
+                fields.append("links")
+            since = tuple(last[(change.action_id, f)] for f in fields
+                          if (change.action_id, f) in last)
+            change = dataclasses.replace(change, since=since)
+        result.append(change)
+    return result
 
 
 def _key_problems(keys: RowKeys, filename: str, themes: dict, members: dict, existing: dict,
@@ -178,7 +280,8 @@ def _key_problems(keys: RowKeys, filename: str, themes: dict, members: dict, exi
     return problems
 
 
-def _change(row: PlanRow, action: Action | None, values: dict) -> RowChange:
+def _change(row: PlanRow, action: Action | None, values: dict, *,
+            conflict: bool = False) -> RowChange:
     assert row.row is not None  # a row read from a file knows where it was
     wanted = {str(ref) for ref in row.indicators}
     have = {str(IndicatorRef(link.indicator, link.service_area))
@@ -196,7 +299,8 @@ def _change(row: PlanRow, action: Action | None, values: dict) -> RowChange:
             action_service.describe_value(field, value)))
     return RowChange(row.row, "added" if action is None else "updated", row.title,
                      action.id if action else None, tuple(fields),
-                     tuple(sorted(wanted - have)), tuple(sorted(have - wanted)))
+                     tuple(sorted(wanted - have)), tuple(sorted(have - wanted)),
+                     conflict=conflict)
 
 
 def preview_import(*, actor: User, access: OrgAccess, plan: ActionPlan, data: bytes,
@@ -236,35 +340,67 @@ def import_preview(*, access: OrgAccess, plan: ActionPlan, draft: PlanImportDraf
     return preview
 
 
+class ImportClosed(Exception):
+    """The pending import was applied (or replaced) by another request meanwhile."""
+
+
+#: What the person chose to do with the conflicting rows: overwrite every one, or those rows.
+OVERWRITE_ALL = "all"
+
+
 def confirm_import(*, actor: User, access: OrgAccess, plan: ActionPlan, draft: PlanImportDraft,
-                   today: date) -> tuple[bool, ImportPreview]:
+                   today: date, overwrite: Collection[int] | str | None = None,
+                   ) -> tuple[bool, ImportPreview]:
     """Apply a previewed import; if the plan changed since the preview, keep the new preview.
+
+    `overwrite` is the choice for the rows changed in the tracker since the export: their row
+    numbers to overwrite (empty: keep the tracker's version of each), or OVERWRITE_ALL; None
+    (no choice) is refused with InvalidInput when there are any. Confirming holds the plan's
+    lock, so imports of one plan run one after another, each checking the plan as the last
+    left it; a second confirmation of the same import finds it gone (ImportClosed).
 
     Returns (applied, preview). When not applied the pending import now holds the new
     preview, to be confirmed again. Raises ExtractValidationError if the file no longer fits.
     """
     require(access, Capability.EDIT_PLAN)
+    lock(ActionPlan, plan.id)  # one import (and no edit) of this plan at a time
+    db.session.expire_all()  # read the actions as the import before this one left them
+    if db.session.scalar(select(PlanImportDraft.id).where(
+            PlanImportDraft.id == draft.id)) is None:
+        raise ImportClosed(draft.id)
     preview, planned = _check_file(access=access, plan=plan, data=draft.content,
                                    filename=draft.filename, today=today)
     if preview.digest != draft.preview_digest:
         draft.preview_digest = preview.digest
         db.session.flush()
         return False, preview
-    _apply(actor, access, plan, planned, today)
+    conflicting = {c.row for c in preview.conflicts}
+    if conflicting and overwrite is None:
+        raise InvalidInput({"conflicts": "Choose what to do with the actions changed in the "
+                                         "tracker since the file was exported"})
+    chosen = conflicting if overwrite == OVERWRITE_ALL else set(overwrite or ()) & conflicting
+    kept = [item for item in planned if item.conflict and item.row.row not in chosen]
+    planned = [item for item in planned if item not in kept]
+    added = _apply(actor, access, plan, planned, today)
+    db.session.add(PlanImport(plan_id=plan.id, file_digest=file_digest(draft.content),
+                              imported_by_id=actor.id, added={str(r): i for r, i in added.items()}))
     if planned:  # an unchanged file changes nothing, not even the audit trail
         record_event(actor=actor, action="imported", entity_type="action_plan", entity_id=plan.id,
                      organisation=access.organisation,
                      after={"file": draft.filename, "added": preview.count("added"),
-                            "updated": preview.count("updated"),
-                            "unchanged": preview.count("unchanged")})
+                            "updated": preview.count("updated") - len(kept),
+                            "unchanged": preview.count("unchanged"),
+                            "kept_as_in_tracker": len(kept)})
     db.session.delete(draft)
     db.session.flush()
     return True, preview
 
 
 def _apply(actor: User, access: OrgAccess, plan: ActionPlan, planned: list[_Planned],
-           today: date) -> None:
+           today: date) -> dict[int, int]:
+    """Save the planned rows; return the row number -> id of each action added."""
     given: list[Action] = []  # actions the import gave an owner: one message per owner at the end
+    added: dict[int, int] = {}
     for item in planned:
         action = item.action
         if action is None:
@@ -272,6 +408,8 @@ def _apply(actor: User, access: OrgAccess, plan: ActionPlan, planned: list[_Plan
                                                   values=item.values, today=today,
                                                   notify_owner=False)
             given.append(action)
+            assert item.row.row is not None
+            added[item.row.row] = action.id
         else:
             changes = {k: v for k, v in item.values.items() if getattr(action, k) != v}
             if changes:
@@ -282,6 +420,7 @@ def _apply(actor: User, access: OrgAccess, plan: ActionPlan, planned: list[_Plan
                     given.append(action)
         _sync_links(actor, access, plan, action, item.row)
     notifications.notify_imported_owners(actions=given, actor=actor)
+    return added
 
 
 def _sync_links(actor: User, access: OrgAccess, plan: ActionPlan, action: Action,
