@@ -107,7 +107,7 @@ def compute_indicators(staff_path, recruitment_path, survey_path, service_area, 
     from tracker.domain.definitions import SERIES_IDS
     from tracker.domain.extracts import SCHEMAS, read_extracts
     from tracker.domain.mappings import parse_mapping
-    from tracker.domain.problems import ExtractValidationError, format_problems
+    from tracker.domain.problems import ExtractValidationError, format_problems, headers_found
     from tracker.domain.stored_results import StoredResults
     from tracker.services.indicators import results_from_counts
 
@@ -122,6 +122,8 @@ def compute_indicators(staff_path, recruitment_path, survey_path, service_area, 
                                  extra_mapping=current_app.extensions.get("ethnicity_mapping"))
     except ExtractValidationError as error:
         click.echo(format_problems(error.problems), err=True)
+        for filename, _, sentence in headers_found(error.problems):
+            click.echo(f"{filename}: {sentence}", err=True)
         sys.exit(2)
     counts = counts_from_extracts(**extracts)[service_area]
     result = results_from_counts({service_area: counts.to_dict()}, orientation,

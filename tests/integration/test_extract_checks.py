@@ -100,6 +100,10 @@ def test_the_cli_takes_the_mapping_file_the_web_downloads(runner, extracts, tmp_
     plain = _compute(runner, "--staff", str(staff), "--json")
     assert plain.exit_code == 2
     assert "hr.csv: The file must have a column called 'staff_id'" in plain.stderr
+    # the headers the file has are listed once, to choose from
+    assert "hr.csv: The headers found in row 1 are 'Emp Ref', 'Ethnic Desc', 'service_area'" \
+        in plain.stderr
+    assert plain.stderr.count("The headers found") == 1
 
     mapping = tmp_path / "mapping.json"
     mapping.write_text(json.dumps({

@@ -299,3 +299,15 @@ def test_a_recruitment_systems_outcome_column_is_mapped_to_shortlisted_and_appoi
         assert sum(g["denominator"] for g in scw2.values()) == len(frame)
         assert db.session.scalars(db.select(ExtractMapping).filter_by(kind="values")
                                   ).one().entries == {"outcome": {"Unsuccessful": "shortlisted"}}
+
+
+def test_a_near_miss_header_is_suggested_on_the_mapping_page(client_as, extracts):
+    frame = pd.read_csv(extracts["staff"], dtype=str, keep_default_na=False)
+    content = frame.rename(columns={"ethnicity": "Ethnicty"}).to_csv(index=False).encode()
+    lead = client_as("edi_lead")
+    assert _upload(lead, content).headers["Location"].endswith(MAPPING)
+    soup = page(lead.get(MAPPING))
+    assert soup.select_one("#column-staff-ethnicity-hint").get_text(strip=True) == \
+        "Not found: choose the column that holds it (did you mean 'Ethnicty'?)"
+    # nothing is chosen for it without the EDI lead choosing
+    assert soup.select("#column-staff-ethnicity option[selected]") == []

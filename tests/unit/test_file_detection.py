@@ -157,3 +157,80 @@ def test_sample_values_are_kept_for_the_mapping_page():
                               [datetime.datetime(2024, 4, 21), "A", "adults", "yes"]]})
     layout = read_columns(data, "r.xlsx", HEADER).layout
     assert layout.samples[0] == ("21/04/2024",)
+
+
+def test_a_date_in_a_message_reads_as_a_person_writes_it(files):
+    from datetime import datetime
+
+    from tracker.domain.extracts import read_staff
+    from tracker.domain.problems import ExtractValidationError
+
+    header = ["staff_id", "ethnicity", "service_area", "pay_band", "senior_manager",
+              "regulated_professional", "formal_disciplinary", "ftp_referral", "funded_cpd",
+              "left_in_period"]
+    data = files.xlsx(header, [["S1", "Indian", datetime(2024, 4, 21), "A", "no", "no", "no",
+                                "no", "no", "no"]])
+    with pytest.raises(ExtractValidationError) as raised:
+        read_staff(data, "staff.xlsx")
+    message = str(raised.value)
+    assert "Service area must be adults or children, not '21/04/2024', in row 2" in message
+    assert "2024-04-21" not in message
+
+
+STAFF_HEADER = ["Employee Number", "Ethnic Origin", "Directorate", "Grade", "Senior Manager",
+                "Regulated Professional", "Formal Disciplinary", "FtP Referral", "Funded CPD",
+                "Leaver"]
+STAFF_ROWS = [["E1", "White - British", "Adult Social Care", "G7", "N", "Y", "N", "N", "Y", "N"],
+              ["E2", "APKN", "Children's Services", "G9", "Y", "N", "N", "N", "N", "Y"]]
+
+
+def test_a_legacy_xls_workbook_is_read_below_its_title_row():
+    """A real Excel 97-2003 file (written by xlwt, as old HR systems still export)."""
+    import xlwt
+
+    from tracker.domain.extracts import read_staff
+
+    book = xlwt.Workbook()
+    book.add_sheet("Notes").write(0, 0, "Read me first")
+    sheet = book.add_sheet("Staff")
+    sheet.write(0, 0, "Staff extract 2024-25")
+    for col, name in enumerate(STAFF_HEADER):
+        sheet.write(2, col, name)
+    for row, values in enumerate(STAFF_ROWS, start=3):
+        for col, value in enumerate(values):
+            sheet.write(row, col, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    extract = read_staff(buffer.getvalue(), "itrent.xls")
+    assert extract.layout.describe() == ("Read sheet 'Staff' of the XLS workbook (other sheets: "
+                                         "'Notes'); headers in row 3")
+    assert extract.frame["ethnic_group"].tolist() == ["white", "gm"]
+    assert extract.frame["service_area"].tolist() == ["adults", "children"]
+    assert extract.frame.index.tolist() == [4, 5]
+
+
+def test_an_xlsm_workbook_is_read_and_its_macros_never_run():
+    import zipfile
+
+    from tracker.domain.extracts import read_staff
+
+    book = openpyxl.Workbook()
+    book.active.append(STAFF_HEADER)
+    for row in STAFF_ROWS:
+        book.active.append(row)
+    plain = io.BytesIO()
+    book.save(plain)
+    macro = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(macro, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+            target.writestr(item, data)
+        target.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 not run")
+    extract = read_staff(macro.getvalue(), "export.xlsm")
+    assert extract.layout.format == "XLSM"
+    assert extract.layout.describe().startswith("Read sheet 'Sheet' of the XLSM workbook")
+    assert len(extract) == 2

@@ -49,6 +49,7 @@ from tracker.domain.tabular import (
     Encoded,
     Layout,
     Limits,
+    display_text,
     distinct,
     encode,
     fold,
@@ -361,8 +362,9 @@ def _check(
 
     def code(column: str, encoded: Encoded, message: Callable[[str], str], what: str) -> None:
         rows = columns[column].index.to_numpy()
-        found_here = [rows_problem(name, column, rows[where], message(raw), value=raw)
-                      for raw, where in encoded.invalid]
+        # a date shows as a person in England writes it (21/04/2024), never 2024-04-21T00:00:00
+        found_here = [rows_problem(name, column, rows[where], message(display_text(raw)),
+                                   value=raw) for raw, where in encoded.invalid]
         cell_problems.extend(_listed(found_here, name, column, what))
         coded[column] = encoded.codes
 

@@ -27,6 +27,8 @@ class Problem:
     rows: tuple[int, ...] = ()
     row_count: int = 0
     value: str | None = None
+    #: For a column not found: the headers the file has (to list once, beside the problems).
+    headers: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         """Return a JSON-serialisable copy."""
@@ -38,6 +40,7 @@ class Problem:
             "rows": list(self.rows),
             "row_count": self.row_count,
             "value": self.value,
+            **({"headers": list(self.headers)} if self.headers else {}),
         }
 
 
@@ -130,3 +133,18 @@ def quote(value: object, limit: int = 60) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return f"'{text}'"
+
+
+def headers_found(problems: Sequence[Problem]) -> list[tuple[str, int | None, str]]:
+    """Return (file, header row, "the headers found" sentence) once for each file with a
+    column not found, for listing beside its problems."""
+    listed: dict[str, tuple[str, int | None, str]] = {}
+    for problem in problems:
+        if problem.headers and problem.file not in listed:
+            shown = problem.headers
+            text = ", ".join(quote(h, 40) for h in shown[:40])
+            if len(shown) > 40:
+                text += f" and {len(shown) - 40:,} more"
+            listed[problem.file] = (problem.file, problem.row,
+                                    f"The headers found in row {problem.row} are {text}")
+    return list(listed.values())

@@ -279,7 +279,8 @@ def _find_columns(
             near = suggest(name, layout.headers)
             if near is not None:
                 message += f". Did you mean {quote(near)}?"
-            problems.append(Problem(filename, row, name, message))
+            problems.append(Problem(filename, row, name, message, headers=tuple(
+                h for h in layout.headers if h.strip())))
         elif len(where) > 1:
             problems.append(Problem(
                 filename, row, name, value="repeated",

@@ -15,6 +15,7 @@ from tracker.domain.definitions import EXTRACT_KINDS
 from tracker.domain.extracts import SCHEMAS, Examined
 from tracker.domain.mappings import MEANING_WORDS, MEANINGS, ColumnMapping
 from tracker.domain.problems import quote
+from tracker.domain.spellings import suggest
 from tracker.domain.tabular import SAMPLES
 
 KIND_WORDS = {"staff": "Staff extract", "recruitment": "Recruitment extract",
@@ -144,8 +145,10 @@ def column_items(kind: str, file: Examined, form: Mapping[str, str] | None) -> l
                              " (blank in the first rows)")
             options.append({"value": f"h{position}", "text": text,
                             "selected": selected == f"h{position}"})
+        near = suggest(column, layout.headers) if column in file.absent else None
         hint = ("Found by its name" if found and column not in file.absent
-                else "Not found: choose the column that holds it")
+                else "Not found: choose the column that holds it" +
+                (f" (did you mean {quote(near)}?)" if near else ""))
         items.append({"name": name, "label": COLUMN_WORDS[column], "column": column,
                       "hint": hint, "options": options})
     return items
