@@ -54,3 +54,14 @@ def test_trend_review_sign_off_and_next_cycle(page: Page):
         "Cycle 2025-26 started")
     expect(page.locator("h1")).to_have_text("Action plan 2025-26")
     assert_accessible(page)
+
+
+def test_by_indicator_shows_the_bands_and_an_action_says_whether_it_worked(page: Page):
+    sign_in(page, "viewer@northshire.example.org")
+    page.goto("/org/northshire/cycles/2024-25/plan/by-indicator")
+    expect(page.locator(".app-band-trend").first).to_contain_text("Whole workforce")
+    assert_accessible(page)
+    page.locator("main table").first.locator("a.govuk-link").first.click()
+    expect(page.locator("#did-it-work")).to_have_text("Did it work?")
+    expect(page.locator(".app-did-it-work li").first).to_contain_text("baseline")
+    assert_accessible(page)

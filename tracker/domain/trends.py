@@ -95,3 +95,45 @@ def national_year_for(cycle_label: str) -> str:
     """
     first = int(cycle_label[:4])
     return str(first + 1)
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    """A small line of relative likelihoods over the cycles, on a log scale, for an inline SVG.
+
+    ``path`` is an SVG path (a gap where a cycle has no figure), ``dots`` the points drawn,
+    ``parity_y`` the height of the parity line (RL 1).
+    """
+
+    width: int
+    height: int
+    path: str
+    dots: list[tuple[float, float]]
+    parity_y: float
+
+
+def sparkline(values: list[float | None], *, width: int = 120, height: int = 32,
+              margin: float = 4.0) -> Sparkline | None:
+    """Lay out the values left to right (one slot per cycle), parity always in view; None when
+    fewer than two values are figures (a line needs two)."""
+    logs = [math.log(v) if v is not None and v > 0 else None for v in values]
+    known = [v for v in logs if v is not None]
+    if len(known) < 2:
+        return None
+    low, high = min([*known, 0.0]), max([*known, 0.0])
+    span = (high - low) or 1.0
+    step = (width - 2 * margin) / (len(values) - 1)
+
+    def y(log_value: float) -> float:
+        return round(margin + (high - log_value) / span * (height - 2 * margin), 1)
+
+    parts, dots, pen_down = [], [], False
+    for i, value in enumerate(logs):
+        if value is None:
+            pen_down = False
+            continue
+        x = round(margin + i * step, 1)
+        dots.append((x, y(value)))
+        parts.append(f"{'L' if pen_down else 'M'}{x} {y(value)}")
+        pen_down = True
+    return Sparkline(width, height, " ".join(parts), dots, y(0.0))

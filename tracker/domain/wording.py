@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from tracker.domain.definitions import INDICATORS_BY_ID, NHS_INVERTED_SERIES
+from tracker.domain.formatting import percentage, percentage_points
 from tracker.domain.stored_results import StoredSeries
 
 GM_WHITE = "gm-white"
@@ -172,3 +173,19 @@ def gap_words(gap_pp: float | None, *, no_gm: bool) -> str:
     if gap_pp is not None:
         return ""
     return "No global majority staff in post" if no_gm else "No gap: no staff in post counted"
+
+
+SURVEY_SERIES = ("SCW6", "SCW7a", "SCW7b")
+
+
+def beside_rl(indicator: str, entry: StoredSeries) -> str:
+    """Say the figures that go with a relative likelihood in words: SCW9's percentage-point gap
+    between global majority senior managers and staff in post, and a survey question's share of
+    each group who said yes ("" for the other indicators, or when they are missing)."""
+    if indicator == "SCW9" and entry.gap_pp is not None:
+        return f"gap {percentage_points(entry.gap_pp)} against the workforce"
+    if indicator in SURVEY_SERIES and entry.gm and entry.white \
+            and entry.gm.denominator and entry.white.denominator:
+        return (f"global majority {percentage(entry.gm.numerator / entry.gm.denominator)}, "
+                f"white {percentage(entry.white.numerator / entry.white.denominator)} said yes")
+    return ""

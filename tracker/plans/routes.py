@@ -19,6 +19,7 @@ from tracker.domain.plans import (
 )
 from tracker.domain.problems import ExtractValidationError
 from tracker.domain.roles import Capability
+from tracker.domain.wording import beside_rl
 from tracker.forms import entered
 from tracker.plans import bp
 from tracker.plans.forms import (
@@ -87,7 +88,9 @@ def by_indicator(access: OrgAccess, label: str):
     cycle, plan = _load(access, label)
     actions = action_service.plan_actions(access=access, plan=plan)
     rows = plan_views.coverage(access=access, plan=plan, actions=actions)
-    return _page("plans/by_indicator.html", access, cycle, plan, rows=rows)
+    return _page("plans/by_indicator.html", access, cycle, plan, rows=rows, beside=beside_rl,
+                 bands={area: review_service.pay_band_trend(access=access, area=area)
+                        for area in dict.fromkeys(row.service_area for row in rows)})
 
 
 @bp.get(PLAN + "/actions")
@@ -183,6 +186,7 @@ def _action_page(access: OrgAccess, cycle, plan, action, progress_form: Progress
                  can_update=action_service.can_update_progress(access, action, current_user),
                  link_form=LinkForm(), progress_form=progress_form,
                  form=progress_form if progress_form.errors else None,
+                 outcomes=review_service.did_it_work(access=access, action=action, cycle=cycle),
                  progress=progress_towards_target(baseline=action.measure_baseline,
                                                   target=action.measure_target,
                                                   current=action.measure_current),

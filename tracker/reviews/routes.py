@@ -16,8 +16,9 @@ from tracker.domain.definitions import (
 )
 from tracker.domain.plans import new_due_date
 from tracker.domain.roles import Capability
-from tracker.domain.trends import MOVEMENT_WORDS, national_year_for
+from tracker.domain.trends import MOVEMENT_WORDS, national_year_for, sparkline
 from tracker.domain.values import ValueRejected, date_from_parts
+from tracker.domain.wording import beside_rl
 from tracker.forms import entered
 from tracker.indicators.charts import TrendMarker, TrendPoint, trend_chart
 from tracker.reviews import bp
@@ -58,9 +59,12 @@ def trends(access: OrgAccess):
     """Show every indicator across the cycles, with how each moved."""
     area = _area()
     overview = review_service.trend_overview(access=access, area=area)
-    return render_template("reviews/trends.html", access=access, area=area, overview=overview,
-                           indicators=INDICATORS_BY_ID, area_words=SERVICE_AREA_LABELS,
-                           movement_words=MOVEMENT_WORDS)
+    return render_template(
+        "reviews/trends.html", access=access, area=area, overview=overview,
+        indicators=INDICATORS_BY_ID, area_words=SERVICE_AREA_LABELS,
+        movement_words=MOVEMENT_WORDS, beside=beside_rl,
+        sparklines={sid: sparkline([r.point.rl for r in rows]) for sid, rows in overview.items()},
+        bands=review_service.pay_band_trend(access=access, area=area))
 
 
 @bp.get(TRENDS + "/<indicator>")
@@ -105,7 +109,9 @@ def _review_page(access: OrgAccess, cycle, review, status: int = 200, **forms):
         "reviews/review.html", access=access, cycle=cycle, review=review, facts=facts,
         rights=review_service.review_rights(access=access, review=review), thread=thread,
         warnings=review_service.review_warnings(access=access, review=review)
-        if not review.is_signed else [],
+        if not review.is_signed else [], beside=beside_rl,
+        bands={area: review_service.pay_band_trend(access=access, area=area)
+               for area in dict.fromkeys(fact.area for fact in facts)},
         area_words=SERVICE_AREA_LABELS, summary_form=forms.get("summary_form") or SummaryForm(
             summary=review.summary), sign_off_form=forms.get("sign_off_form") or
         ReviewSignOffForm(), amendment_form=forms.get("amendment_form") or AmendmentForm(),

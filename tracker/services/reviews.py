@@ -19,7 +19,7 @@ from tracker.domain.formatting import uk_date
 from tracker.domain.plans import ActionStatus, is_overdue, new_due_date
 from tracker.domain.roles import Capability
 from tracker.domain.stored_results import StoredResults, StoredSeries
-from tracker.domain.trends import Change, Point, national_year_for, trend
+from tracker.domain.trends import Change, Point, classify_change, national_year_for, trend
 from tracker.domain.wording import why_no_figure, why_no_interval
 from tracker.extensions import db
 from tracker.models import (
@@ -116,6 +116,86 @@ def trend_overview(*, access: OrgAccess, area: str) -> dict[str, list[TrendRow]]
     national = national_values()
     return {sid: indicator_trend(access=access, indicator=sid, area=area, cycles=cycles,
                                  national=national) for sid in SERIES_IDS}
+
+
+@dataclass(frozen=True)
+class BandTrend:
+    """SCW1 across the cycles: each pay band's global majority share and its gap to the
+    workforce share, and the workforce share itself (None where a cycle has no figure)."""
+
+    labels: list[str]
+    workforce: list[float | None]
+    bands: dict[str, list[tuple[float | None, float | None] | None]]
+
+
+def pay_band_trend(*, access: OrgAccess, area: str) -> BandTrend:
+    """Return SCW1's shares by pay band across the organisation's cycles (one query)."""
+    if area not in SERVICE_AREAS:
+        raise NotFound(area)
+    cycles = cycles_with_results(access=access)
+    saved = [results.pay_bands(area) for _, results in cycles]
+    names: list[str] = []
+    for scw1 in saved:
+        names += [name for name in (scw1.get("bands") or {}) if name not in names]
+    bands: dict[str, list[tuple[float | None, float | None] | None]] = {
+        name: [((scw1.get("bands") or {})[name].get("gm_share"),
+                (scw1.get("bands") or {})[name].get("gap_pp"))
+               if name in (scw1.get("bands") or {}) else None for scw1 in saved]
+        for name in names}
+    return BandTrend([cycle.label for cycle, _ in cycles],
+                     [scw1.get("gm_share_workforce") for scw1 in saved], bands)
+
+
+@dataclass(frozen=True)
+class LaterFigure:
+    """A later cycle's value of a result an action is linked to, judged against its baseline."""
+
+    label: str
+    row: TrendRow
+    change: Change
+
+
+@dataclass(frozen=True)
+class LinkOutcome:
+    """Did it work? One linked result: its baseline and every later cycle's value."""
+
+    indicator: str
+    name: str
+    area: str
+    baseline_label: str | None
+    baseline_rl: float | None
+    later: list[LaterFigure]
+
+
+def did_it_work(*, access: OrgAccess, action: Action,
+                cycle: ReportingCycle) -> list[LinkOutcome]:
+    """For each result the action is linked to, compare every later cycle's value with the
+    baseline (the figure when it was linked) by the trend rule (one query)."""
+    require(access, Capability.READ)
+    cycles = cycles_with_results(access=access)
+    outcomes = []
+    for link in action.links:
+        better = INDICATORS_BY_ID[link.indicator].better_when or "higher"
+        start = next((i for i, (c, _) in enumerate(cycles)
+                      if link.data_as_at is not None and c.snapshot_date == link.data_as_at),
+                     next((i for i, (c, _) in enumerate(cycles) if c.id == cycle.id), None))
+        rows = indicator_trend(access=access, indicator=link.indicator, area=link.service_area,
+                               cycles=cycles, national={})
+        if start is None:
+            baseline = Point("", link.baseline_rl, None)
+            later_rows = []
+        else:
+            baseline = rows[start].point
+            if baseline.rl is None and link.baseline_rl is not None:
+                baseline = Point(rows[start].cycle.label, link.baseline_rl, None)
+            later_rows = rows[start + 1:]
+        outcomes.append(LinkOutcome(
+            link.indicator, INDICATORS_BY_ID[link.indicator].short_name, link.service_area,
+            rows[start].cycle.label if start is not None else None, baseline.rl,
+            [LaterFigure(r.cycle.label, r, classify_change(
+                baseline if baseline.rl is not None else None, r.point, better_when=better))
+             for r in later_rows]))
+    return outcomes
 
 
 @dataclass(frozen=True)
