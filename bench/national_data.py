@@ -5,12 +5,14 @@
 The shape at --scale 1 (a smaller fraction keeps the same shape with fewer councils):
 149 councils with five cycles each (745 cycles, 2022-23 to 2026-27), about 45,900 actions
 (one large council with 300 actions a cycle, the others 60), ten progress updates an action
-(459,000), about 231,735 comments (five an action and three on each cycle's results), about
-851,405 audit events, a notification for each comment on an action, each council's EDI lead,
-sponsor, viewer and eight action owners (twenty in the large council), an IAG of ten advisors
-that 100 councils share with, a RERG of five that the rest share with, an administrator and a
-programme lead. Every cycle has figures (saved as the counts template would save them), a plan
-with the seven default themes and a review; the earlier cycles' reviews are signed off.
+(459,000), about 231,735 comments (five an action and three on each cycle's results; about
+one action in ten has an advisor asking for a response, half of them answered), 851,405 audit
+events, a notification to an action's owner for each comment on it and to the EDI lead for
+each comment by someone else, each council's EDI lead, sponsor, viewer and eight action owners
+(twenty in the large council), an IAG of ten advisors that 100 councils share with, a RERG of
+five that the rest share with, an administrator and a programme lead. Every cycle has figures
+(saved as the counts template would save them), a plan with the seven default themes and a
+review; the earlier cycles' reviews are signed off.
 
 Rows are shaped as the services write them (the same columns, enums, JSON and audit entries)
 but written with COPY, ids given here, so that the whole copy takes a few minutes. The schema
@@ -336,14 +338,14 @@ def _comments(out: Writer, ids: Ids, rng, *, oid: int, cid: int, subject: tuple[
         comment_id = ids.take("comments")
         author = writers[int(rng.integers(0, len(writers)))]
         advisor = author in advisors
-        asks = advisor and k % 2 == 0
+        asks = advisor and k == 0 and rng.random() < 0.3  # about 1 action in 10 asks
         when = _at(on - timedelta(days=n - k), 14)
         out.add("comments", COMMENT_COLUMNS,
                 (comment_id, oid, cid, subject[0], subject[1], parent if k % 3 == 2 else None,
                  author, "Advisor, IAG" if advisor else "EDI lead",
                  "shared" if advisor or k % 2 else "internal", _sentence(rng, 20), asks,
                  when if asks else None, when))
-        if asks and k % 4 == 0:
+        if asks and rng.random() < 0.5:
             out.add("feedback_responses", ["id", "comment_id", "outcome", "reason", "action_id",
                                            "responder_id", "responded_at"],
                     (ids.take("feedback_responses"), comment_id, "accepted", _sentence(rng),
@@ -353,6 +355,11 @@ def _comments(out: Writer, ids: Ids, rng, *, oid: int, cid: int, subject: tuple[
                     (ids.take("notifications"), notify, oid, "reply", author, comment_id,
                      "A new comment on your action", _sentence(rng, 8), "/", when,
                      when + timedelta(days=1) if k % 2 else None, "off"))
+        if author != lead:  # the EDI lead hears of every comment of the organisation
+            out.add("notifications", NOTIFICATION_COLUMNS,
+                    (ids.take("notifications"), lead, oid, "feedback" if asks else "reply",
+                     author, comment_id, "A new comment", _sentence(rng, 8), "/", when,
+                     when + timedelta(days=2) if k % 3 else None, "off"))
         parent = comment_id
 
 

@@ -43,7 +43,7 @@ def chart_response(draw: Callable[..., str], *args, **kwargs) -> Response:
     or drawn; a kept image is served as it is; only new figures are drawn. The answer must be
     checked again each time (no-cache), as the figures behind a page's address can change.
     """
-    version = getattr(sys.modules[draw.__module__], "DRAWING_VERSION", "")
+    version = sys.modules[draw.__module__].DRAWING_VERSION  # see tracker/indicators/charts.py
     key = chart_service.chart_key(draw.__module__, draw.__qualname__, version, args,
                                   sorted(kwargs.items()))
     if request.if_none_match.contains(key):

@@ -37,10 +37,20 @@ STYLE = {  # rating: (marker, colour, legend words) in GOV.UK colours
     ADVERSE: ("s", "#d4351c", "Adverse to global majority staff"),
     REVERSE: ("D", "#1d70b8", "Reverse: check for under-recording"),
 }
-#: Changes with this file and with matplotlib: a kept chart (tracker/services/charts.py) is
-#: only served while the code that drew it is the code that would draw it now.
-DRAWING_VERSION = hashlib.sha256(Path(__file__).read_bytes()
-                                 + matplotlib.__version__.encode()).hexdigest()[:16]
+
+
+def drawing_version(path: str) -> str:
+    """Return a version of the drawing code: this file, matplotlib's and the module at `path`
+    (one that prepares a chart's rows). A kept chart (tracker/services/charts.py) is served
+    only while the code that drew it is the code that would draw it now."""
+    code = Path(__file__).read_bytes() + matplotlib.__version__.encode()
+    if path != __file__:
+        code += Path(path).read_bytes()
+    return hashlib.sha256(code).hexdigest()[:16]
+
+
+#: Every module whose functions are served through tracker.web.chart_response has one.
+DRAWING_VERSION = drawing_version(__file__)
 TICKS = [0.1, 0.2, 0.33, 0.5, RANGE_LOW, 1.0, RANGE_HIGH, 2.0, 3.0, 5.0, 10.0]
 
 plt.rcParams.update({

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.domain.comments import Outcome, SubjectType, Visibility
@@ -19,11 +19,23 @@ if TYPE_CHECKING:
     from tracker.models.user import User
 
 
+#: The comments that asked for a response and are not deleted (a partial index's condition,
+#: written as the feedback queries write it so that the planner uses the index).
+AWAITING = "needs_response IS TRUE AND deleted_at IS NULL"
+
+
 class Comment(Base):
     """A comment on an action, an indicator result or an annual review, or a reply to one."""
 
     __tablename__ = "comments"
-    __table_args__ = (Index("ix_comments_subject", "cycle_id", "subject_type", "subject_key"),)
+    __table_args__ = (
+        Index("ix_comments_subject", "cycle_id", "subject_type", "subject_key"),
+        # The weekly summary counts each organisation's comments of the week (migration 0019).
+        Index("ix_comments_organisation_created", "organisation_id", "created_at"),
+        # Feedback waiting for a response: only the comments that asked for one (0019).
+        Index("ix_comments_awaiting_response", "organisation_id", "response_requested_at",
+              postgresql_where=text(AWAITING), sqlite_where=text(AWAITING)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
@@ -144,7 +156,11 @@ class Notification(Base):
     """Something a person should know about, shown in the tracker and perhaps e-mailed."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notifications_user_read", "user_id", "read_at"),
+        # A person's latest notifications, newest first, read from the index (migration 0019).
+        Index("ix_notifications_user_created", "user_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

@@ -140,7 +140,8 @@ class ProgressUpdate(Base):
     action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"),
                                            index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    occurred_on: Mapped[date] = mapped_column(Date)
+    # Indexed for the weekly summary's updates of the week (migration 0019).
+    occurred_on: Mapped[date] = mapped_column(Date, index=True)
     note: Mapped[str] = mapped_column(Text)
     new_status: Mapped[ActionStatus | None] = mapped_column(
         _enum(ActionStatus, "update_status"), nullable=True)

@@ -11,7 +11,10 @@ from tracker.domain.formatting import percentage
 from tracker.domain.formatting import relative_likelihood as rl_text
 from tracker.domain.indicators import rating
 from tracker.domain.programme import CouncilKind
-from tracker.indicators.charts import ChartRow, relative_likelihood_chart
+from tracker.indicators.charts import ChartRow, drawing_version, relative_likelihood_chart
+
+#: chart_svg is served through tracker.web.chart_response, which keys kept charts by this.
+DRAWING_VERSION = drawing_version(__file__)
 
 
 @dataclass(frozen=True)

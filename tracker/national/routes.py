@@ -32,7 +32,7 @@ from tracker.services import national as national_service
 from tracker.services import organisations as org_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput
-from tracker.web import apply_errors, svg_response, today
+from tracker.web import apply_errors, chart_response, today
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -218,7 +218,8 @@ def report_chart(label: str):
     area = _area()
     figures = national_service.national_report(actor=current_user, label=label,
                                                threshold=_threshold(), areas=(area,))[area]
-    return svg_response(presenting.chart_svg(figures, title=presenting.area_title(label, area)))
+    return chart_response(presenting.chart_svg, figures,
+                          title=presenting.area_title(label, area))
 
 
 @bp.get(REPORT + ".<fmt>")
@@ -290,5 +291,5 @@ def public_chart(label: str):
     """Draw a published national report's pooled relative likelihoods as SVG."""
     content = national_service.live_report(label=label)
     area = _area()
-    return svg_response(presenting.chart_svg(content["report"][area],
-                                             title=presenting.area_title(label, area)))
+    return chart_response(presenting.chart_svg, content["report"][area],
+                          title=presenting.area_title(label, area))

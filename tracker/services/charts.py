@@ -54,7 +54,7 @@ def _keep(key: str, svg: str) -> None:
         with db.session.begin_nested():
             db.session.execute(statement)
     except DBAPIError as error:
-        log.info("chart not kept: %s", error.orig)
+        log.warning("chart not kept: %s", error.orig)
 
 
 @jobs.task("forget_old_charts", cron_setting="REMINDERS_CRON")
