@@ -200,6 +200,9 @@ def main() -> None:
                 except OSError:
                     time.sleep(0.1)
             counts = run(base, args.writes)
+            from bench.hostile_server import print_worker_peaks
+
+            print_worker_peaks(server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -213,4 +216,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))  # bench.hostile_server, for the workers' peak memory
     main()

@@ -83,7 +83,7 @@ def serve_and_post(paths: dict[str, Path]) -> None:
                 except OSError:
                     time.sleep(0.1)
             _post_all(base, paths)
-            _print_worker_peaks(server.pid)
+            print_worker_peaks(server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -91,6 +91,7 @@ def serve_and_post(paths: dict[str, Path]) -> None:
 
 def _post_all(base: str, paths: dict[str, Path]) -> None:
     answers: dict[str, str] = {}
+    statuses: dict[str, int] = {}
 
     def post(name: str, path: Path) -> None:
         opener, csrf = _session(base)
@@ -101,12 +102,15 @@ def _post_all(base: str, paths: dict[str, Path]) -> None:
         request = urllib.request.Request(base + UPLOAD, body, {"Content-Type": content_type})
         start = time.perf_counter()
         try:
-            html = opener.open(request, timeout=60).read().decode()
+            with opener.open(request, timeout=60) as response:
+                status, html = response.status, response.read().decode()
         except urllib.error.HTTPError as error:
-            html = error.read().decode()
+            status, html = error.code, error.read().decode()
         seconds = time.perf_counter() - start
+        statuses[name] = status
         found = re.search(r"more than [\d,]+ (rows|columns|cells)", html)
-        answers[name] = f"{seconds:.2f} s, {found.group(0) if found else 'no refusal found'}"
+        answers[name] = (f"HTTP {status}, {seconds:.2f} s, "
+                         f"{found.group(0) if found else 'no refusal found'}")
 
     threads = [threading.Thread(target=post, args=item) for item in paths.items()]
     health: list[float] = []
@@ -121,9 +125,11 @@ def _post_all(base: str, paths: dict[str, Path]) -> None:
         print(f"through the web, {name}: {answer}")
     print(f"/health while the uploads were refused: {len(health)} requests, slowest "
           f"{max(health, default=0) * 1000:.0f} ms")
+    print(f"500s: {sum(1 for status in statuses.values() if status >= 500)} "
+          f"of {len(statuses)} uploads")
 
 
-def _print_worker_peaks(master: int) -> None:
+def print_worker_peaks(master: int) -> None:
     """Print each gunicorn worker's peak resident memory (Linux /proc: VmHWM)."""
     try:
         children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
