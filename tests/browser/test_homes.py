@@ -75,3 +75,27 @@ def test_the_advisor_sorts_the_councils_they_follow(page: Page):
     rows.first.get_by_role("link", name="Northshire County Council", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Northshire County Council")
     assert_accessible(page)
+
+
+def test_a_viewer_follows_an_action_and_hears_of_its_progress(page: Page):
+    sign_in(page, "viewer@northshire.example.org")
+    page.goto("/org/northshire/cycles/2024-25/plan/actions")
+    page.locator("main table a.govuk-link").first.click()
+    title = page.locator("h1").inner_text()
+    page.locator(".app-follow-form").get_by_role("button", name="Follow").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("You now follow")
+    expect(page.locator(".app-follow-form button")).to_contain_text("Stop following")
+    assert_accessible(page)
+    page.context.clear_cookies()
+    sign_in(page, "edi.lead@northshire.example.org")
+    page.goto("/org/northshire/cycles/2024-25/plan/actions")
+    page.locator("main table").get_by_role("link", name=title, exact=True).first.click()
+    page.get_by_label("What happened").fill("Panels booked for March.")
+    page.get_by_role("button", name="Add update").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Progress update added")
+    page.context.clear_cookies()
+    sign_in(page, "viewer@northshire.example.org")
+    page.goto("/notifications")
+    expect(page.locator("main")).to_contain_text(f"added a progress update to \u201c{title}\u201d")
+    assert_accessible(page)

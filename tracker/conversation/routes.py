@@ -22,6 +22,7 @@ from tracker.forms import entered
 from tracker.security import org_page, signed_in
 from tracker.services import comments as comment_service
 from tracker.services import feedback as feedback_service
+from tracker.services import follows as follow_service
 from tracker.services import notifications as notification_service
 from tracker.services import subjects as subject_service
 from tracker.services import threads as thread_service
@@ -104,6 +105,22 @@ def add_comment(access: OrgAccess, label: str, subject_type: str, subject_key: s
             _told("Your comment has been posted", report)
             return _back(access, form.next.data, subject, comment.id)
     return _thread_page(access, subject, form, 400)
+
+
+@bp.post(THREAD + "/follow")
+@org_page(Capability.READ)
+def follow(access: OrgAccess, label: str, subject_type: str, subject_key: str):
+    """Follow an action, an indicator result or a review, or stop following it."""
+    subject = subject_service.resolve_subject(access=access, subject_type=subject_type,
+                                              subject_key=subject_key, cycle_label=label)
+    if ConfirmForm().validate_on_submit():
+        start = request.form.get("follow") == "yes"
+        follow_service.set_following(user=current_user, access=access, subject_type=subject.type,
+                                     subject_key=subject.key, follow=start)
+        flash(f"You {'now follow' if start else 'no longer follow'} {subject.title}: "
+              f"{'you will be told of its updates and comments' if start else 'you will not be told of it'}",
+              "success")
+    return redirect(f"{subject.path}#comments")
 
 
 def _comment_page(template: str, access: OrgAccess, comment_id: int, form, status: int = 200,

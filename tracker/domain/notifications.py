@@ -21,6 +21,8 @@ class NotificationKind(enum.StrEnum):
     OWNER = "owner"
     REMINDER = "reminder"
     WEEKLY = "weekly"
+    FOLLOWED = "followed"
+    TROUBLE = "trouble"
 
     @property
     def label(self) -> str:
@@ -36,6 +38,8 @@ KIND_LABELS = {
     NotificationKind.REMINDER: "Reminders about your actions that are due in the next 14 days "
                                "or overdue",
     NotificationKind.WEEKLY: "A weekly summary of your organisation's plan (senior sponsors)",
+    NotificationKind.FOLLOWED: "When an action or result you follow is updated or commented on",
+    NotificationKind.TROUBLE: "When an action turns at risk or off track (EDI leads)",
 }
 DIGEST_HEADINGS = {
     NotificationKind.MENTION: "Mentions",
@@ -43,6 +47,8 @@ DIGEST_HEADINGS = {
     NotificationKind.RESPONSE: "Responses to your feedback",
     NotificationKind.FEEDBACK: "Feedback asking for a response",
     NotificationKind.OWNER: "Actions you now own",
+    NotificationKind.FOLLOWED: "What you follow",
+    NotificationKind.TROUBLE: "Actions at risk or off track",
 }
 IN_APP_KINDS = list(DIGEST_HEADINGS)
 

@@ -194,3 +194,20 @@ class NotificationPreference(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[NotificationKind] = mapped_column(_enum(NotificationKind, "preference_kind"))
     frequency: Mapped[Frequency] = mapped_column(_enum(Frequency, "preference_frequency"))
+
+
+class Follow(Base):
+    """Someone following an action or an indicator result of an organisation, to be told of
+    its updates and comments (an indicator result is followed across the cycles)."""
+
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id", "subject_type",
+                                       "subject_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"))
+    subject_type: Mapped[SubjectType] = mapped_column(_enum(SubjectType, "follow_subject"))
+    subject_key: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

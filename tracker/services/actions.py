@@ -53,7 +53,7 @@ from tracker.models import (
     User,
     utcnow,
 )
-from tracker.services import notifications
+from tracker.services import follows, notifications
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import plain_value, record_event
 from tracker.services.errors import Forbidden, InvalidInput, NotFound, StaleEdit
@@ -346,6 +346,9 @@ def update_action(*, actor: User, access: OrgAccess, plan: ActionPlan, action: A
         audit_change(actor, access, action, "updated", before, after)
         if "owner_id" in after and notify_owner:
             notifications.notify_new_owner(action=action, actor=actor)
+        if notify_owner:  # an edit on the page (an import tells nobody action by action)
+            follows.action_changed(action=action, actor=actor, what="changed",
+                                   before=before.get("status", action.status))
     return action
 
 
@@ -411,6 +414,9 @@ def add_progress(*, actor: User, access: OrgAccess, action: Action, occurred_on:
     db.session.flush()
     audit_change(actor, access, action, "progress", before,
                   {**after, "note": note.strip()[:200]})
+    follows.action_changed(action=action, actor=actor, what="added a progress update to",
+                           before=before.get("status", action.status),
+                           excerpt=note.strip()[:300])
     return update
 
 

@@ -24,7 +24,7 @@ from tracker.models import (
     User,
     utcnow,
 )
-from tracker.services import notifications
+from tracker.services import follows, notifications
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event
 from tracker.services.errors import Forbidden, InvalidInput
@@ -88,10 +88,19 @@ def post_comment(*, actor: User, access: OrgAccess, subject: Subject, body: str,
     db.session.add(comment)
     db.session.flush()
     audit(actor, access, comment, "commented", needs_response=ask_for_response)
-    report, _ = mention(actor, subject, comment)
+    report, told = mention(actor, subject, comment)
     if ask_for_response:
         _tell_edi_leads(actor, subject, comment)
+    _tell_followers(actor, subject, comment, told)
     return comment, report
+
+
+def _tell_followers(actor: User, subject: Subject, comment: Comment, told: set[int]) -> None:
+    follows.tell_followers(
+        organisation=subject.organisation, subject_type=subject.type,
+        subject_key=subject.key, actor=actor, visibility=comment.visibility,
+        text=f"{actor.name} commented on {subject.title}", link=subject.comment_path(comment),
+        excerpt=plain_excerpt(comment.body), skip=told)
 
 
 def post_reply(*, actor: User, access: OrgAccess, comment_id: int,
@@ -117,9 +126,11 @@ def post_reply(*, actor: User, access: OrgAccess, comment_id: int,
         select(Comment.author_id).where(Comment.parent_id == parent.id,
                                         Comment.deleted_at.is_(None)))}
     readers = reader_ids(subject.organisation, parent.visibility)
+    replied_to = set()
     for user_id in sorted(i for i in taking_part if i is not None):
         if user_id == actor.id or user_id in told or user_id not in readers:
             continue
+        replied_to.add(user_id)
         whose = "your comment" if user_id == parent.author_id else "a comment you replied to"
         notifications.notify(
             user=db.session.get_one(User, user_id), kind=NotificationKind.REPLY,
@@ -127,6 +138,7 @@ def post_reply(*, actor: User, access: OrgAccess, comment_id: int,
             link=subject.comment_path(reply),
             text=f"{actor.name} replied to {whose} on {subject.title}",
             excerpt=plain_excerpt(body))
+    _tell_followers(actor, subject, reply, told | replied_to)
     return reply, report
 
 

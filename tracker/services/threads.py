@@ -23,6 +23,7 @@ from tracker.models import (
 )
 from tracker.services.access import OrgAccess, require
 from tracker.services.errors import NotFound
+from tracker.services.follows import is_following
 from tracker.services.readers import Person, is_member, mentionable, readable, shared_groups
 from tracker.services.subjects import Subject, resolve_subject
 
@@ -48,6 +49,7 @@ class Thread:
     can_respond: bool
     groups: list[AdvisoryGroup]
     people: list[Person]
+    following: bool = False
 
     @property
     def count(self) -> int:
@@ -102,7 +104,9 @@ def load_thread(*, access: OrgAccess, user: User, subject: Subject) -> Thread:
                   can_comment=can_comment,
                   can_respond=access.can(Capability.EDIT_PLAN),
                   groups=shared_groups(organisation=access.organisation),
-                  people=mentionable(organisation=access.organisation) if can_comment else [])
+                  people=mentionable(organisation=access.organisation) if can_comment else [],
+                  following=is_following(user=user, access=access, subject_type=subject.type,
+                                         subject_key=subject.key))
 
 
 def thread_for(*, access: OrgAccess, user: User, subject_type: str, subject_key: str,
