@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tests.factories import demo_counts_rows
 from tests.helpers import page, post_form
 from tracker.domain.roles import Role
-from tracker.models import AuditEvent, Submission
+from tracker.models import AuditEvent, Organisation, Submission
 
 
 def _jittered(seed: int) -> list[dict]:
@@ -132,3 +132,52 @@ def test_only_the_programme_lead_reads_the_unpublished_report(client_for, factor
                 "/programme/2024-25/report/chart.svg"):
         assert other.get(url).status_code == 403
     assert client.get("/programme/2024-25/report").status_code == 302
+
+
+def _publish(programme):
+    base = "/programme/2024-25/report"
+    assert post_form(programme, base + "/publish", {}, token_from=base).status_code == 302
+
+
+def test_a_council_sees_its_position_and_its_own_point_only(programme, submitted, client_for,
+                                                            factories, db_session):
+    org = db_session.scalar(select(Organisation).where(Organisation.slug == "council-2"))
+    lead = client_for(factories.member(role=Role.VIEWER, organisation=org))
+    results = "/org/council-2/cycles/2024-25/indicators"
+    assert "Your position nationally" not in page(lead.get(results)).get_text()
+    assert lead.get("/org/council-2/cycles/2024-25/national/SCW3/funnel.svg").status_code == 404
+    _publish(programme)
+    response = lead.get(results + "?funnel=SCW3")
+    html = page(response)
+    assert "Your position nationally" in html.get_text(), html.get_text(" ", strip=True)[:1500]
+    table = html.select_one("#national-position-table")
+    rows = {tr.th.get_text(strip=True): [td.get_text(" ", strip=True) for td in tr("td")]
+            for tr in table.select("tbody tr")}
+    a, n1 = _pooled(submitted, "SCW3", "gm")
+    c, n2 = _pooled(submitted, "SCW3", "white")
+    assert rows["SCW3"][1] == f"{(a / n1) / (c / n2):.2f}"
+    assert rows["SCW3"][3].endswith("quarter")
+    assert html.select_one("#funnel img")["src"].endswith("funnel.svg?area=all")
+    svg = lead.get("/org/council-2/cycles/2024-25/national/SCW3/funnel.svg").get_data(as_text=True)
+    assert "Your council" in svg and "99.8% limits" in svg
+    for i in (0, 1, 3, 4, 5):
+        assert f"Council {i}" not in svg
+    # nobody else reaches this council's funnel
+    stranger = client_for(factories.member(role=Role.EDI_LEAD))
+    assert stranger.get("/org/council-2/cycles/2024-25/national/SCW3/funnel.svg"
+                        ).status_code == 404
+
+
+def test_the_published_figure_replaces_the_typed_in_one_on_trends(programme, submitted,
+                                                                  factories, db_session, app):
+    from tracker.models import NationalFigure
+    from tracker.services.reviews import national_values
+    db_session.add(NationalFigure(year="2025", indicator="SCW3", band="", value=9.99))
+    db_session.flush()
+    with app.app_context():
+        assert national_values()[("2025", "SCW3", "")] == 9.99
+    _publish(programme)
+    a, n1 = _pooled(submitted, "SCW3", "gm")
+    c, n2 = _pooled(submitted, "SCW3", "white")
+    with app.app_context():
+        assert national_values()[("2025", "SCW3", "")] == pytest.approx((a / n1) / (c / n2))

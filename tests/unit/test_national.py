@@ -221,3 +221,34 @@ def test_a_groups_small_count_cannot_be_worked_out_from_the_nation_and_the_other
     national = figures.report["all"]["SCW4"]["pooled"]["gm"]["numerator"]
     north_west = figures.breakdowns["region"]["North West"]["SCW4"]["pooled"]["gm"]["numerator"]
     assert national is None or north_west is None, "the nation less North West gives London"
+
+
+def test_the_funnel_limits_match_an_independent_computation():
+    from scipy.stats import norm
+
+    from tracker.domain.national import funnel
+    all_rows = [_scaled_rows(i) for i in range(8)]
+    submissions = [_submission(i, rows) for i, rows in enumerate(all_rows)]
+    shape = funnel(submissions, own=3, area="all", sid="SCW3")
+    gm, white = (_rows_of(all_rows, "all", "SCW3", g) for g in ("gm", "white"))
+    a, n1, c, n2 = gm[:, 0].sum(), gm[:, 1].sum(), white[:, 0].sum(), white[:, 1].sum()
+    assert shape.pooled == pytest.approx((a / n1) / (c / n2))
+    sizes = gm[:, 1] + white[:, 1]
+    own_rl = (gm[3, 0] / gm[3, 1]) / (white[3, 0] / white[3, 1])
+    assert shape.own == (sizes[3], pytest.approx(own_rl))
+    assert len(shape.points) == 8
+    p1, p2, g = a / n1, c / n2, n1 / (n1 + n2)
+    for z_name, level in (("95", 0.975), ("99.8", 0.999)):
+        z = norm.ppf(level)
+        for n, (low, high) in zip(shape.sizes, shape.limits[z_name], strict=True):
+            se = np.sqrt((1 - p1) / (p1 * n * g) + (1 - p2) / (p2 * n * (1 - g)))
+            assert low == pytest.approx(shape.pooled * np.exp(-z * se), rel=1e-5)
+            assert high == pytest.approx(shape.pooled * np.exp(z * se), rel=1e-5)
+    assert "council" not in repr(shape.points)
+
+
+@pytest.mark.parametrize(("rl", "quarter"), [(0.5, 1), (0.8, 1), (0.9, 2), (1.0, 2), (1.1, 3),
+                                             (1.3, 4)])
+def test_a_councils_quartile(rl, quarter):
+    from tracker.domain.national import quartile_of
+    assert quartile_of(rl, 0.8, 1.0, 1.2) == quarter

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from tracker.demo import figures as demo_figures
 from tracker.demo import plan as demo_plan
+from tracker.demo.national import PROGRAMME_LEAD, load_national_demo
 from tracker.domain.plans import ActionStatus
 from tracker.domain.roles import Role
 from tracker.extensions import db
@@ -93,7 +95,8 @@ def demo_logins() -> list[DemoLogin]:
         described += [f"{ROLE_WORDS[r]}, {names[s]}" for s, r in roles]
         described += [f"advisor, {g}" for g in group_names]
         logins.append(DemoLogin(email=email, name=name, role="; ".join(described)))
-    return logins
+    return [*logins, DemoLogin(*PROGRAMME_LEAD, "programme lead (every council's status, the "
+                                                "national report)")]
 
 
 def load_demo(*, today: date | None = None) -> None:
@@ -136,6 +139,8 @@ def load_demo(*, today: date | None = None) -> None:
     _load_demo_plan(northshire, today or date.today())
     _load_demo_history(today or date.today())
     _load_demo_conversation(today or date.today())
+    load_national_demo(password=DEMO_PASSWORD,
+                       threshold=current_app.config["DISCLOSURE_THRESHOLD"])
 
 
 def _person(email_key: str) -> User:

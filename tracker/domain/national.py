@@ -418,3 +418,88 @@ def _pay_bands(pool: _Pool, area: str, publication: Publication, minimum: int) -
             entry["gm_share_workforce"] = gm_share(sum(b.gm for b in total),
                                                    sum(b.white for b in total))
     return entry
+
+
+# -- a council's position ------------------------------------------------------------------------
+
+#: The funnel plot's limits: 95% and 99.8% (two-sided normal quantiles).
+Z_95, Z_998 = 1.959964, 3.090232
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Every submitting council's RL against its size, with limits around the pooled RL.
+
+    ``points`` are (size, RL) with no names; ``own`` is the council's own point, if it has one.
+    The limits at a size n come from the pooled rates and GM share: the RL a council of that
+    size would show by chance alone, ``SE(ln RL) = sqrt((1 - p1)/(p1 n g) + (1 - p2)/(p2 n (1 - g)))``.
+    """
+
+    pooled: float
+    points: tuple[tuple[int, float], ...]
+    own: tuple[int, float] | None
+    sizes: tuple[float, ...]
+    limits: Mapping[str, tuple[tuple[float, float], ...]]
+
+    def outside(self, z: float) -> bool | None:
+        """Say whether the council's own point lies outside the limits of ``z``."""
+        if self.own is None:
+            return None
+        low, high = self.limit_at(self.own[0], z)
+        return not low <= self.own[1] <= high
+
+    def limit_at(self, size: float, z: float) -> tuple[float, float]:
+        se = self._se(size)
+        return self.pooled * math.exp(-z * se), self.pooled * math.exp(z * se)
+
+    _p1: float = 0.0
+    _p2: float = 0.0
+    _g: float = 0.0
+
+    def _se(self, size: float) -> float:
+        return math.sqrt((1 - self._p1) / (self._p1 * size * self._g)
+                         + (1 - self._p2) / (self._p2 * size * (1 - self._g)))
+
+
+def funnel(submissions: Iterable[Submission], *, own: Hashable, area: str, sid: str,
+           steps: int = 60) -> Funnel | None:
+    """Return the funnel plot of one series, or None without a pooled RL to draw it around."""
+    points, own_point = [], None
+    totals = SeriesCounts()
+    for submission in submissions:
+        counts = submission.series_counts(area, sid)
+        if counts is None:
+            continue
+        totals = totals + counts
+        saved = StoredResults(submission.results).series(area, sid)
+        if not saved.has_figure or saved.rl is None or saved.rl <= 0:
+            continue
+        point = (counts.gm.denominator + counts.white.denominator, float(saved.rl))
+        points.append(point)
+        if submission.council == own:
+            own_point = point
+    a, n1, c, n2 = (totals.gm.numerator, totals.gm.denominator, totals.white.numerator,
+                    totals.white.denominator)
+    if not (a and c and n1 and n2) or a == n1 or c == n2 or not points:
+        return None
+    pooled = (a / n1) / (c / n2)
+    low = max(min(p[0] for p in points) * 0.8, 1.0)
+    high = max(p[0] for p in points) * 1.2
+    sizes = tuple(low * (high / low) ** (i / (steps - 1)) for i in range(steps))
+    shape = Funnel(pooled, tuple(sorted(points)), own_point, sizes, {}, a / n1, c / n2,
+                   n1 / (n1 + n2))
+    limits = {name: tuple(shape.limit_at(n, z) for n in sizes)
+              for name, z in (("95", Z_95), ("99.8", Z_998))}
+    return Funnel(pooled, shape.points, own_point, sizes, limits, shape._p1, shape._p2,
+                  shape._g)
+
+
+def quartile_of(rl: float, q1: float, median: float, q3: float) -> int:
+    """Return which quarter of councils an RL falls in: 1 (at or below Q1) to 4 (above Q3)."""
+    if rl <= q1:
+        return 1
+    if rl <= median:
+        return 2
+    if rl <= q3:
+        return 3
+    return 4

@@ -47,6 +47,7 @@ from tracker.indicators.presenting import (
 from tracker.security import org_page, signed_in
 from tracker.services import extract_mappings as mapping_service
 from tracker.services import indicators as indicator_service
+from tracker.services import national as national_service
 from tracker.services import organisations as org_service
 from tracker.services import threads as thread_service
 from tracker.services.access import OrgAccess
@@ -87,7 +88,11 @@ def results(access: OrgAccess, label: str):
                            dataset=dataset, view=figures_view(figures, area, _orientation()),
                            orientation=_orientation(), discuss=discuss, thread=thread,
                            comment_counts=thread_service.comment_counts(
-                               access=access, cycle=cycle, subject_type=SubjectType.INDICATOR))
+                               access=access, cycle=cycle, subject_type=SubjectType.INDICATOR),
+                           national_position=national_service.council_position(
+                               access=access, cycle=cycle, area=area, results=dataset.results),
+                           funnel_indicator=request.args.get("funnel") if request.args.get(
+                               "funnel") in SERIES_IDS else None)
 
 
 @bp.get(CYCLE + "/chart.svg")

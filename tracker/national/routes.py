@@ -19,6 +19,7 @@ from tracker.domain.national import BREAKDOWNS
 from tracker.domain.national_sheet import national_xlsx_bytes
 from tracker.domain.roles import Capability
 from tracker.national import bp, documents, presenting
+from tracker.national.charts import funnel_svg
 from tracker.national.forms import (
     CloseYearForm,
     DeadlinesForm,
@@ -32,7 +33,7 @@ from tracker.services import national as national_service
 from tracker.services import organisations as org_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput
-from tracker.web import apply_errors, chart_response, today
+from tracker.web import apply_errors, chart_response, svg_response, today
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -293,3 +294,21 @@ def public_chart(label: str):
     area = _area()
     return chart_response(presenting.chart_svg, content["report"][area],
                           title=presenting.area_title(label, area))
+
+
+# -- a council's position -------------------------------------------------------------------------
+
+
+@bp.get("/org/<slug>/cycles/<label>/national/<sid>/funnel.svg")
+@org_page(Capability.READ)
+def funnel_chart(access: OrgAccess, label: str, sid: str):
+    """Draw the funnel plot of one series: the council's own point marked, no other named."""
+    cycle = org_service.get_cycle(access=access, label=label)
+    area = _area()
+    shape = national_service.council_funnel(access=access, cycle=cycle, area=area, sid=sid)
+    if shape is None:
+        abort(404)
+    meta = INDICATORS_BY_ID[sid]
+    return svg_response(funnel_svg(
+        shape, title=f"{sid} {meta.short_name}: councils' RL by size, {label}",
+        size_words=f"Size: {meta.denominator_label} (log scale)"))

@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import exists, select
 
 from tracker.domain import national
-from tracker.domain.definitions import SERVICE_AREAS
+from tracker.domain.definitions import SERIES_IDS, SERVICE_AREAS
 from tracker.domain.programme import REGIONS, CouncilKind, CouncilStatus, council_status, late_for
 from tracker.domain.roles import Capability
+from tracker.domain.stored_results import StoredResults
+from tracker.domain.trends import national_year_for
 from tracker.extensions import db
 from tracker.models import (
     AnnualReview,
@@ -411,3 +414,81 @@ def live_report_labels() -> list[str]:
     """Return the years whose national report is published, newest first."""
     return sorted(db.session.scalars(select(NationalReportPublication.label).where(
         NationalReportPublication.withdrawn_at.is_(None))), reverse=True)
+
+
+# -- a council's position -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeriesPosition:
+    """A council's RL of one series beside the published national figures."""
+
+    indicator: str
+    own_rl: float | None
+    pooled: float | None
+    q1: float | None
+    median: float | None
+    q3: float | None
+    quartile: int | None
+
+
+@dataclass(frozen=True)
+class CouncilPosition:
+    """Where a council stands in a year's published national report, for one service area."""
+
+    label: str
+    area: str
+    submitted: bool
+    councils: int
+    series: list[SeriesPosition]
+
+
+def council_position(*, access: OrgAccess, cycle: ReportingCycle, area: str,
+                     results: Mapping[str, Any]) -> CouncilPosition | None:
+    """Return the council's position in the cycle's published national report (None: none is)."""
+    require(access, Capability.READ)
+    _check_cycle(access, cycle)
+    publication = _publication(cycle.label)
+    if publication is None or not publication.is_live:
+        return None
+    figures = publication.content["report"].get(area)
+    if figures is None:
+        return None
+    own = StoredResults(results)
+    rows = []
+    for sid in SERIES_IDS:
+        entry, mine = figures[sid], own.series(area, sid)
+        rl = mine.rl if mine.has_figure else None
+        q = (entry.get("q1"), entry.get("median"), entry.get("q3"))
+        quartile = (national.quartile_of(rl, *q) if rl is not None and None not in q else None)
+        rows.append(SeriesPosition(sid, rl, entry["pooled"]["rl"], *q, quartile))
+    return CouncilPosition(cycle.label, area, _submission(cycle) is not None,
+                           publication.content["submitted"], rows)
+
+
+def council_funnel(*, access: OrgAccess, cycle: ReportingCycle, area: str,
+                   sid: str) -> national.Funnel | None:
+    """Return the funnel plot of a series: every submitting council, only this one marked."""
+    require(access, Capability.READ)
+    _check_cycle(access, cycle)
+    if area not in SERVICE_AREAS or sid not in SERIES_IDS:
+        raise NotFound(sid)
+    publication = _publication(cycle.label)
+    if publication is None or not publication.is_live:
+        raise NotFound(cycle.label)
+    return national.funnel(submitted_data(label=cycle.label), own=access.organisation.id,
+                           area=area, sid=sid)
+
+
+def published_national_values() -> dict[tuple[str, str, str], float]:
+    """Return the published reports' pooled all-staff RLs as national figures, by (year,
+    indicator, band): the year a cycle compares with (2024-25 -> 2025), as typed-in figures are."""
+    values = {}
+    for publication in db.session.scalars(select(NationalReportPublication).where(
+            NationalReportPublication.withdrawn_at.is_(None))):
+        year = national_year_for(publication.label)
+        for sid, entry in publication.content["report"].get("all", {}).items():
+            rl = entry.get("pooled", {}).get("rl") if sid != "SCW1" else None
+            if rl is not None:
+                values[year, sid, ""] = rl
+    return values

@@ -43,6 +43,7 @@ from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event
 from tracker.services.errors import InvalidInput, Locked, NotFound
 from tracker.services.locks import lock
+from tracker.services.national import published_national_values
 from tracker.services.sign_off import SignOffWarning, check_warnings_seen
 
 # Trends -------------------------------------------------------------------------------------------
@@ -238,9 +239,10 @@ def action_markers(*, access: OrgAccess, indicator: str, area: str) -> list[Mark
 
 
 def national_values() -> dict[tuple[str, str, str], float]:
-    """Return every national figure by (year, indicator, band)."""
+    """Return every national figure by (year, indicator, band): a published national report's
+    pooled figure replaces the one typed in for its year (tracker/services/national.py)."""
     return {(f.year, f.indicator, f.band): f.value
-            for f in db.session.scalars(select(NationalFigure))}
+            for f in db.session.scalars(select(NationalFigure))} | published_national_values()
 
 
 def list_national_figures() -> list[NationalFigure]:
