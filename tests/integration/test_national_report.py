@@ -181,3 +181,30 @@ def test_the_published_figure_replaces_the_typed_in_one_on_trends(programme, sub
     c, n2 = _pooled(submitted, "SCW3", "white")
     with app.app_context():
         assert national_values()[("2025", "SCW3", "")] == pytest.approx((a / n1) / (c / n2))
+
+
+def test_the_data_return_reads_back_through_the_counts_upload(programme, submitted, client_for,
+                                                              factories, db_session, runner,
+                                                              tmp_path):
+    org = db_session.scalar(select(Organisation).where(Organisation.slug == "council-1"))
+    viewer = client_for(factories.member(role=Role.VIEWER, organisation=org))
+    response = viewer.get("/org/council-1/cycles/2024-25/data-return.xlsx")
+    assert response.status_code == 200
+    # loaded back into another council's cycle, it gives the same counts
+    target = factories.cycle(organisation=factories.organisation(slug="copy"), start_year=2024)
+    (tmp_path / "return.xlsx").write_bytes(response.data)
+    result = runner.invoke(args=["tracker", "indicators", "load", "--org", "copy", "--cycle",
+                                 "2024-25", "--counts", str(tmp_path / "return.xlsx")])
+    assert result.exit_code == 0, result.output
+    from tracker.models import IndicatorDataset
+    datasets = {d.cycle_id: d for d in db_session.scalars(select(IndicatorDataset))}
+    source = next(d for d in datasets.values()
+                  if d.cycle.organisation_id == org.id)
+    assert datasets[target.id].counts == source.counts
+    assert viewer.get("/programme/2024-25/data-return.csv").status_code == 403
+    everyone = programme.get("/programme/2024-25/data-return.csv")
+    assert everyone.status_code == 200
+    text = everyone.get_data(as_text=True)
+    assert text.lstrip("\ufeff").startswith("organisation,service_area,indicator")
+    slugs = {line.split(",")[0] for line in text.splitlines()[1:]}
+    assert slugs == {f"council-{i}" for i in range(6)}  # submitted only: not secretshire

@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from tracker.domain.data_return import return_bytes, return_frame
 from tracker.domain.definitions import ALL, INDICATORS_BY_ID, SERIES_IDS, SERVICE_AREA_LABELS, SERVICE_AREAS
 from tracker.domain.national import BREAKDOWNS
 from tracker.domain.national_sheet import national_xlsx_bytes
@@ -312,3 +313,33 @@ def funnel_chart(access: OrgAccess, label: str, sid: str):
     return svg_response(funnel_svg(
         shape, title=f"{sid} {meta.short_name}: councils' RL by size, {label}",
         size_words=f"Size: {meta.denominator_label} (log scale)"))
+
+
+# -- the data return ------------------------------------------------------------------------------
+
+RETURN_TYPES = {"csv": "text/csv", "xlsx": XLSX_MIMETYPE}
+
+
+def _return_file(returns, fmt: str, filename: str) -> Response:
+    if fmt not in RETURN_TYPES:
+        abort(404)
+    body = return_bytes(return_frame(returns), fmt)
+    return Response(body, mimetype=RETURN_TYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'})
+
+
+@bp.get(SUBMISSION.replace("/submission", "/data-return.<fmt>"))
+@org_page(Capability.READ)
+def council_return(access: OrgAccess, label: str, fmt: str):
+    """Download the cycle's counts in the data return's layout (the counts template's)."""
+    cycle = org_service.get_cycle(access=access, label=label)
+    returns = national_service.council_return(access=access, cycle=cycle)
+    return _return_file(returns, fmt, f"{access.organisation.slug}-{label}-data-return")
+
+
+@bp.get("/programme/<label>/data-return.<fmt>")
+@programme_lead_only
+def programme_return(label: str, fmt: str):
+    """Download every submitting council's counts, as submitted, in one data return."""
+    returns = national_service.programme_return(actor=current_user, label=label)
+    return _return_file(returns, fmt, f"sc-wres-{label}-data-return")

@@ -492,3 +492,29 @@ def published_national_values() -> dict[tuple[str, str, str], float]:
             if rl is not None:
                 values[year, sid, ""] = rl
     return values
+
+
+# -- the data return ------------------------------------------------------------------------------
+
+
+def council_return(*, access: OrgAccess, cycle: ReportingCycle) -> list[tuple[None, dict]]:
+    """Return the cycle's saved counts for its data return, or raise NotFound without data."""
+    require(access, Capability.READ)
+    _check_cycle(access, cycle)
+    dataset = _dataset(cycle)
+    if dataset is None:
+        raise NotFound(cycle.label)
+    return [(None, dataset.counts)]
+
+
+def programme_return(*, actor: User, label: str) -> list[tuple[str, dict]]:
+    """Return every submitting council's counts as submitted, by organisation (programme lead)."""
+    require_programme_lead(actor)
+    rows = db.session.execute(
+        select(Organisation.slug, IndicatorDataset.counts)
+        .join(ReportingCycle, ReportingCycle.organisation_id == Organisation.id)
+        .join(Submission, Submission.cycle_id == ReportingCycle.id)
+        .join(IndicatorDataset, (IndicatorDataset.cycle_id == ReportingCycle.id)
+              & (IndicatorDataset.loaded_at == Submission.data_loaded_at))
+        .where(ReportingCycle.label == label).order_by(Organisation.slug)).all()
+    return [(slug, counts) for slug, counts in rows]
