@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible, sign_in
@@ -34,9 +36,19 @@ def test_the_programme_lead_reads_statuses_and_the_report(page: Page):
     page.get_by_role("link", name="Adult social care").click()
     expect(page.locator("#national-figures caption")).to_contain_text("adult social care")
     assert_accessible(page)
+    page.get_by_role("button", name="Publish the national report").click()
+    expect(page.locator("#publication-state")).to_contain_text("Published on")
+    page.get_by_role("link", name="/public/national/2024-25").click()
+    expect(page.locator("h1")).to_have_text("SC-WRES national report 2024-25")
+    assert_accessible(page)
 
 
 def test_a_council_sees_its_own_point_on_the_funnel_plot(page: Page, live_server: str):
+    sign_in(page, "programme.lead@example.org")
+    page.goto("/programme/2024-25/report")
+    page.get_by_role("button", name=re.compile(r"^Publish")).click()  # or again, if it was
+    expect(page.locator("#publication-state")).to_contain_text("Published on")
+    page.get_by_role("button", name="Sign out").click()
     sign_in(page, "edi.lead@northshire.example.org")
     page.goto("/org/northshire/cycles/2024-25/indicators")
     expect(page.locator("#national-position")).to_contain_text("Your position nationally")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from tracker.demo import figures as demo_figures
@@ -139,8 +138,7 @@ def load_demo(*, today: date | None = None) -> None:
     _load_demo_plan(northshire, today or date.today())
     _load_demo_history(today or date.today())
     _load_demo_conversation(today or date.today())
-    load_national_demo(password=DEMO_PASSWORD,
-                       threshold=current_app.config["DISCLOSURE_THRESHOLD"])
+    load_national_demo(password=DEMO_PASSWORD)
 
 
 def _person(email_key: str) -> User:

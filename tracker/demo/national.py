@@ -1,5 +1,5 @@
 """Demo data for the national picture: councils in two regions that submitted 2024-25, the
-programme lead, and the published national report (idempotent).
+programme lead (idempotent). The report is not published: the programme lead does that.
 
 Nine more councils, their counts near Northshire's scaled by size and varied (seeded, so the same
 every time), each with its EDI lead; with Northshire, five in the North West and five in London
@@ -27,7 +27,6 @@ from tracker.models import (
     User,
 )
 from tracker.models.user import email_key
-from tracker.services import national as national_service
 from tracker.services.auth import hash_password
 from tracker.services.indicators import counts_dataset_from_rows
 
@@ -100,8 +99,8 @@ def _user(email: str, name: str, password_hash: str, **flags) -> User:
     return user
 
 
-def load_national_demo(*, password: str, threshold: int) -> None:
-    """Add the councils, their submissions, the programme lead and the published report."""
+def load_national_demo(*, password: str) -> None:
+    """Add the councils, their submissions and the programme lead (who may publish the report)."""
     password_hash = hash_password(password)
     northshire = db.session.scalar(select(Organisation).filter_by(slug="northshire"))
     if northshire is not None:
@@ -125,7 +124,5 @@ def load_national_demo(*, password: str, threshold: int) -> None:
             counts_dataset_from_rows(actor=None, cycle=cycle, rows=_rows(seed),
                                      source_name="demo counts")
         _submit(cycle)
-    lead = _user(*PROGRAMME_LEAD, password_hash, is_programme_lead=True)
-    if national_service.report_publication(actor=lead, label=LABEL) is None:
-        national_service.publish_report(actor=lead, label=LABEL, threshold=threshold)
+    _user(*PROGRAMME_LEAD, password_hash, is_programme_lead=True)
 

@@ -300,18 +300,19 @@ def public_chart(label: str):
 # -- a council's position -------------------------------------------------------------------------
 
 
-@bp.get("/org/<slug>/cycles/<label>/national/<sid>/funnel.svg")
+@bp.get("/org/<slug>/cycles/<label>/national/<indicator>/funnel.svg")
 @org_page(Capability.READ)
-def funnel_chart(access: OrgAccess, label: str, sid: str):
+def funnel_chart(access: OrgAccess, label: str, indicator: str):
     """Draw the funnel plot of one series: the council's own point marked, no other named."""
     cycle = org_service.get_cycle(access=access, label=label)
     area = _area()
-    shape = national_service.council_funnel(access=access, cycle=cycle, area=area, sid=sid)
+    shape = national_service.council_funnel(access=access, cycle=cycle, area=area,
+                                            sid=indicator)
     if shape is None:
         abort(404)
-    meta = INDICATORS_BY_ID[sid]
+    meta = INDICATORS_BY_ID[indicator]
     return svg_response(funnel_svg(
-        shape, title=f"{sid} {meta.short_name}: councils' RL by size, {label}",
+        shape, title=f"{indicator} {meta.short_name}: councils' RL by size, {label}",
         size_words=f"Size: {meta.denominator_label} (log scale)"))
 
 
