@@ -99,3 +99,15 @@ def test_a_viewer_follows_an_action_and_hears_of_its_progress(page: Page):
     page.goto("/notifications")
     expect(page.locator("main")).to_contain_text(f"added a progress update to \u201c{title}\u201d")
     assert_accessible(page)
+
+
+def test_the_edi_lead_finds_an_action_by_its_words(page: Page):
+    sign_in(page, "edi.lead@northshire.example.org")
+    page.goto("/org/northshire")
+    page.get_by_role("link", name="Search actions in every cycle").click()
+    assert_accessible(page)
+    page.get_by_label("Words in the action's title, description or measure").fill("mentoring")
+    page.get_by_role("button", name="Search").click()
+    results = page.locator(".app-search-results tbody tr")
+    expect(results.first).to_contain_text("mentoring")
+    assert_accessible(page)

@@ -200,10 +200,10 @@ def test_a_person_in_two_organisations_switches_between_them(app, client_as):
               token_from=f"/admin/organisations/{org_id}")
     lead = client_as("edi_lead")
     home = lead.get("/")
-    links = [a.get_text(strip=True) for a in page(home).select("main table a")]
+    links = [a.get_text(strip=True) for a in page(home).select(".app-organisations-table a")]
     assert links == ["Eastbrook Borough Council", "Northshire County Council"]
     lead.get("/org/eastbrook")
-    current = page(lead.get("/")).select_one("main table .govuk-tag").find_parent("td")
+    current = page(lead.get("/")).select_one(".app-organisations-table .govuk-tag").find_parent("td")
     assert "Eastbrook Borough Council" in current.get_text()
     nav = [a.get_text(strip=True) for a in page(lead.get("/")).select(".govuk-service-navigation__link")]
     assert "Eastbrook Borough Council" in nav and "People" not in nav  # a viewer there

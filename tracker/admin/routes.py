@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.admin import bp
@@ -15,6 +15,7 @@ from tracker.admin.forms import (
     OrganisationForm,
     UserForm,
 )
+from tracker.domain.pages import page_number
 from tracker.domain.roles import Role
 from tracker.forms import entered
 from tracker.security import admin_only
@@ -43,9 +44,10 @@ def index():
 @bp.get("/audit")
 @admin_only
 def audit():
-    """Show the audit trail."""
-    return render_template("admin/audit.html", events=history_service.describe_events(
-        audit_service.recent_events(limit=500)))
+    """Show the audit trail, newest first, a page at a time."""
+    pagination = audit_service.events_page(page=page_number(request.args.get("page")))
+    return render_template("admin/audit.html", pagination=pagination,
+                           events=history_service.describe_events(pagination.items))
 
 
 # Organisations -------------------------------------------------------------------------------
@@ -152,8 +154,9 @@ def remove_membership(organisation_id: int, membership_id: int):
 @bp.get("/users")
 @admin_only
 def users():
-    """List accounts."""
-    return render_template("admin/users.html", users=user_service.list_users())
+    """List accounts, by name, a page at a time."""
+    pagination = user_service.users_page(page=page_number(request.args.get("page")))
+    return render_template("admin/users.html", users=pagination.items, pagination=pagination)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

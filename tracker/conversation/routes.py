@@ -17,6 +17,7 @@ from tracker.conversation.forms import (
 from tracker.domain import paths
 from tracker.domain.comments import OUTCOME_HINTS
 from tracker.domain.notifications import NotificationKind
+from tracker.domain.pages import page_number
 from tracker.domain.roles import Capability
 from tracker.forms import entered
 from tracker.security import org_page, signed_in
@@ -246,10 +247,11 @@ def respond(access: OrgAccess, comment_id: int):
 @bp.get("/notifications")
 @signed_in
 def list_notifications():
-    """List your notifications, newest first, the unread ones marked."""
-    return render_template("conversation/notifications.html",
-                           notifications=notification_service.recent(user=current_user),
-                           form=None, confirm_form=ConfirmForm())
+    """List your notifications, newest first, the unread ones marked, a page at a time."""
+    pagination = notification_service.notifications_page(
+        user=current_user, page=page_number(request.args.get("page")))
+    return render_template("conversation/notifications.html", notifications=pagination.items,
+                           pagination=pagination, form=None, confirm_form=ConfirmForm())
 
 
 @bp.get("/notifications/<int:notification_id>")

@@ -10,6 +10,7 @@ from flask_login import current_user
 from tracker.domain import paths
 from tracker.domain.action_fields import FIELD_LABELS
 from tracker.domain.definitions import SERVICE_AREA_LABELS
+from tracker.domain.pages import PageOf, page_number
 from tracker.domain.plans import (
     INTERVENTIONS,
     STATUS_TAG,
@@ -106,9 +107,22 @@ def list_actions(access: OrgAccess, label: str):
         service_area=form.area.data or None, overdue=bool(form.overdue.data),
         due_within=form.due_within.data if form.validate() else None,
         sort=form.sort.data or "due")
-    shown = action_service.filter_actions(actions, filters, today=today())
-    return _page("plans/actions.html", access, cycle, plan, form=form, actions=shown,
-                 total=len(actions))
+    shown = PageOf(action_service.filter_actions(actions, filters, today=today()),
+                   page_number(request.args.get("page")))
+    return _page("plans/actions.html", access, cycle, plan, form=form, actions=shown.items,
+                 pagination=shown, total=len(actions))
+
+
+@bp.get("/org/<slug>/actions")
+@org_page(Capability.READ)
+def search_actions(access: OrgAccess):
+    """Find actions by words across every cycle of the organisation."""
+    text = request.args.get("q", "")[:200]
+    found = action_service.search_actions(access=access, text=text,
+                                          page=page_number(request.args.get("page")))
+    return render_template("plans/search.html", access=access, slug=access.organisation.slug,
+                           text=text, found=found, pagination=found.pagination, today=today(),
+                           status_tag=STATUS_TAG)
 
 
 def _filter_form(access: OrgAccess, plan) -> FilterForm:

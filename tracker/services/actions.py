@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.domain.action_fields import (
@@ -23,6 +23,7 @@ from tracker.domain.action_fields import (
     Kind,
 )
 from tracker.domain.definitions import INDICATORS_BY_ID, SERVICE_AREAS
+from tracker.domain.pages import PER_PAGE
 from tracker.domain.plans import (
     INTERVENTIONS_BY_KEY,
     ActionStatus,
@@ -135,6 +136,42 @@ def filter_actions(actions: list[Action], filters: ActionFilters, *, today: date
         "title": lambda a: (a.title.lower(), a.id),
     }
     return sorted((a for a in actions if keep(a)), key=keys.get(filters.sort, keys["due"]))
+
+
+@dataclass(frozen=True)
+class Found:
+    """One page of the actions found by words, with each plan's cycle label."""
+
+    pagination: Any
+    labels: dict[int, str]  # plan id -> cycle label
+
+
+MAX_SEARCH_WORDS = 10
+
+
+def search_actions(*, access: OrgAccess, text: str, page: int, per_page: int = PER_PAGE) -> Found:
+    """Find the organisation's actions, in every cycle, whose title, description or measure
+    holds every word (in any case), the latest cycle first (three queries, whatever the page)."""
+    require(access, Capability.READ)
+    words = [w.lower() for w in text.split()][:MAX_SEARCH_WORDS]
+    query = (select(Action).join(ActionPlan, ActionPlan.id == Action.plan_id)
+             .join(ReportingCycle, ReportingCycle.id == ActionPlan.cycle_id)
+             .where(ReportingCycle.organisation_id == access.organisation.id)
+             .options(db.joinedload(Action.owner), db.joinedload(Action.theme))
+             .order_by(ReportingCycle.period_start.desc(), func.lower(Action.title), Action.id))
+    for word in words:
+        query = query.where(or_(*(func.lower(column).contains(word, autoescape=True)
+                                  for column in (Action.title, Action.description,
+                                                 Action.success_measure))))
+    if not words:
+        query = query.where(false())
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    plan_ids = {action.plan_id for action in pagination.items}
+    labels = dict(db.session.execute(
+        select(ActionPlan.id, ReportingCycle.label)
+        .join(ReportingCycle, ReportingCycle.id == ActionPlan.cycle_id)
+        .where(ActionPlan.id.in_(plan_ids))).all()) if plan_ids else {}
+    return Found(pagination, labels)
 
 
 def get_action(*, access: OrgAccess, plan: ActionPlan, action_id: int) -> Action:

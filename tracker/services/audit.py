@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from tracker.domain.pages import PER_PAGE
 from tracker.extensions import db
 from tracker.models import AuditEvent, Organisation, User
 
@@ -67,3 +68,10 @@ def recent_events(*, limit: int = 100, organisation: Organisation | None = None)
         query = query.where(AuditEvent.organisation_id == organisation.id)
     query = query.options(db.joinedload(AuditEvent.actor)).limit(limit)
     return list(db.session.scalars(query))
+
+
+def events_page(*, page: int, per_page: int = PER_PAGE):
+    """Return one page of the audit trail, newest first (a Flask-SQLAlchemy Pagination)."""
+    query = (select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+             .options(db.joinedload(AuditEvent.actor)))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -26,6 +26,7 @@ from tracker.domain.notifications import (
     default_frequency,
     frequency_choices,
 )
+from tracker.domain.pages import PER_PAGE
 from tracker.domain.plans import OPEN_STATUSES
 from tracker.domain.reminders import (
     REMINDER_HORIZON_DAYS,
@@ -124,6 +125,13 @@ def unread_count(*, user: User) -> int:
     """Return how many of the person's notifications are unread."""
     return db.session.scalar(select(func.count(Notification.id)).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def notifications_page(*, user: User, page: int, per_page: int = PER_PAGE):
+    """Return one page of the person's notifications, newest first (a Pagination)."""
+    return db.paginate(select(Notification).where(Notification.user_id == user.id)
+                       .order_by(Notification.created_at.desc(), Notification.id.desc()),
+                       page=page, per_page=per_page, error_out=False)
 
 
 def recent(*, user: User, limit: int = 100) -> list[Notification]:

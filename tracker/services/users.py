@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from tracker.domain.pages import PER_PAGE
 from tracker.domain.roles import Capability, Role
 from tracker.extensions import db
 from tracker.models import Membership, Organisation, User
@@ -23,6 +24,14 @@ def list_users() -> list[User]:
                 Membership.organisation)).order_by(func.lower(User.name))
         )
     )
+
+
+def users_page(*, page: int, per_page: int = PER_PAGE):
+    """Return one page of the accounts by name (administrators only: callers check)."""
+    return db.paginate(
+        select(User).options(db.selectinload(User.memberships).joinedload(
+            Membership.organisation)).order_by(func.lower(User.name), User.id),
+        page=page, per_page=per_page, error_out=False)
 
 
 def get_user(*, user_id: int) -> User:
