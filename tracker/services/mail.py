@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import insert, select, tuple_, update
 
 from tracker import jobs
 from tracker.domain.notifications import MAX_ATTEMPTS, EmailStatus, retry_due
@@ -32,8 +32,9 @@ from tracker.mail_templates import RenderedEmail
 from tracker.models import OutgoingEmail, User, utcnow
 
 __all__ = ["MAX_ATTEMPTS", "DeliveryReport", "MailSettings", "RenderedEmail", "already_queued",
-           "deliver",
-           "pending", "queue_email", "retry_emails", "send_email", "settings"]
+           "deliver", "email_values", "insert_emails", "pending", "queue_email", "queued_keys",
+           "retry_emails",
+           "send_email", "settings"]
 
 settings = mail_settings
 
@@ -51,6 +52,35 @@ def already_queued(key: str) -> bool:
         OutgoingEmail.idempotency_key == key)) is not None
 
 
+def queued_keys(keys: Iterable[str]) -> set[str]:
+    """Return which of these idempotency keys a message already has (one query a thousand)."""
+    keys = list(keys)
+    found: set[str | None] = set()
+    for start in range(0, len(keys), 1000):
+        found.update(db.session.scalars(select(OutgoingEmail.idempotency_key).where(
+            OutgoingEmail.idempotency_key.in_(keys[start:start + 1000]))))
+    return {key for key in found if key is not None}
+
+
+def email_values(*, user: User | None, recipient: str, message: RenderedEmail, kind: str,
+                 key: str | None = None) -> dict[str, Any]:
+    """Return the row of a message to send (queued by insert_emails, with others)."""
+    return {"user_id": user.id if user else None, "recipient": recipient,
+            "subject": one_line(message.subject)[:300], "body": message.text,
+            "html_body": message.html, "kind": kind, "idempotency_key": key,
+            "status": EmailStatus.QUEUED, "attempts": 0, "created_at": utcnow()}
+
+
+def insert_emails(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Queue these messages (email_values, each with its idempotency key) in one statement;
+    return the id of each key's message."""
+    if not rows:
+        return {}
+    inserted = db.session.execute(
+        insert(OutgoingEmail).returning(OutgoingEmail.idempotency_key, OutgoingEmail.id), rows)
+    return {key: email_id for key, email_id in inserted if key is not None}
+
+
 def queue_email(*, user: User | None, recipient: str, message: RenderedEmail, kind: str,
                 key: str | None = None, send_alone: bool = True) -> OutgoingEmail | None:
     """Record a message to send; with a key, only once ever (None if it was queued before).
@@ -60,11 +90,8 @@ def queue_email(*, user: User | None, recipient: str, message: RenderedEmail, ki
     """
     if key is not None and already_queued(key):
         return None
-    email = OutgoingEmail(user_id=user.id if user else None, recipient=recipient,
-                          subject=one_line(message.subject)[:300], body=message.text,
-                          html_body=message.html, kind=kind,
-                          idempotency_key=key,
-                          status=EmailStatus.QUEUED, attempts=0)
+    email = OutgoingEmail(**email_values(user=user, recipient=recipient, message=message,
+                                         kind=kind, key=key))
     db.session.add(email)
     db.session.flush()
     if send_alone:
@@ -96,7 +123,7 @@ class DeliveryReport:
     failed: int = 0
 
 
-def _message(email: OutgoingEmail, mail: MailSettings) -> EmailMessage:
+def _message(email: OutgoingEmail | _Unsent, mail: MailSettings) -> EmailMessage:
     message = EmailMessage()
     message["From"] = mail.sender
     message["To"] = email.recipient
@@ -124,18 +151,34 @@ def _connect(mail: MailSettings) -> smtplib.SMTP:
     return smtp
 
 
-def _claim(email: OutgoingEmail) -> bool:
-    """Count an attempt on the message unless another run has just tried or sent it."""
-    seen = email.attempts
-    result = cast(CursorResult[Any], db.session.execute(
+#: Messages claimed, sent and recorded together: two commits a batch, not two a message.
+BATCH = 50
+
+
+def _claim(emails: list[_Unsent]) -> set[int]:
+    """Count an attempt on each message unless another run has just tried or sent it; return
+    the ids claimed (one statement for the batch)."""
+    result = db.session.execute(
         update(OutgoingEmail)
-        .where(OutgoingEmail.id == email.id, OutgoingEmail.attempts == seen,
+        .where(tuple_(OutgoingEmail.id, OutgoingEmail.attempts).in_(
+                   [(email.id, email.attempts) for email in emails]),
                OutgoingEmail.status != EmailStatus.SENT)
-        .values(attempts=seen + 1, last_attempt_at=utcnow())
-        .execution_options(synchronize_session=False)))
-    claimed = result.rowcount == 1
-    db.session.expire(email)
-    return claimed
+        .values(attempts=OutgoingEmail.attempts + 1, last_attempt_at=utcnow())
+        .returning(OutgoingEmail.id)
+        .execution_options(synchronize_session=False))
+    return set(result.scalars())
+
+
+def _record(sent: list[int], failed: dict[int, str]) -> None:
+    """Record a batch's outcomes: the sent in one statement, each failure with its reason."""
+    if sent:
+        db.session.execute(update(OutgoingEmail).where(OutgoingEmail.id.in_(sent)).values(
+            status=EmailStatus.SENT, sent_at=utcnow(), last_error=None)
+            .execution_options(synchronize_session=False))
+    for email_id, reason in failed.items():
+        db.session.execute(update(OutgoingEmail).where(OutgoingEmail.id == email_id).values(
+            status=EmailStatus.FAILED, last_error=reason)
+            .execution_options(synchronize_session=False))
 
 
 def _broken_connection(error: BaseException) -> bool:
@@ -150,10 +193,6 @@ def _reason(error: BaseException, *, building: bool) -> str:
     if not building and _broken_connection(error):
         what = "The SMTP server could not be reached"
     return f"{what}: {type(error).__name__}: {error}"[:500]
-
-
-def _failed(email: OutgoingEmail, reason: str) -> None:
-    email.status, email.last_error = EmailStatus.FAILED, reason
 
 
 class _Connection:
@@ -191,41 +230,63 @@ class _Connection:
             self.smtp = None
 
 
+@dataclass(frozen=True)
+class _Unsent:
+    id: int
+    attempts: int
+    recipient: str
+    subject: str
+    body: str
+    html_body: str | None
+
+
 def deliver(emails: list[OutgoingEmail], *, mail: MailSettings,
             commit: Callable[[], None]) -> DeliveryReport:
     """Send the messages over one SMTP connection, recording each attempt and its outcome.
 
-    `commit` is called once an attempt is counted and the message built (before the server is
-    asked anything, so no transaction, and on SQLite no write lock, is held while it answers),
-    and once its outcome is recorded.
+    They go in batches of BATCH: the batch's attempts are counted and its messages built, then
+    `commit` is called (before the server is asked anything, so no transaction, and on SQLite
+    no write lock, is held while it answers); the batch is sent, its outcomes recorded, and
+    `commit` called again. A run stopped in the middle of a batch leaves its messages counted
+    as tried and unsent: the next run sends them.
     """
     report = DeliveryReport()
     if not emails or not mail.configured:
         return report
+    # What the messages are made of, read now: each commit expires the session's objects, and
+    # reading them again would be one query a message.
+    unsent = [_Unsent(e.id, e.attempts, e.recipient, e.subject, e.body, e.html_body)
+              for e in emails]
     connection = _Connection(mail)
     try:
-        for email in emails:
-            if not _claim(email):
-                continue
-            try:
-                message = _message(email, mail)  # read in the claim's transaction
-            except Exception as error:  # anything that stops this one message being built
-                _failed(email, _reason(error, building=True))
-                report.failed += 1
-                db.session.flush()
-                commit()
-                continue
-            commit()  # the attempt is counted, and no transaction is open while the server answers
-            try:
-                connection.send(message)
-            except Exception as error:  # anything the server or the encoding refuses
-                _failed(email, _reason(error, building=False))
-                report.failed += 1
-            else:
-                email.status, email.sent_at, email.last_error = EmailStatus.SENT, utcnow(), None
-                report.sent += 1
-            db.session.flush()
+        for start in range(0, len(unsent), BATCH):
+            batch = unsent[start:start + BATCH]
+            claimed = _claim(batch)
+            messages: list[tuple[int, EmailMessage]] = []
+            failed: dict[int, str] = {}
+            for email in batch:
+                if email.id not in claimed:
+                    continue
+                try:
+                    messages.append((email.id, _message(email, mail)))
+                except Exception as error:  # anything that stops this one message being built
+                    failed[email.id] = _reason(error, building=True)
+            _record([], failed)
+            report.failed += len(failed)
+            commit()  # attempts counted; no transaction is open while the server answers
+            sent: list[int] = []
+            failed = {}
+            for email_id, message in messages:
+                try:
+                    connection.send(message)
+                except Exception as error:  # anything the server or the encoding refuses
+                    failed[email_id] = _reason(error, building=False)
+                else:
+                    sent.append(email_id)
+            _record(sent, failed)
             commit()
+            report.sent += len(sent)
+            report.failed += len(failed)
     finally:
         connection.close()
     return report

@@ -261,25 +261,25 @@ def _queue_digests(today: date, base_url: str) -> int:
     by_user: dict[int, tuple[User, list[Notification]]] = {}
     for notification, user in rows:
         by_user.setdefault(user.id, (user, []))[1].append(notification)
-    queued = 0
+    keys = {user_id: f"digest:{user_id}:{today.isoformat()}" for user_id in by_user}
+    gone = mail.queued_keys(keys.values())  # today's digest has gone: these wait for tomorrow's
+    made: list[tuple[dict, list[Notification]]] = []
     for user, notifications in by_user.values():
-        key = f"digest:{user.id}:{today.isoformat()}"
-        if mail.already_queued(key):
-            continue  # today's digest has gone: these wait for tomorrow's
+        if keys[user.id] in gone:
+            continue
         items = [DigestItem(kind=n.kind, organisation=n.organisation.name if n.organisation
                             else "The tracker", text=n.text, link=n.link) for n in notifications]
         message = render(digest_message(name=user.name, items=items, today=today,
                                         base_url=base_url,
                                         settings_url=base_url + paths.NOTIFICATION_SETTINGS))
-        email = mail.queue_email(user=user, recipient=user.email, message=message,
-                                 kind="digest", key=key, send_alone=False)
-        if email is None:
-            continue  # queued meanwhile, by another run
+        made.append((mail.email_values(user=user, recipient=user.email, message=message,
+                                       kind="digest", key=keys[user.id]), notifications))
+    ids = mail.insert_emails([values for values, _ in made])  # every digest in one statement
+    for values, notifications in made:
         for notification in notifications:
-            notification.email_id = email.id
-        queued += 1
+            notification.email_id = ids[values["idempotency_key"]]
     db.session.flush()
-    return queued
+    return len(made)
 
 
 def _switched_off(kind: NotificationKind) -> set[int]:
@@ -314,19 +314,19 @@ def _queue_reminders(today: date, base_url: str) -> int:
     reminders = select_reminders(_due_actions(today), today=today)
     owners = {u.id: u for u in db.session.scalars(select(User).where(
         User.id.in_(list(reminders)), User.is_active_account.is_(True)))}
-    queued = 0
+    keys = {owner_id: f"reminder:{owner_id}:{today.isoformat()}" for owner_id in reminders}
+    gone = mail.queued_keys(keys.values())  # sent today already: never drawn up again
+    rows = []
     for owner_id, reminder in reminders.items():
         owner = owners.get(owner_id)
-        if owner is None or owner_id in off:
+        if owner is None or owner_id in off or keys[owner_id] in gone:
             continue
         message = render(reminder_message(name=owner.name, reminder=reminder, today=today,
                                           base_url=base_url,
                                           settings_url=base_url + paths.NOTIFICATION_SETTINGS))
-        if mail.queue_email(user=owner, recipient=owner.email, message=message,
-                            kind="reminder", key=f"reminder:{owner_id}:{today.isoformat()}",
-                            send_alone=False):
-            queued += 1
-    return queued
+        rows.append(mail.email_values(user=owner, recipient=owner.email, message=message,
+                                      kind="reminder", key=keys[owner_id]))
+    return len(mail.insert_emails(rows))  # every reminder in one statement
 
 
 def _queue_weekly(today: date, base_url: str) -> int:
@@ -340,23 +340,22 @@ def _queue_weekly(today: date, base_url: str) -> int:
             .order_by(User.id, Organisation.name)):
         if user.id not in off:
             sponsors.setdefault(user.id, (user, []))[1].append(organisation)
+    keys = {user_id: f"weekly:{user_id}:{monday.isoformat()}" for user_id in sponsors}
+    gone = mail.queued_keys(keys.values())  # this week's has gone
+    sponsors = {user_id: v for user_id, v in sponsors.items() if keys[user_id] not in gone}
     if not sponsors:
-        return 0
+        return 0  # and nothing is read about the organisations' weeks
     weeks = _organisation_weeks({o.id: o for _, orgs in sponsors.values() for o in orgs}, today)
-    queued = 0
+    rows = []
     for user, organisations in sponsors.values():
-        key = f"weekly:{user.id}:{monday.isoformat()}"
-        if mail.already_queued(key):
-            continue
         wording = weekly_message(name=user.name, weeks=[weeks[o.id] for o in organisations],
                                  today=today, base_url=base_url,
                                  settings_url=base_url + paths.NOTIFICATION_SETTINGS)
         if wording is None:
             continue  # nothing to say
-        if mail.queue_email(user=user, recipient=user.email, message=render(wording),
-                            kind="weekly", key=key, send_alone=False):
-            queued += 1
-    return queued
+        rows.append(mail.email_values(user=user, recipient=user.email, message=render(wording),
+                                      kind="weekly", key=keys[user.id]))
+    return len(mail.insert_emails(rows))  # every summary in one statement
 
 
 def _organisation_weeks(organisations: dict[int, Organisation],
