@@ -249,6 +249,13 @@ def test_a_waiting_upload_is_only_its_uploaders_and_only_for_a_day(
 
     time_machine.move_to(datetime.now(UTC) + timedelta(days=1, minutes=1))
     assert lead.get(MAPPING).status_code == 302
+    # and the daily job deletes it
+    from tracker.services.extract_mappings import forget_held_extracts
+
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(HeldExtract.id))) == 1
+        assert forget_held_extracts() == 1
+        assert db.session.scalar(db.select(db.func.count(HeldExtract.id))) == 0
 
 
 @pytest.mark.parametrize("role,status", [

@@ -221,11 +221,13 @@ def test_the_daily_run_and_the_retries_are_periodic_jobs(app, queue):
     assert registered["retry_emails"] == "MAIL_RETRY_CRON"
     assert registered["send_email"] is None
     assert registered["forget_old_charts"] == "REMINDERS_CRON"
+    assert registered["forget_held_extracts"] == "REMINDERS_CRON"
     if queue_app is not None:
         crons = {p.task.name: p.cron for p in queue_app.periodic_registry.periodic_tasks.values()}
         assert crons == {"daily_emails": app.config["REMINDERS_CRON"],
                          "retry_emails": app.config["MAIL_RETRY_CRON"],
-                         "forget_old_charts": app.config["REMINDERS_CRON"]}
+                         "forget_old_charts": app.config["REMINDERS_CRON"],
+                         "forget_held_extracts": app.config["REMINDERS_CRON"]}
 
 
 def test_the_daily_job_sends_the_reminders(app, queue, factories, db_session):

@@ -6,7 +6,8 @@ audited with the mapping before and after; it is offered, and used, at every lat
 it can be downloaded and uploaded as the JSON file ``flask tracker indicators compute --mapping``
 takes. An upload that needs a mapping waits as ``HeldExtract`` rows: for the person who sent it
 and that cycle only, never found by a name the browser sends, and gone once its figures are
-computed, when that person uploads again, or a day later.
+computed or that person uploads again; one waiting over a day is never used, and the daily job
+(``forget_held_extracts``, with the reminders) deletes it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select
 
+from tracker import jobs
 from tracker.domain.definitions import EXTRACT_KINDS
 from tracker.domain.extracts import SCHEMAS, Examined, examine_extract
 from tracker.domain.mappings import MEANINGS, ColumnMapping, parse_mapping
@@ -128,7 +130,7 @@ def hold(*, actor: User, access: OrgAccess, cycle: ReportingCycle,
     require(access, Capability.MANAGE_DATA)
     _check_cycle(access, cycle)
     release(actor=actor, access=access, cycle=cycle)
-    db.session.execute(delete(HeldExtract).where(HeldExtract.created_at < utcnow() - HELD_FOR))
+    forget_held_extracts()
     for kind, (data, filename) in uploads.items():
         db.session.add(HeldExtract(cycle_id=cycle.id, created_by_id=actor.id, kind=kind,
                                    filename=filename[:255], content=data))
@@ -160,3 +162,16 @@ def release(*, actor: User, access: OrgAccess, cycle: ReportingCycle) -> None:
     require(access, Capability.MANAGE_DATA)
     db.session.execute(delete(HeldExtract).where(HeldExtract.cycle_id == cycle.id,
                                                  HeldExtract.created_by_id == actor.id))
+
+
+@jobs.task("forget_held_extracts", cron_setting="REMINDERS_CRON")
+def forget_held_extracts_daily(*, timestamp: int) -> None:
+    """The periodic job: once a day, with the reminders, delete uploads left waiting."""
+    forget_held_extracts()
+
+
+def forget_held_extracts() -> int:
+    """Delete the uploads that have waited on the mapping page over a day; return how many."""
+    result = db.session.execute(delete(HeldExtract).where(
+        HeldExtract.created_at < utcnow() - HELD_FOR))
+    return int(getattr(result, "rowcount", 0) or 0)
