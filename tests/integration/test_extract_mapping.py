@@ -318,3 +318,68 @@ def test_a_near_miss_header_is_suggested_on_the_mapping_page(client_as, extracts
         "Not found: choose the column that holds it (did you mean 'Ethnicty'?)"
     # nothing is chosen for it without the EDI lead choosing
     assert soup.select("#column-staff-ethnicity option[selected]") == []
+
+
+def _workbook(sheets: dict[str, list[list]]) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_another_sheet_is_chosen_on_the_mapping_page(app, client_as, extracts):
+    frame = pd.read_csv(extracts["staff"], dtype=str, keep_default_na=False).head(40)
+    frame = frame.rename(columns={"staff_id": "Emp Ref"})
+    summary = [["ethnicity", "service_area", "people"], ["White", "adults", 20]]
+    content = _workbook({"Summary": summary,
+                         "Staff": [list(frame.columns), *frame.values.tolist()]})
+    lead = client_as("edi_lead")
+    assert _upload(lead, content, "hr.xlsx").headers["Location"].endswith(MAPPING)
+    soup = page(lead.get(MAPPING))
+    assert "Read sheet 'Summary' of the XLSX workbook (other sheets: 'Staff')" in soup.get_text()
+    assert _options(soup, "sheet-staff") == {"Summary": "Summary", "Staff": "Staff"}
+    moved = lead.post(MAPPING, data={"csrf_token": csrf_token(lead, MAPPING), "action": "sheet",
+                                     "sheet-staff": "Staff"})
+    assert moved.status_code == 302
+    soup = page(lead.get(MAPPING))
+    assert "Read sheet 'Staff' of the XLSX workbook (other sheets: 'Summary')" in soup.get_text()
+    # a sheet the workbook does not have is ignored
+    lead.post(MAPPING, data={"csrf_token": csrf_token(lead, MAPPING), "action": "sheet",
+                             "sheet-staff": "../../etc/passwd"})
+    assert "Read sheet 'Staff'" in page(lead.get(MAPPING)).get_text()
+    choice = next(v for t, v in _options(soup, "column-staff-staff_id").items()
+                  if t.startswith("Emp Ref"))
+    saved = lead.post(MAPPING, data={"csrf_token": csrf_token(lead, MAPPING),
+                                     "column-staff-staff_id": choice})
+    assert saved.status_code == 302 and "/indicators/preview/" in saved.headers["Location"]
+    preview = page(lead.get(saved.headers["Location"]))
+    assert "Read sheet 'Staff' of the XLSX workbook" in preview.get_text()
+
+
+def test_what_no_mapping_can_solve_is_said_after_the_mapping_is_kept(app, client_as, extracts):
+    frame = pd.read_csv(extracts["staff"], dtype=str, keep_default_na=False).head(40)
+    frame = frame.rename(columns={"staff_id": "Emp Ref"})
+    frame.loc[5, "Emp Ref"] = frame.loc[4, "Emp Ref"]  # one person twice
+    lead = client_as("edi_lead")
+    assert _upload(lead, frame.to_csv(index=False).encode()).headers["Location"].endswith(
+        MAPPING)
+    soup = page(lead.get(MAPPING))
+    choice = next(v for t, v in _options(soup, "column-staff-staff_id").items()
+                  if t.startswith("Emp Ref"))
+    response = lead.post(MAPPING, data={"csrf_token": csrf_token(lead, MAPPING),
+                                        "column-staff-staff_id": choice})
+    assert response.status_code == 302 and response.headers["Location"].endswith(MAPPING)
+    summary = page(lead.get(MAPPING)).select_one(".govuk-error-summary").get_text()
+    assert f"Staff ID '{frame.loc[4, 'Emp Ref']}' appears more than once, in rows 6, 7" \
+        in summary
+    with app.app_context():
+        assert db.session.scalars(db.select(ExtractMapping)).one().entries == {
+            "staff_id": "Emp Ref"}
+        assert db.session.scalars(db.select(IndicatorDraft)).all() == []
