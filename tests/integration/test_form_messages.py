@@ -27,7 +27,8 @@ FORM_MODULES = ["tracker.admin.forms", "tracker.auth.forms", "tracker.conversati
 # WTForms' and Flask-WTF's own wording, which must never reach a page.
 WTFORMS_DEFAULTS = re.compile(
     r"This field is required|Field cannot be longer|Field must be (?:at least|exactly|between|"
-    r"equal)|Not a valid|Invalid (?:value|email|URL|input|Choice)|Number must be|"
+    r"equal)|Not a valid|Invalid (?:value|email|URL|input|[Cc]hoice)|Number must be|"
+    r"valid choices? for this field|"
     r"File does not have|CSRF token")
 
 

@@ -63,7 +63,9 @@ DEFAULTS: list[tuple[re.Pattern, Callable[[Field, re.Match], str]]] = [
      lambda f, m: f"{_name(f)} must be {int(m[1]):,} characters"),
     (re.compile(r"Field must be between (\d+) and (\d+) characters long\."),
      lambda f, m: f"{_name(f)} must be between {int(m[1]):,} and {int(m[2]):,} characters"),
-    (re.compile(r"Not a valid choice\.?|Invalid Choice: could not coerce\.?"),
+    (re.compile(r"Not a valid choice\.?|Invalid Choice: could not coerce\.?|"
+                r"Invalid choice\(s\): one or more data inputs could not be coerced\.?|"
+                r"'.*' (?:is not a valid choice|are not valid choices) for this field\.?"),
      lambda f, m: f"Select {noun(f)} from the list"),
     (re.compile(r"Invalid value, must be one of: (.*)\."),
      lambda f, m: f"{_name(f)} must be one of: {m[1]}"),
