@@ -177,7 +177,9 @@ def _register_sqlite_transactions(app: Flask) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        writing = (has_request_context() and request.method in WRITING_METHODS) or \
+        # An API read is audited: it writes too.
+        writing = (has_request_context() and (request.method in WRITING_METHODS
+                                              or request.path.startswith("/api/v1/"))) or \
             jobs.may_write()
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
@@ -221,6 +223,7 @@ def _register_url_converters(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from tracker.admin import bp as admin_bp
+    from tracker.api import register_api
     from tracker.auth import bp as auth_bp
     from tracker.conversation import bp as conversation_bp
     from tracker.indicators import bp as indicators_bp
@@ -231,6 +234,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.reports import bp as reports_bp
     from tracker.reviews import bp as reviews_bp
 
+    register_api(app)
     for blueprint in (main_bp, auth_bp, orgs_bp, indicators_bp, plans_bp, reviews_bp,
                       admin_bp, conversation_bp, reports_bp, national_bp):
         app.register_blueprint(blueprint)

@@ -60,3 +60,21 @@ def test_a_council_sees_its_own_point_on_the_funnel_plot(page: Page, live_server
     svg = page.request.get(live_server + funnel.get_attribute("src")).text()
     assert "Your council" in svg
     assert "Westmere" not in svg and "Thameside" not in svg
+
+
+def test_the_edi_lead_makes_and_revokes_an_api_token(page: Page, live_server: str):
+    sign_in(page, "edi.lead@northshire.example.org")
+    page.goto("/org/northshire/api-tokens")
+    assert_accessible(page)
+    page.get_by_label("Name of the token").fill("Power BI dashboard")
+    page.get_by_role("button", name="Make a token").click()
+    token = page.locator("#new-token code").inner_text()
+    assert token.startswith("scwres_")
+    assert_accessible(page)
+    answer = page.request.get(live_server + "/api/v1/cycles",
+                              headers={"Authorization": f"Bearer {token}"})
+    assert answer.status == 200 and answer.json()[0]["label"]
+    page.get_by_role("button", name="Revoke Power BI dashboard").click()
+    expect(page.locator("#tokens")).to_contain_text("Revoked on")
+    assert page.request.get(live_server + "/api/v1/cycles",
+                            headers={"Authorization": f"Bearer {token}"}).status == 401

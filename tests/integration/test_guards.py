@@ -21,6 +21,7 @@ PUBLIC_ENDPOINTS = {
     "reports.public_page",
     "national.public_report",  # a national report the programme lead published: no council named
     "national.public_chart",
+    "api-docs.openapi_json",  # the API's OpenAPI document; the API itself needs a token
 }
 
 

@@ -20,7 +20,12 @@ from tracker.models.indicators import (
     IndicatorDataset,
     IndicatorDraft,
 )
-from tracker.models.national import NationalReportPublication, ProgrammeYear, Submission
+from tracker.models.national import (
+    ApiToken,
+    NationalReportPublication,
+    ProgrammeYear,
+    Submission,
+)
 from tracker.models.organisation import (
     AdvisoryGroup,
     AdvisoryGroupMember,
@@ -52,6 +57,7 @@ __all__ = [
     "Action",
     "AnnualReview",
     "NationalFigure",
+    "ApiToken",
     "NationalReportPublication",
     "ProgrammeYear",
     "Submission",

@@ -16,6 +16,8 @@ from tracker.domain.mappings import parse_mapping
 from tracker.domain.national import MIN_COUNCILS
 from tracker.domain.problems import ExtractValidationError, format_problems
 from tracker.extensions import db
+from tracker.models import User
+from tracker.services import api as api_service
 from tracker.services import loading
 from tracker.services import national as national_service
 from tracker.services.errors import InvalidInput, NotFound
@@ -176,3 +178,19 @@ def submit_command(slug: str, label: str) -> None:
         _fail(error)
     db.session.commit()
     click.echo(f"Submitted {access.organisation.name} {label} to the programme")
+
+
+@national_cli.command("api-token")
+@click.option("--email", required=True, help="The programme lead's e-mail address.")
+@click.option("--name", required=True, help="What the token is for.")
+def programme_api_token(email: str, name: str) -> None:
+    """Make the programme lead a read-only API token for the published national reports."""
+    user = db.session.scalar(db.select(User).where(User.email_key == email.strip().lower()))
+    if user is None or not user.is_programme_lead:
+        _problems([f"{email} is not the programme lead"])
+    try:
+        made = api_service.create_programme_token(actor=user, name=name)
+    except InvalidInput as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(made.plain)

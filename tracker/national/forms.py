@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
+from wtforms.validators import InputRequired
 
-from tracker.forms import GovForm, UKDateField
+from tracker.forms import GovForm, LineField, UKDateField
 
 
 class SubmitCycleForm(GovForm):
@@ -35,3 +36,14 @@ class PublishReportForm(GovForm):
 
 class WithdrawReportForm(GovForm):
     withdraw = SubmitField("Withdraw the published report", widget=GovSubmitInput())
+
+
+class TokenForm(GovForm):
+    name = LineField("Name of the token", max_length=120,
+                     description="What it is for, like 'Power BI dashboard'",
+                     validators=[InputRequired(message="Enter a name for the token")])
+    create = SubmitField("Make a token", widget=GovSubmitInput())
+
+
+class RevokeTokenForm(GovForm):
+    revoke = SubmitField("Revoke", widget=GovSubmitInput())

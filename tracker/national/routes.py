@@ -19,17 +19,21 @@ from tracker.domain.definitions import ALL, INDICATORS_BY_ID, SERIES_IDS, SERVIC
 from tracker.domain.national import BREAKDOWNS
 from tracker.domain.national_sheet import national_xlsx_bytes
 from tracker.domain.roles import Capability
+from tracker.forms import entered
 from tracker.national import bp, documents, presenting
 from tracker.national.charts import funnel_svg
 from tracker.national.forms import (
     CloseYearForm,
     DeadlinesForm,
     PublishReportForm,
+    RevokeTokenForm,
     SubmitCycleForm,
+    TokenForm,
     WithdrawReportForm,
     WithdrawSubmissionForm,
 )
 from tracker.security import org_page, programme_lead_only, public
+from tracker.services import api as api_service
 from tracker.services import national as national_service
 from tracker.services import organisations as org_service
 from tracker.services.access import OrgAccess
@@ -344,3 +348,53 @@ def programme_return(label: str, fmt: str):
     """Download every submitting council's counts, as submitted, in one data return."""
     returns = national_service.programme_return(actor=current_user, label=label)
     return _return_file(returns, fmt, f"sc-wres-{label}-data-return")
+
+
+# -- API tokens -----------------------------------------------------------------------------------
+
+TOKENS = "/org/<slug>/api-tokens"
+
+
+def _tokens_page(access: OrgAccess, status: int = 200, form: TokenForm | None = None,
+                 new_token: str | None = None):
+    return render_template("national/api_tokens.html", access=access,
+                           tokens=api_service.list_tokens(access=access),
+                           form=form or TokenForm(), revoke_form=RevokeTokenForm(),
+                           new_token=new_token), status
+
+
+@bp.get(TOKENS)
+@org_page(Capability.MANAGE_MEMBERS)
+def api_tokens(access: OrgAccess):
+    """List the organisation's API tokens, and make or revoke one (EDI lead)."""
+    return _tokens_page(access)
+
+
+@bp.post(TOKENS + "/new")
+@org_page(Capability.MANAGE_MEMBERS)
+def create_api_token(access: OrgAccess):
+    """Make a read-only token: shown once, on this answer only."""
+    form = TokenForm()
+    if form.validate_on_submit():
+        try:
+            made = api_service.create_token(actor=current_user, access=access,
+                                            name=entered(form.name.data))
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            return _tokens_page(access, new_token=made.plain)
+    return _tokens_page(access, 400, form=form)
+
+
+@bp.post(TOKENS + "/<int:token_id>/revoke")
+@org_page(Capability.MANAGE_MEMBERS)
+def revoke_api_token(access: OrgAccess, token_id: int):
+    """Revoke a token at once: it reads nothing from now on."""
+    if RevokeTokenForm().validate_on_submit():
+        try:
+            api_service.revoke_token(actor=current_user, access=access, token_id=token_id)
+        except InvalidInput:
+            pass  # already revoked: the list says so
+        else:
+            flash("Token revoked: it can no longer read anything", "success")
+    return redirect(url_for(".api_tokens", slug=access.organisation.slug))
