@@ -25,6 +25,12 @@ def test_gate_allows_below_the_limit():
     assert gate(failures=2).allowed
 
 
+def test_below_the_limit_an_attempt_that_waited_for_the_lock_is_still_checked():
+    """Its time was taken before it waited; the failure counted meanwhile came after it."""
+    assert gate(failures=1, last=NOW + timedelta(milliseconds=30), now=NOW).allowed
+    assert gate(failures=2, last=NOW + timedelta(milliseconds=30), now=NOW).allowed
+
+
 def test_gate_slows_the_account_after_three_failures():
     slowed = gate(failures=3, now=NOW + timedelta(seconds=4))
     assert not slowed.allowed and not slowed.locked

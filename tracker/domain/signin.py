@@ -43,9 +43,12 @@ def sign_in_gate(
     """Decide whether an attempt may be checked at `now`."""
     if client_locked_until is not None and now < client_locked_until:
         return SignInGate(allowed=False, locked=True, retry_at=client_locked_until)
-    if known_device or account_last_failure_at is None:
+    wait = wait_seconds(account_failures)
+    if known_device or account_last_failure_at is None or wait == 0:
+        # Below the limit nobody is slowed down, whatever the times: an attempt that waited for
+        # the account's lock may carry a `now` earlier than the failure counted meanwhile.
         return SignInGate(allowed=True)
-    retry_at = account_last_failure_at + timedelta(seconds=wait_seconds(account_failures))
+    retry_at = account_last_failure_at + timedelta(seconds=wait)
     if now < retry_at:
         return SignInGate(allowed=False, retry_at=retry_at)
     return SignInGate(allowed=True)
