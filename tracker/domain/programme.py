@@ -9,7 +9,11 @@ the data deadline without a submission, the plan deadline without the plan's sig
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import date
+
+from tracker.domain.emails import Line, Section, Wording
+from tracker.domain.formatting import uk_date
 
 #: The regions of England (ONS), which a council belongs to.
 REGIONS: tuple[str, ...] = (
@@ -88,3 +92,57 @@ def late_for(*, submitted: bool, plan_signed_off: bool, data_deadline: date | No
     if plan_deadline is not None and today > plan_deadline and not plan_signed_off:
         late.append("plan")
     return late
+
+
+#: Days before a deadline on which the EDI leads hear of it; after it, the day after and weekly.
+REMIND_DAYS_BEFORE = (14, 3)
+DEADLINE_WORDS = {"data": "submit the cycle's data to the programme",
+                  "plan": "have the action plan signed off by the senior sponsor"}
+
+
+@dataclass(frozen=True)
+class DeadlineReminder:
+    """A deadline an organisation's EDI leads hear of today: coming (days > 0) or passed."""
+
+    kind: str  # "data" or "plan"
+    deadline: date
+    days: int  # until the deadline (negative: since it passed)
+
+    @property
+    def passed(self) -> bool:
+        return self.days < 0
+
+
+def deadline_reminders(*, data_deadline: date | None, plan_deadline: date | None,
+                       submitted: bool, plan_signed_off: bool,
+                       today: date) -> list[DeadlineReminder]:
+    """Return the reminders due today: 14 and 3 days before a deadline whose step is not done,
+    then the day after it passed and each week after that until it is done."""
+    due = []
+    for kind, deadline, done in (("data", data_deadline, submitted),
+                                 ("plan", plan_deadline, plan_signed_off)):
+        if deadline is None or done:
+            continue
+        days = (deadline - today).days
+        if days in REMIND_DAYS_BEFORE or (days < 0 and -days % 7 == 1):
+            due.append(DeadlineReminder(kind, deadline, days))
+    return due
+
+
+def deadline_message(*, name: str, organisation: str, label: str,
+                     reminders: list[DeadlineReminder], links: dict[str, str],
+                     settings_url: str) -> Wording:
+    """An EDI lead's reminder of the programme's deadlines for their organisation."""
+    lines = []
+    for reminder in reminders:
+        when = (f"passed on {uk_date(reminder.deadline)}" if reminder.passed
+                else f"is {uk_date(reminder.deadline)}, in {reminder.days} days")
+        lines.append(Line(f"The {reminder.kind} deadline {when}: "
+                          f"{DEADLINE_WORDS[reminder.kind]}.", links[reminder.kind]))
+    passed = any(r.passed for r in reminders)
+    subject = (f"SC-WRES {label}: {'a deadline has passed' if passed else 'a deadline is near'}"
+               f" for {organisation}")
+    return Wording(subject=subject, template="deadline",
+                   context={"name": name, "organisation": organisation, "label": label,
+                            "sections": [Section(f"{organisation}, {label}", lines)],
+                            "settings_url": settings_url})

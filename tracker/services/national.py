@@ -14,16 +14,26 @@ from typing import Any
 
 from sqlalchemy import exists, select
 
-from tracker.domain import national
+from tracker.domain import national, paths
 from tracker.domain.definitions import SERIES_IDS, SERVICE_AREAS
-from tracker.domain.programme import REGIONS, CouncilKind, CouncilStatus, council_status, late_for
-from tracker.domain.roles import Capability
+from tracker.domain.programme import (
+    REGIONS,
+    CouncilKind,
+    CouncilStatus,
+    council_status,
+    deadline_message,
+    deadline_reminders,
+    late_for,
+)
+from tracker.domain.roles import Capability, Role
 from tracker.domain.stored_results import StoredResults
 from tracker.domain.trends import national_year_for
 from tracker.extensions import db
+from tracker.mail_templates import render
 from tracker.models import (
     AnnualReview,
     IndicatorDataset,
+    Membership,
     NationalReportPublication,
     Organisation,
     ProgrammeYear,
@@ -33,6 +43,7 @@ from tracker.models import (
     utcnow,
 )
 from tracker.models.plans import ActionPlan, PlanSignOff
+from tracker.services import mail
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import changes, record_event
 from tracker.services.errors import Forbidden, InvalidInput, NotFound
@@ -518,3 +529,61 @@ def programme_return(*, actor: User, label: str) -> list[tuple[str, dict]]:
               & (IndicatorDataset.loaded_at == Submission.data_loaded_at))
         .where(ReportingCycle.label == label).order_by(Organisation.slug)).all()
     return [(slug, counts) for slug, counts in rows]
+
+
+# -- deadline reminders ---------------------------------------------------------------------------
+
+
+def queue_deadline_reminders(*, today: date, base_url: str) -> int:
+    """Queue today's reminders of the programme's deadlines to each organisation's EDI leads.
+
+    For each open year with deadlines, every organisation whose step is not done hears of it
+    14 and 3 days before, the day after and weekly after that; never twice on one day.
+    """
+    queued = 0
+    years = db.session.scalars(select(ProgrammeYear).where(
+        ProgrammeYear.closed_at.is_(None),
+        (ProgrammeYear.data_deadline.is_not(None)) | (ProgrammeYear.plan_deadline.is_not(None))))
+    leads: dict[int, list[User]] = {}
+    for user, org_id in db.session.execute(
+            select(User, Membership.organisation_id).join(Membership, Membership.user_id == User.id)
+            .where(Membership.role == Role.EDI_LEAD, User.is_active_account.is_(True))):
+        leads.setdefault(org_id, []).append(user)
+    organisations = {o.id: o for o in db.session.scalars(select(Organisation))}
+    for year in years:
+        steps = _steps(year.label)
+        for org_id, organisation in organisations.items():
+            submitted, plan_signed = steps.get(org_id, (False, False))
+            due = deadline_reminders(data_deadline=year.data_deadline,
+                                     plan_deadline=year.plan_deadline, submitted=submitted,
+                                     plan_signed_off=plan_signed, today=today)
+            if not due:
+                continue
+            links = {"data": base_url + SUBMISSION_PATH.format(slug=organisation.slug,
+                                                                label=year.label),
+                     "plan": base_url + paths.build(paths.PLAN, slug=organisation.slug,
+                                                    label=year.label)}
+            for user in leads.get(org_id, []):
+                message = render(deadline_message(
+                    name=user.name, organisation=organisation.name, label=year.label,
+                    reminders=due, links=links, settings_url=base_url + paths.NOTIFICATION_SETTINGS))
+                if mail.queue_email(user=user, recipient=user.email, message=message,
+                                    kind="deadline", send_alone=False,
+                                    key=f"deadline:{user.id}:{org_id}:{year.label}:{today}"):
+                    queued += 1
+    return queued
+
+
+SUBMISSION_PATH = "/org/{slug}/cycles/{label}/submission"
+
+
+def _steps(label: str) -> dict[int, tuple[bool, bool]]:
+    """Each organisation's (submitted, plan signed off) in a year."""
+    plan_signed = (select(ActionPlan.cycle_id)
+                   .join(PlanSignOff, PlanSignOff.plan_id == ActionPlan.id)
+                   .where(ActionPlan.cycle_id == ReportingCycle.id).exists())
+    rows = db.session.execute(
+        select(ReportingCycle.organisation_id, Submission.id, plan_signed)
+        .outerjoin(Submission, Submission.cycle_id == ReportingCycle.id)
+        .where(ReportingCycle.label == label)).all()
+    return {org_id: (submission is not None, bool(signed)) for org_id, submission, signed in rows}

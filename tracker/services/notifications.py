@@ -54,6 +54,7 @@ from tracker.models import (
 )
 from tracker.services import mail
 from tracker.services.errors import InvalidInput, NotFound
+from tracker.services.national import queue_deadline_reminders
 
 # Preferences ---------------------------------------------------------------------------------------
 
@@ -247,6 +248,8 @@ def queue_daily_emails(*, today: date, base_url: str) -> DailyRun:
     run.digests = _queue_digests(today, base_url)
     run.reminders = _queue_reminders(today, base_url)
     run.weekly = _queue_weekly(today, base_url)
+    # The programme's deadlines, to each organisation's EDI leads (services/national.py)
+    run.reminders += queue_deadline_reminders(today=today, base_url=base_url)
     return run
 
 
