@@ -111,3 +111,18 @@ def test_the_edi_lead_finds_an_action_by_its_words(page: Page):
     results = page.locator(".app-search-results tbody tr")
     expect(results.first).to_contain_text("mentoring")
     assert_accessible(page)
+
+
+def test_the_edi_lead_links_an_action_everywhere_from_a_suggestion(page: Page):
+    sign_in(page, "edi.lead@northshire.example.org")
+    page.goto("/org/northshire/cycles/2024-25/plan/by-indicator")
+    suggestion = page.locator(".app-suggestions a").first
+    expect(suggestion).to_be_visible()
+    assert_accessible(page)
+    page.goto("/org/northshire/cycles/2024-25/plan/actions")
+    page.locator("main table a.govuk-link").first.click()
+    page.get_by_label("Indicator").select_option("SCW3")
+    page.get_by_label("Service area").select_option("every")
+    page.get_by_role("button", name="Link indicator").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Linked to SCW3")
+    assert_accessible(page)

@@ -260,6 +260,11 @@ INTERVENTIONS: tuple[Intervention, ...] = (
 
 INTERVENTIONS_BY_KEY = {i.key: i for i in INTERVENTIONS}
 
+
+def suggested_interventions(indicator: str) -> list[Intervention]:
+    """Return the library's interventions that target an indicator (SCW7a for SCW7a only)."""
+    return [i for i in INTERVENTIONS if indicator in i.indicators]
+
 _BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s*")
 
 

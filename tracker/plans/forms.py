@@ -112,7 +112,8 @@ class LinkForm(GovForm):
                             choices=[(i.id, f"{i.id} {i.short_name}") for i in INDICATORS],
                             validators=[InputRequired(message="Select an indicator")])
     service_area = SelectField("Service area", widget=GovSelect(),
-                               choices=[(a, SERVICE_AREA_LABELS[a]) for a in SERVICE_AREAS],
+                               choices=[(a, SERVICE_AREA_LABELS[a]) for a in SERVICE_AREAS]
+                               + [("every", "Every service area at once")],
                                validators=[InputRequired(message="Select a service area")])
     submit = SubmitField("Link indicator", widget=GovSubmitInput())
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from tracker.domain import paths
 from tracker.domain.action_fields import FIELD_LABELS
-from tracker.domain.definitions import SERVICE_AREA_LABELS
+from tracker.domain.definitions import INDICATORS_BY_ID, SERVICE_AREA_LABELS
 from tracker.domain.pages import PageOf, page_number
 from tracker.domain.plans import (
     INTERVENTIONS,
@@ -17,6 +17,7 @@ from tracker.domain.plans import (
     ActionStatus,
     Intervention,
     progress_towards_target,
+    suggested_interventions,
 )
 from tracker.domain.problems import ExtractValidationError
 from tracker.domain.roles import Capability
@@ -90,6 +91,8 @@ def by_indicator(access: OrgAccess, label: str):
     actions = action_service.plan_actions(access=access, plan=plan)
     rows = plan_views.coverage(access=access, plan=plan, actions=actions)
     return _page("plans/by_indicator.html", access, cycle, plan, rows=rows, beside=beside_rl,
+                 suggestions={row.indicator: suggested_interventions(row.indicator)
+                              for row in rows if row.uncovered},
                  bands={area: review_service.pay_band_trend(access=access, area=area)
                         for area in dict.fromkeys(row.service_area for row in rows)})
 
@@ -173,7 +176,10 @@ def new_action(access: OrgAccess, label: str):
 def library(access: OrgAccess, label: str):
     """Show the interventions an action can start from, by theme."""
     cycle, plan = _load(access, label)
-    return _page("plans/library.html", access, cycle, plan, interventions=INTERVENTIONS)
+    indicator = request.args.get("indicator", "")
+    suggested = suggested_interventions(indicator) if indicator in INDICATORS_BY_ID else []
+    return _page("plans/library.html", access, cycle, plan, interventions=INTERVENTIONS,
+                 indicator=indicator if suggested else "", suggested=suggested)
 
 
 @bp.get(paths.ACTION)
@@ -272,11 +278,17 @@ def add_link(access: OrgAccess, label: str, action_id: int):
     form = LinkForm()
     if form.validate_on_submit():
         try:
-            link = action_service.link_indicator(actor=current_user, access=access, plan=plan,
-                                                 action=action, indicator=form.indicator.data,
-                                                 service_area=form.service_area.data)
-            flash(f"Linked to {link.indicator} ({SERVICE_AREA_LABELS[link.service_area].lower()})",
-                  "success")
+            if form.service_area.data == action_service.EVERY_AREA:
+                links = action_service.link_everywhere(actor=current_user, access=access,
+                                                       plan=plan, action=action,
+                                                       indicator=form.indicator.data)
+            else:
+                links = [action_service.link_indicator(
+                    actor=current_user, access=access, plan=plan, action=action,
+                    indicator=form.indicator.data, service_area=form.service_area.data)]
+            flash(f"Linked to {links[0].indicator} ("
+                  + ", ".join(SERVICE_AREA_LABELS[link.service_area].lower() for link in links)
+                  + ")", "success")
         except InvalidInput as error:
             flash(next(iter(error.errors.values())), "info")
     else:

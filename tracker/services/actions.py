@@ -486,6 +486,28 @@ def link_indicator(*, actor: User, access: OrgAccess, plan: ActionPlan, action: 
     return link
 
 
+EVERY_AREA = "every"
+
+
+def link_everywhere(*, actor: User, access: OrgAccess, plan: ActionPlan, action: Action,
+                    indicator: str) -> list[ActionIndicatorLink]:
+    """Link an action to an indicator in every service area the cycle has figures for (all
+    three when none are loaded), each with its own baseline; areas linked already are kept."""
+    require(access, Capability.EDIT_PLAN)
+    if indicator not in INDICATORS_BY_ID:
+        raise InvalidInput({"indicator": "Select an indicator and a service area"})
+    results = StoredResults(db.session.scalar(select(IndicatorDataset.results).where(
+        IndicatorDataset.cycle_id == plan.cycle_id)))
+    areas = [a for a in SERVICE_AREAS if a in results] or list(SERVICE_AREAS)
+    linked = {link.service_area for link in action.links if link.indicator == indicator}
+    if not set(areas) - linked:
+        raise InvalidInput({"indicator": f"This action is already linked to {indicator} in "
+                                         "every service area"})
+    return [link_indicator(actor=actor, access=access, plan=plan, action=action,
+                           indicator=indicator, service_area=area)
+            for area in areas if area not in linked]
+
+
 def unlink_indicator(*, actor: User, access: OrgAccess, action: Action, link_id: int) -> None:
     """Remove an indicator link from an action."""
     require(access, Capability.EDIT_PLAN)
