@@ -78,3 +78,12 @@ def test_the_edi_lead_makes_and_revokes_an_api_token(page: Page, live_server: st
     expect(page.locator("#tokens")).to_contain_text("Revoked on")
     assert page.request.get(live_server + "/api/v1/cycles",
                             headers={"Authorization": f"Bearer {token}"}).status == 401
+
+
+def test_an_advisor_reads_across_their_councils(page: Page):
+    sign_in(page, "advisor@iag.example.org")
+    page.goto("/")
+    page.get_by_role("link", name="Across your councils").click()
+    expect(page.locator("h1")).to_have_text("Across your councils")
+    expect(page.locator("#results-table")).to_contain_text("Northshire County Council")
+    assert_accessible(page)

@@ -18,6 +18,7 @@ from tracker.domain.data_return import return_bytes, return_frame
 from tracker.domain.definitions import ALL, INDICATORS_BY_ID, SERIES_IDS, SERVICE_AREA_LABELS, SERVICE_AREAS
 from tracker.domain.national import BREAKDOWNS
 from tracker.domain.national_sheet import national_xlsx_bytes
+from tracker.domain.plans import ActionStatus
 from tracker.domain.roles import Capability
 from tracker.forms import entered
 from tracker.national import bp, documents, presenting
@@ -32,7 +33,7 @@ from tracker.national.forms import (
     WithdrawReportForm,
     WithdrawSubmissionForm,
 )
-from tracker.security import org_page, programme_lead_only, public
+from tracker.security import org_page, programme_lead_only, public, signed_in
 from tracker.services import api as api_service
 from tracker.services import national as national_service
 from tracker.services import organisations as org_service
@@ -398,3 +399,18 @@ def revoke_api_token(access: OrgAccess, token_id: int):
         else:
             flash("Token revoked: it can no longer read anything", "success")
     return redirect(url_for(".api_tokens", slug=access.organisation.slug))
+
+
+# -- the advisory groups' view across councils ------------------------------------------------------
+
+
+@bp.get("/advisory/across-councils")
+@signed_in
+def across_councils():
+    """Show an advisor the councils their groups follow: results against the national figures,
+    and the themes, interventions, adverse results and feedback across them."""
+    return render_template("national/across_councils.html",
+                           view=national_service.across_councils(user=current_user,
+                                                                 today=today()),
+                           series_ids=SERIES_IDS, indicators=INDICATORS_BY_ID,
+                           statuses=list(ActionStatus))

@@ -42,7 +42,7 @@ from tracker.models import (
     User,
     utcnow,
 )
-from tracker.models.plans import ActionPlan, PlanSignOff
+from tracker.models.plans import Action, ActionPlan, PlanSignOff, PlanTheme
 from tracker.services import mail
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import changes, record_event
@@ -587,3 +587,77 @@ def _steps(label: str) -> dict[int, tuple[bool, bool]]:
         .outerjoin(Submission, Submission.cycle_id == ReportingCycle.id)
         .where(ReportingCycle.label == label)).all()
     return {org_id: (submission is not None, bool(signed)) for org_id, submission, signed in rows}
+
+
+# -- the advisory groups' view across councils ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CouncilResults:
+    """One shared council's latest all-staff RLs beside the national figures of their year."""
+
+    name: str
+    slug: str
+    label: str | None
+    rls: dict[str, float | None]
+    ratings: dict[str, str | None]
+    national: dict[str, float | None]
+    awaiting: int
+
+
+@dataclass(frozen=True)
+class AcrossCouncils:
+    """What an advisor sees across the councils their groups follow."""
+
+    councils: list[CouncilResults]
+    #: theme -> status -> number of actions (the councils' latest plans, no drafts)
+    themes: dict[str, dict[str, int]]
+    #: (intervention title, councils using it), most used first
+    interventions: list[tuple[str, int]]
+    #: (indicator, councils where it is adverse), most often first
+    adverse: list[tuple[str, int]]
+    awaiting: int
+
+
+def across_councils(*, user: User, today: date) -> AcrossCouncils:
+    """Return the advisor's councils' results against the national figures and their themes."""
+    from tracker.domain.plans import INTERVENTIONS
+    from tracker.services import homes as home_service
+    from tracker.services.reviews import national_values
+
+    shared = home_service.councils(user=user, today=today)
+    cycles = {c.cycle.id: c for c in shared if c.cycle is not None}
+    results: dict[int, Any] = {cycle_id: saved for cycle_id, saved in db.session.execute(
+        select(IndicatorDataset.cycle_id, IndicatorDataset.results)
+        .where(IndicatorDataset.cycle_id.in_(list(cycles))))} if cycles else {}
+    national_figures = national_values()
+    rows, adverse = [], {sid: 0 for sid in SERIES_IDS}
+    for council in shared:
+        saved = StoredResults(results.get(council.cycle.id) if council.cycle else None)
+        label = council.cycle.label if council.cycle else None
+        year = national_year_for(label) if label else None
+        rls = {sid: saved.series("all", sid).rl for sid in SERIES_IDS}
+        ratings = {sid: saved.series("all", sid).rating for sid in SERIES_IDS}
+        for sid, rated in ratings.items():
+            adverse[sid] += rated == "adverse"
+        rows.append(CouncilResults(
+            council.organisation.name, council.organisation.slug, label, rls, ratings,
+            {sid: national_figures.get((year, sid, "")) if year else None for sid in SERIES_IDS},
+            council.awaiting))
+    themes: dict[str, dict[str, int]] = {}
+    titles: dict[str, set[int]] = {}
+    if cycles:
+        for cycle_id, theme, status, title in db.session.execute(
+                select(ActionPlan.cycle_id, PlanTheme.name, Action.status, Action.title)
+                .join(Action, Action.plan_id == ActionPlan.id)
+                .join(PlanTheme, PlanTheme.id == Action.theme_id)
+                .where(ActionPlan.cycle_id.in_(list(cycles)), Action.is_draft.is_(False))):
+            by_status = themes.setdefault(theme, {})
+            by_status[status.value] = by_status.get(status.value, 0) + 1
+            titles.setdefault(title.strip().casefold(), set()).add(cycle_id)
+    used = sorted(((i.title, len(titles.get(i.title.casefold(), ()))) for i in INTERVENTIONS),
+                  key=lambda pair: (-pair[1], pair[0]))
+    return AcrossCouncils(
+        rows, dict(sorted(themes.items())), [pair for pair in used if pair[1]],
+        sorted(((sid, n) for sid, n in adverse.items() if n), key=lambda p: (-p[1], p[0])),
+        sum(c.awaiting for c in shared))
