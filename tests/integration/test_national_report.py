@@ -208,3 +208,26 @@ def test_the_data_return_reads_back_through_the_counts_upload(programme, submitt
     assert text.lstrip("\ufeff").startswith("organisation,service_area,indicator")
     slugs = {line.split(",")[0] for line in text.splitlines()[1:]}
     assert slugs == {f"council-{i}" for i in range(6)}  # submitted only: not secretshire
+
+
+def test_the_report_page_asks_the_same_queries_for_more_councils(app, programme, factories,
+                                                                  db_session):
+    from tests.integration.test_plans import count_queries
+
+    def add(n):
+        for i in range(n):
+            dataset = factories.dataset(cycle=factories.cycle(start_year=2024),
+                                        rows=_jittered(100 + len(added) + i))
+            db_session.add(Submission(cycle_id=dataset.cycle_id,
+                                      data_loaded_at=dataset.loaded_at))
+            added.append(dataset)
+        db_session.flush()
+
+    added: list = []
+    add(5)
+    with count_queries(app) as few:
+        assert programme.get("/programme/2024-25/report").status_code == 200
+    add(4)
+    with count_queries(app) as more:
+        assert programme.get("/programme/2024-25/report").status_code == 200
+    assert len(more) == len(few)
