@@ -228,3 +228,24 @@ def test_the_command_line_makes_the_programme_lead_and_records_regions(runner, f
     assert (org.region, org.council_kind.label) == ("London", "London borough")
     assert {e.action for e in db_session.scalars(select(AuditEvent))} >= {
         "programme lead", "grouping set"}
+
+
+def test_the_programme_lead_reads_a_submitted_councils_plan_without_comments(
+        client_for, council, factories, programme_lead):
+    factories.dataset(cycle=council["cycle"])
+    plan = factories.plan(cycle=council["cycle"])
+    action = factories.action(plan=plan, theme=plan.themes[0], title="Reverse mentoring")
+    factories.action(plan=plan, theme=plan.themes[0], title="Half-formed idea", is_draft=True)
+    factories.comment(action=action, body="Internal worry", visibility="internal")
+    factories.comment(action=action, body="Shared thought")
+    client = client_for(programme_lead)
+    url = f"/programme/2024-25/councils/{council['org'].slug}/plan"
+    assert client.get(url).status_code == 404  # not submitted: nothing to read
+    assert _submit(client_for(council["lead"]), council).status_code == 302
+    text = page(client.get(url)).get_text(" ", strip=True)
+    assert "Reverse mentoring" in text and "Not signed off yet" in text
+    for hidden in ("Half-formed idea", "Internal worry", "Shared thought"):
+        assert hidden not in text
+    statuses = page(client.get("/programme/2024-25"))
+    assert statuses.select_one(f"a[href='{url}']") is not None
+    assert client_for(council["lead"]).get(url).status_code == 403

@@ -414,3 +414,12 @@ def across_councils():
                                                                  today=today()),
                            series_ids=SERIES_IDS, indicators=INDICATORS_BY_ID,
                            statuses=list(ActionStatus))
+
+
+@bp.get("/programme/<label>/councils/<slug>/plan")
+@programme_lead_only
+def council_plan(label: str, slug: str):
+    """Read a submitted council's plan (no comments, no drafts): the programme lead reads only."""
+    return render_template("national/council_plan.html",
+                           plan=national_service.council_plan(actor=current_user, label=label,
+                                                              slug=slug))

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import exists, select
+from sqlalchemy.orm import selectinload
 
 from tracker.domain import national, paths
 from tracker.domain.definitions import SERIES_IDS, SERVICE_AREAS
@@ -224,6 +225,7 @@ class CouncilRow:
     """One council's standing in a programme year, as the programme lead sees it."""
 
     name: str
+    slug: str
     region: str | None
     status: CouncilStatus
     late: tuple[str, ...]
@@ -254,7 +256,7 @@ def council_statuses(*, actor: User, label: str, today: date) -> list[CouncilRow
             org.id, (None, None, None, None, False, False))
         submitted = submitted_at is not None
         councils.append(CouncilRow(
-            name=org.name, region=org.region,
+            name=org.name, slug=org.slug, region=org.region,
             status=council_status(has_data=loaded_at is not None, submitted=submitted,
                                   plan_signed_off=bool(plan), review_signed_off=bool(review)),
             late=tuple(late_for(submitted=submitted, plan_signed_off=bool(plan),
@@ -661,3 +663,41 @@ def across_councils(*, user: User, today: date) -> AcrossCouncils:
         rows, dict(sorted(themes.items())), [pair for pair in used if pair[1]],
         sorted(((sid, n) for sid, n in adverse.items() if n), key=lambda p: (-p[1], p[0])),
         sum(c.awaiting for c in shared))
+
+
+# -- the programme lead's read-only view of a council's plan -----------------------------------
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """A submitted council's plan as the programme lead reads it: no comments, no drafts."""
+
+    organisation: Organisation
+    label: str
+    signed_off_at: datetime | None
+    themes: dict[str, list[Action]]
+
+
+def council_plan(*, actor: User, label: str, slug: str) -> PlanSummary:
+    """Return a council's plan of a year it submitted (programme lead; NotFound otherwise)."""
+    require_programme_lead(actor)
+    row = db.session.execute(
+        select(Organisation, ReportingCycle.id)
+        .join(ReportingCycle, ReportingCycle.organisation_id == Organisation.id)
+        .join(Submission, Submission.cycle_id == ReportingCycle.id)
+        .where(Organisation.slug == slug, ReportingCycle.label == label)).first()
+    if row is None:
+        raise NotFound(slug)
+    organisation, cycle_id = row
+    signed = db.session.scalar(
+        select(PlanSignOff.signed_at).join(ActionPlan, ActionPlan.id == PlanSignOff.plan_id)
+        .where(ActionPlan.cycle_id == cycle_id).order_by(PlanSignOff.signed_at.desc()).limit(1))
+    themes: dict[str, list[Action]] = {}
+    for action in db.session.scalars(
+            select(Action).join(ActionPlan, ActionPlan.id == Action.plan_id)
+            .join(PlanTheme, PlanTheme.id == Action.theme_id)
+            .where(ActionPlan.cycle_id == cycle_id, Action.is_draft.is_(False))
+            .options(selectinload(Action.theme), selectinload(Action.updates))
+            .order_by(PlanTheme.position, Action.id)):
+        themes.setdefault(action.theme.name, []).append(action)
+    return PlanSummary(organisation, label, signed, themes)
