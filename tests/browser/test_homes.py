@@ -126,3 +126,14 @@ def test_the_edi_lead_links_an_action_everywhere_from_a_suggestion(page: Page):
     page.get_by_role("button", name="Link indicator").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Linked to SCW3")
     assert_accessible(page)
+
+
+def test_every_home_fits_a_phone(page: Page):
+    page.set_viewport_size({"width": 375, "height": 740})
+    for email in ("owner@northshire.example.org", "edi.lead@northshire.example.org",
+                  "advisor@iag.example.org", "viewer@northshire.example.org"):
+        sign_in(page, email)
+        expect(page.locator("h1")).to_have_text("Home")
+        assert _fits(page), f"{email}'s home scrolls sideways at 375 px"
+        assert_accessible(page)
+        page.context.clear_cookies()
