@@ -137,3 +137,19 @@ def test_every_home_fits_a_phone(page: Page):
         assert _fits(page), f"{email}'s home scrolls sideways at 375 px"
         assert_accessible(page)
         page.context.clear_cookies()
+
+
+def test_an_administrator_edits_the_intervention_library(page: Page):
+    sign_in(page, "admin@example.org")
+    page.goto("/admin")
+    page.get_by_role("link", name="Intervention library").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Add an intervention").click()
+    page.get_by_label("Title").fill("Stay interviews")
+    page.get_by_label("Theme").fill("Workforce diversity and recruitment")
+    page.get_by_label("SCW8 Leaving the organisation").check()
+    page.get_by_label("Summary").fill("Ask staff why they stay, before they leave.")
+    page.get_by_role("button", name="Save intervention").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Stay interviews saved")
+    expect(page.locator(".app-library-table")).to_contain_text("Stay interviews")
+    assert_accessible(page)

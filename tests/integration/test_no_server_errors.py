@@ -11,13 +11,14 @@ from tracker.models import Action, AdvisoryGroup, Comment, Organisation, User
 
 GOOD = {"slug": "northshire", "label": "2024-25", "indicator": "SCW2", "area": "adults",
         "kind": "staff", "fmt": "csv", "token": "not-a-token", "filename": "css/app.css",
-        "subject_type": "action", "draft_id": 1, "sign_off_id": 1, "notification_id": 1}
+        "subject_type": "action", "draft_id": 1, "sign_off_id": 1, "notification_id": 1,
+        "key": "named-inclusion-lead"}
 HOSTILE = {"slug": "../../etc", "label": "2024-25'; DROP TABLE users;--", "indicator": "<script>",
            "area": "%00", "kind": "..", "fmt": "exe", "token": "x" * 500,
            "filename": "../config.py", "subject_type": "nonsense", "subject_key": "'\"<>",
            "draft_id": 99999999, "sign_off_id": 2**31 - 1, "action_id": 0, "comment_id": 424242,
            "organisation_id": 999999, "user_id": 999999, "group_id": 999999,
-           "notification_id": 2**40}
+           "notification_id": 2**40, "key": "'\"<>"}
 QUERIES = ["", "?area=zzz&orientation=<b>&owner=abc&status=done&theme=x&due_within=-5"
                "&sort=__class__&from=nothing&next=//evil.example"]
 

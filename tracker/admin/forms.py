@@ -1,6 +1,7 @@
 """Administration forms."""
 
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovCheckboxInput,
     GovRadioInput,
     GovSelect,
@@ -13,10 +14,12 @@ from wtforms import (
     EmailField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     SubmitField,
 )
 from wtforms.validators import Email, InputRequired, Length, Optional
 
+from tracker.domain.definitions import INDICATORS
 from tracker.forms import GovForm, LineField, TextField
 from tracker.models import OrganisationKind
 
@@ -85,3 +88,30 @@ class GroupShareForm(GovForm):
 
 class ConfirmForm(GovForm):
     submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class LibraryForm(GovForm):
+    title = LineField("Title", max_length=200, widget=GovTextInput(),
+                      validators=[InputRequired(message="Enter a title")])
+    theme = LineField("Theme", max_length=120, widget=GovTextInput(),
+                      description="A theme of the plans, like Leadership",
+                      validators=[InputRequired(message="Enter the theme")])
+    indicators = SelectMultipleField(
+        "Indicators it targets", widget=GovCheckboxesInput(),
+        choices=[(i.id, f"{i.id} {i.short_name}") for i in INDICATORS],
+        validators=[InputRequired(message="Select the indicators it targets")])
+    description = TextField("Summary", max_length=2000, widget=GovTextArea(),
+                            validators=[InputRequired(message="Enter a summary")])
+    success_measure = TextField("How success is measured (optional)", max_length=2000,
+                                widget=GovTextArea(), validators=[Optional()])
+    guidance_url = LineField("Link to its guidance or resource (optional)", max_length=500,
+                             widget=GovTextInput(), description="Starting with https://",
+                             validators=[Optional()])
+    retired = BooleanField("Retire it: no longer offered in the library",
+                           widget=GovCheckboxInput(), validators=[Optional()])
+    submit = SubmitField("Save intervention", widget=GovSubmitInput())
+
+    def values(self) -> dict:
+        return {name: getattr(self, name).data for name in
+                ("title", "theme", "indicators", "description", "success_measure",
+                 "guidance_url", "retired")}

@@ -12,6 +12,7 @@ from tracker.admin.forms import (
     GroupForm,
     GroupMemberForm,
     GroupShareForm,
+    LibraryForm,
     OrganisationForm,
     UserForm,
 )
@@ -23,6 +24,7 @@ from tracker.services import audit as audit_service
 from tracker.services import auth as auth_service
 from tracker.services import groups as group_service
 from tracker.services import history as history_service
+from tracker.services import library as library_service
 from tracker.services import organisations as org_service
 from tracker.services import users as user_service
 from tracker.services.errors import InvalidInput
@@ -321,3 +323,30 @@ def remove_group_share(group_id: int, share_id: int):
     group_service.stop_sharing(actor=current_user, group=group, share_id=share_id)
     flash("Sharing stopped", "success")
     return redirect(url_for("admin.edit_group", group_id=group.id))
+
+
+@bp.get("/library")
+@admin_only
+def library():
+    """List the intervention library, retired entries too, to change or add to it."""
+    return render_template("admin/library.html",
+                           entries=library_service.interventions(include_retired=True))
+
+
+@bp.route("/library/new", methods=["GET", "POST"])
+@bp.route("/library/<key>/edit", methods=["GET", "POST"])
+@admin_only
+def edit_library_entry(key: str | None = None):
+    """Add an intervention to the library, or change or retire one."""
+    entry = library_service.get(key=key) if key else None
+    form = LibraryForm(data=dict(entry.__dict__, indicators=list(entry.indicators))
+                       if entry and request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            saved = library_service.save(actor=current_user, key=key, values=form.values())
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash(f"{saved.title} saved", "success")
+            return redirect(url_for("admin.library"))
+    return render_template("admin/library_form.html", form=form, entry=entry), _status(form)

@@ -194,6 +194,8 @@ class Intervention:
     description: str
     indicators: tuple[str, ...]
     success_measure: str
+    guidance_url: str = ""
+    retired: bool = False
 
 
 INTERVENTIONS: tuple[Intervention, ...] = (
@@ -261,9 +263,10 @@ INTERVENTIONS: tuple[Intervention, ...] = (
 INTERVENTIONS_BY_KEY = {i.key: i for i in INTERVENTIONS}
 
 
-def suggested_interventions(indicator: str) -> list[Intervention]:
+def suggested_interventions(indicator: str,
+                            library: Iterable[Intervention] = INTERVENTIONS) -> list[Intervention]:
     """Return the library's interventions that target an indicator (SCW7a for SCW7a only)."""
-    return [i for i in INTERVENTIONS if indicator in i.indicators]
+    return [i for i in library if indicator in i.indicators and not i.retired]
 
 _BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s*")
 

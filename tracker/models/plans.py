@@ -225,3 +225,22 @@ class PlanImport(Base):
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # The file's row number (as text: a JSON key) -> the id of the action that row added.
     added: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
+
+
+class LibraryEntry(Base):
+    """An administrator's entry in the intervention library: a new intervention, or a change to
+    (or the retirement of) one the tracker ships with, under the same key."""
+
+    __tablename__ = "library_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), unique=True)
+    theme: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    indicators: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    success_measure: Mapped[str] = mapped_column(Text, default="")
+    guidance_url: Mapped[str] = mapped_column(String(500), default="")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

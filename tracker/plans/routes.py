@@ -12,7 +12,6 @@ from tracker.domain.action_fields import FIELD_LABELS
 from tracker.domain.definitions import INDICATORS_BY_ID, SERVICE_AREA_LABELS
 from tracker.domain.pages import PageOf, page_number
 from tracker.domain.plans import (
-    INTERVENTIONS,
     STATUS_TAG,
     ActionStatus,
     Intervention,
@@ -39,6 +38,7 @@ from tracker.security import org_page
 from tracker.services import actions as action_service
 from tracker.services import feedback as feedback_service
 from tracker.services import history as history_service
+from tracker.services import library as library_service
 from tracker.services import organisations as org_service
 from tracker.services import plan_sheets as sheet_service
 from tracker.services import plan_views
@@ -90,8 +90,9 @@ def by_indicator(access: OrgAccess, label: str):
     cycle, plan = _load(access, label)
     actions = action_service.plan_actions(access=access, plan=plan)
     rows = plan_views.coverage(access=access, plan=plan, actions=actions)
+    entries = library_service.interventions()
     return _page("plans/by_indicator.html", access, cycle, plan, rows=rows, beside=beside_rl,
-                 suggestions={row.indicator: suggested_interventions(row.indicator)
+                 suggestions={row.indicator: suggested_interventions(row.indicator, entries)
                               for row in rows if row.uncovered},
                  bands={area: review_service.pay_band_trend(access=access, area=area)
                         for area in dict.fromkeys(row.service_area for row in rows)})
@@ -177,8 +178,10 @@ def library(access: OrgAccess, label: str):
     """Show the interventions an action can start from, by theme."""
     cycle, plan = _load(access, label)
     indicator = request.args.get("indicator", "")
-    suggested = suggested_interventions(indicator) if indicator in INDICATORS_BY_ID else []
-    return _page("plans/library.html", access, cycle, plan, interventions=INTERVENTIONS,
+    entries = library_service.interventions()
+    suggested = suggested_interventions(indicator, entries) if indicator in INDICATORS_BY_ID \
+        else []
+    return _page("plans/library.html", access, cycle, plan, interventions=entries,
                  indicator=indicator if suggested else "", suggested=suggested)
 
 

@@ -25,7 +25,6 @@ from tracker.domain.action_fields import (
 from tracker.domain.definitions import INDICATORS_BY_ID, SERVICE_AREAS
 from tracker.domain.pages import PER_PAGE
 from tracker.domain.plans import (
-    INTERVENTIONS_BY_KEY,
     ActionStatus,
     Intervention,
     is_overdue,
@@ -55,6 +54,7 @@ from tracker.models import (
     utcnow,
 )
 from tracker.services import follows, notifications
+from tracker.services import library as library_service
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import plain_value, record_event
 from tracker.services.errors import Forbidden, InvalidInput, NotFound, StaleEdit
@@ -542,8 +542,8 @@ def indicator_result(*, plan: ActionPlan, indicator: str,
 
 def intervention_defaults(*, plan: ActionPlan, key: str) -> tuple[Intervention, dict[str, Any]]:
     """Return a library intervention and the form values it starts an action with."""
-    intervention = INTERVENTIONS_BY_KEY.get(key)
-    if intervention is None:
+    intervention = library_service.get(key=key)
+    if intervention.retired:
         raise NotFound(key)
     theme = next((t for t in themes(plan=plan, include_retired=False)
                   if t.name == intervention.theme), None)
