@@ -47,7 +47,8 @@ def test_a_council_sees_its_own_point_on_the_funnel_plot(page: Page, live_server
     sign_in(page, "programme.lead@example.org")
     page.goto("/programme/2024-25/report")
     page.get_by_role("button", name=re.compile(r"^Publish")).click()  # or again, if it was
-    expect(page.locator("#publication-state")).to_contain_text("Published on")
+    # The report is computed and frozen in that request: seconds on a loaded machine
+    expect(page.locator("#publication-state")).to_contain_text("Published on", timeout=90_000)
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, "edi.lead@northshire.example.org")
     page.goto("/org/northshire/cycles/2024-25/indicators")
@@ -55,6 +56,7 @@ def test_a_council_sees_its_own_point_on_the_funnel_plot(page: Page, live_server
     page.get_by_role("link", name="Show the funnel plot of SCW3").click()
     funnel = page.locator("#funnel img")
     expect(funnel).to_be_visible()
+    expect(funnel).to_have_js_property("complete", True, timeout=30_000)  # loaded, not only laid out
     assert page.evaluate("img => img.naturalWidth > 0", funnel.element_handle())
     assert_accessible(page)
     svg = page.request.get(live_server + funnel.get_attribute("src")).text()
