@@ -95,10 +95,15 @@ def _work(queue) -> None:
 
 
 def _waiting_jobs(db_session) -> int:
-    """Jobs waiting in procrastinate's table (none on SQLite: there is no such table)."""
+    """E-mail jobs waiting in procrastinate's table (none on SQLite: there is no such table).
+
+    Only send_email counts: a worker, as it starts, defers the periodic tasks due in the last
+    ten minutes (retry_emails runs every five), and one it deferred as it went idle waits."""
     if db_session.bind.dialect.name != "postgresql":
         return 0
-    count = db_session.scalar(text("SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo'"))
+    count = db_session.scalar(text(
+        "SELECT count(*) FROM procrastinate_jobs"
+        " WHERE status = 'todo' AND task_name = 'send_email'"))
     db_session.commit()
     return count
 

@@ -59,7 +59,8 @@ def test_asking_only_queues_the_work_and_the_page_says_when_it_is_ready(app, que
         # Asking again while it waits does not queue it twice
         post_form(client, f"{reports}/board-pack.pdf", {}, token_from=reports)
         assert db_session.scalar(text(
-            "SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo'")) == 1
+            "SELECT count(*) FROM procrastinate_jobs"
+            " WHERE status = 'todo' AND task_name = 'prepare_document'")) == 1
         db_session.commit()
     _work(queue)
     [(kind, fmt, status, number, size, kept)] = _documents(db_session)
