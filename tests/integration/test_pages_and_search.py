@@ -56,6 +56,31 @@ def test_the_audit_trail_is_read_a_page_at_a_time(factories, client_for, db_sess
     assert len(after) == len(before)
 
 
+def test_the_administration_index_pages_its_latest_changes(factories, client_for, db_session):
+    admin = factories.administrator()
+    for n in range(45):
+        db_session.add(AuditEvent(entity_type="organisation", entity_id=n, action="updated"))
+    client = client_for(admin)
+    first = page(client.get("/admin"))
+    assert len(first.select("main table tbody tr")) == 20
+    assert "Page 1 of 3" in first.select_one(".app-page-count").get_text()
+    assert first.select_one(".govuk-pagination")["aria-label"] == "Pages of the latest changes"
+    assert first.find("a", string="Read every change in the audit trail")["href"] == "/admin/audit"
+    assert [a["href"] for a in first.select(".govuk-pagination__next a")] == ["/admin?page=2"]
+    last = page(client.get("/admin?page=3"))
+    assert len(last.select("main table tbody tr")) >= 5
+    assert "Previous page" in " ".join(_pages(last))
+    assert client.get("/admin?page=nonsense").status_code == 200
+
+    with _counting(db_session) as before:
+        client.get("/admin?page=2")
+    for n in range(300):
+        db_session.add(AuditEvent(entity_type="organisation", entity_id=n, action="updated"))
+    with _counting(db_session) as after:
+        client.get("/admin?page=2")
+    assert len(after) == len(before)
+
+
 def test_accounts_and_notifications_come_a_page_at_a_time(factories, client_for, db_session):
     admin = factories.administrator()
     for _ in range(60):

@@ -30,6 +30,8 @@ from tracker.services import users as user_service
 from tracker.services.errors import InvalidInput
 from tracker.web import apply_errors
 
+LATEST_PER_PAGE = 20  # the menu comes first; the audit trail shows 50 a page
+
 
 def _status(form) -> int:
     return 400 if form.errors else 200
@@ -38,9 +40,11 @@ def _status(form) -> int:
 @bp.get("")
 @admin_only
 def index():
-    """Show the administration menu and the latest audit events."""
-    return render_template("admin/index.html", events=history_service.describe_events(
-        audit_service.recent_events(limit=20)))
+    """Show the administration menu and the latest audit events, a page at a time."""
+    pagination = audit_service.events_page(page=page_number(request.args.get("page")),
+                                           per_page=LATEST_PER_PAGE)
+    return render_template("admin/index.html", pagination=pagination,
+                           events=history_service.describe_events(pagination.items))
 
 
 @bp.get("/audit")

@@ -61,15 +61,6 @@ def plain_value(value: Any) -> Any:
     return str(value)
 
 
-def recent_events(*, limit: int = 100, organisation: Organisation | None = None) -> list[AuditEvent]:
-    """Return the latest audit events, newest first, optionally for one organisation."""
-    query = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-    if organisation is not None:
-        query = query.where(AuditEvent.organisation_id == organisation.id)
-    query = query.options(db.joinedload(AuditEvent.actor)).limit(limit)
-    return list(db.session.scalars(query))
-
-
 def events_page(*, page: int, per_page: int = PER_PAGE):
     """Return one page of the audit trail, newest first (a Flask-SQLAlchemy Pagination)."""
     query = (select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())

@@ -44,7 +44,7 @@ from tracker.services.audit import record_event
 from tracker.services.errors import InvalidInput, Locked, NotFound
 from tracker.services.locks import lock
 from tracker.services.national import published_national_values
-from tracker.services.sign_off import SignOffWarning, check_warnings_seen
+from tracker.services.sign_off import SignOffWarning, check_warnings_seen, plan_warnings
 
 # Trends -------------------------------------------------------------------------------------------
 
@@ -436,18 +436,24 @@ def missing_narratives(results: StoredResults,
 
 
 def review_warnings(*, access: OrgAccess, review: AnnualReview) -> list[SignOffWarning]:
-    """Say what the review leaves unwritten before it is signed off: narratives missing."""
+    """Say what the review leaves unfinished before it is signed off: what its cycle's plan
+    leaves unfinished (the plan sign-off's warnings), then the narratives not written."""
     require(access, Capability.READ)
+    warnings = []
+    plan = db.session.scalar(select(ActionPlan).where(ActionPlan.cycle_id == review.cycle_id))
+    if plan is not None:
+        warnings = plan_warnings(access=access, plan=plan,
+                                 actions=action_service.plan_actions(access=access, plan=plan))
     results = StoredResults(db.session.scalar(select(IndicatorDataset.results).where(
         IndicatorDataset.cycle_id == review.cycle_id)))
     missing = missing_narratives(results, list(review.narratives))
-    if not missing:
-        return []
-    count = len(missing)
-    return [SignOffWarning(
-        f"{count} {'figure has' if count == 1 else 'figures have'} no narrative (what we did, "
-        "what changed, what we will do next)",
-        [f"{sid} {name}, {SERVICE_AREA_LABELS[area].lower()}" for sid, name, area in missing])]
+    if missing:
+        count = len(missing)
+        warnings.append(SignOffWarning(
+            f"{count} {'figure has' if count == 1 else 'figures have'} no narrative (what we "
+            "did, what changed, what we will do next)",
+            [f"{sid} {name}, {SERVICE_AREA_LABELS[area].lower()}" for sid, name, area in missing]))
+    return warnings
 
 
 def sign_off_review(*, actor: User, access: OrgAccess, review: AnnualReview,
