@@ -92,9 +92,12 @@ def indicators_cli() -> None:
               help="nhs writes SCW2 and SCW5 white / GM, as the NHS WRES does.")
 @click.option("--mapping", "mapping_path", type=click.Path(exists=True, dir_okay=False),
               help="A mapping file (JSON) as the web mapping page downloads it.")
+@click.option("--sheet", "sheet_options", multiple=True, metavar="KIND=SHEET",
+              help="Read a workbook's sheet, per file: --sheet staff=Data --sheet "
+                   "survey='Responses 2024'. With one file, --sheet Data is enough.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the contract).")
 def compute_indicators(staff_path, recruitment_path, survey_path, service_area, orientation,
-                       mapping_path, as_json) -> None:
+                       mapping_path, sheet_options, as_json) -> None:
     """Validate the extracts and print every indicator; exit 2 listing every problem.
 
     Warnings (a blank column, a low declaration rate...) go to standard error, and with --json
@@ -114,11 +117,13 @@ def compute_indicators(staff_path, recruitment_path, survey_path, service_area, 
     def load(path):
         return None if path is None else (Path(path).read_bytes(), Path(path).name)
 
+    sheets = parse_sheets(sheet_options, {"staff": staff_path, "recruitment": recruitment_path,
+                                          "survey": survey_path})
     try:
         mapping = parse_mapping(Path(mapping_path).read_bytes(), Path(mapping_path).name,
                                 SCHEMAS) if mapping_path else None
         extracts = read_extracts(staff=load(staff_path), recruitment=load(recruitment_path),
-                                 survey=load(survey_path), mapping=mapping,
+                                 survey=load(survey_path), mapping=mapping, sheets=sheets,
                                  extra_mapping=current_app.extensions.get("ethnicity_mapping"))
     except ExtractValidationError as error:
         click.echo(format_problems(error.problems), err=True)
@@ -141,6 +146,33 @@ def compute_indicators(staff_path, recruitment_path, survey_path, service_area, 
         entry = saved.series(service_area, sid)
         rl = "-" if entry.rl is None else f"{entry.rl:.2f}"
         click.echo(f"  {sid:<6} {entry.status:<15} RL {rl:>6}  {entry.rating or ''}")
+
+
+def parse_sheets(options: tuple[str, ...], paths: dict[str, str | None]) -> dict[str, str]:
+    """Read ``--sheet KIND=SHEET`` options (a bare ``--sheet SHEET`` when one file is given);
+    exit 2 naming the option that cannot be used."""
+    given = [kind for kind, path in paths.items() if path]
+    sheets: dict[str, str] = {}
+    for option in options:
+        kind, equals, sheet = option.partition("=")
+        if not equals or kind.strip() not in paths:
+            if len(given) != 1:
+                raise click.BadParameter(
+                    f"{option!r}: say which file's sheet it is, as KIND=SHEET, where KIND is "
+                    f"{', '.join(paths)} (for example --sheet staff=Data)", param_hint="--sheet")
+            kind, sheet = given[0], option
+        kind = kind.strip()
+        if not paths[kind]:
+            raise click.BadParameter(f"{option!r}: there is no --{kind} file to read it from",
+                                     param_hint="--sheet")
+        if not sheet.strip():
+            raise click.BadParameter(f"{option!r}: give the sheet's name after {kind}=",
+                                     param_hint="--sheet")
+        if kind in sheets:
+            raise click.BadParameter(f"the {kind} file's sheet is given twice",
+                                     param_hint="--sheet")
+        sheets[kind] = sheet
+    return sheets
 
 
 @tracker_cli.command("send-reminders")

@@ -234,3 +234,39 @@ def test_an_xlsm_workbook_is_read_and_its_macros_never_run():
     assert extract.layout.format == "XLSM"
     assert extract.layout.describe().startswith("Read sheet 'Sheet' of the XLSM workbook")
     assert len(extract) == 2
+
+
+def test_a_remembered_sheet_is_looked_at_first_and_else_the_sheets_are_searched():
+    data = workbook({"2023": [HEADER, ["A", "adults", "no"]], "2024": [HEADER, *ROWS]})
+    assert read_columns(data, "r.xlsx", HEADER, prefer_sheet="2024").layout.sheet == "2024"
+    assert read_columns(data, "r.xlsx", HEADER, prefer_sheet="2025").layout.sheet == "2023"
+    notes = workbook({"Notes": [["Read me first"]], "Data": [HEADER, *ROWS]})
+    assert read_columns(notes, "r.xlsx", HEADER, prefer_sheet="Notes").layout.sheet == "Data"
+
+
+def test_a_mapping_file_keeps_a_sheet_per_kind():
+    from tracker.domain.extracts import SCHEMAS
+    from tracker.domain.mappings import ColumnMapping, parse_mapping
+
+    mapping = parse_mapping(b'{"staff": {"columns": {}, "sheet": "Data"}}', "m.json", SCHEMAS)
+    assert mapping.sheets == {"staff": "Data"}
+    assert mapping.to_dict()["staff"] == {"columns": {}, "sheet": "Data"}
+    assert ColumnMapping().merged(mapping).sheets == {"staff": "Data"}
+    with pytest.raises(ExtractValidationError) as caught:
+        parse_mapping(b'{"survey": {"columns": {}, "sheet": 3}}', "m.json", SCHEMAS)
+    assert caught.value.problems[0].message == (
+        "The sheet for the survey extract must be the name of a sheet (text)")
+
+
+def test_a_problem_in_a_workbook_names_its_sheet():
+    from tracker.domain.extracts import read_staff
+    from tracker.domain.problems import format_problems
+
+    data = workbook({"Notes": [["Read me first"]], "Staff": [STAFF_HEADER, STAFF_ROWS[0],
+                                                             STAFF_ROWS[0]]})
+    with pytest.raises(ExtractValidationError) as caught:
+        read_staff(data, "hr.xlsx")
+    assert format_problems(caught.value.problems) == (
+        "hr.xlsx, sheet 'Staff': Staff ID 'E1' appears more than once, in rows 2, 3. Give each "
+        "person one row")
+    assert caught.value.problems[0].to_dict()["sheet"] == "Staff"

@@ -9,7 +9,7 @@ need; nothing here writes person rows anywhere.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -178,7 +178,7 @@ def read_extract(
     mapping = mapping or ColumnMapping()
     chosen = {**mapping.for_kind(kind), **(columns or {})}
     extract, problems = _read(kind, data, filename, Vocabulary.build(extra_mapping, mapping),
-                              limits, chosen, sheet)
+                              limits, chosen, sheet, mapping.sheets.get(kind))
     if problems:
         raise ExtractValidationError(problems)
     assert extract is not None  # read without problems
@@ -224,7 +224,7 @@ def read_extracts(
             continue
         data, filename = upload
         extract, found = _read(kind, data, filename, vocabulary, limits, mapping.for_kind(kind),
-                               (sheets or {}).get(kind))
+                               (sheets or {}).get(kind), mapping.sheets.get(kind))
         problems.extend(found)
         if extract is not None:
             extracts[kind] = extract
@@ -263,12 +263,14 @@ class Vocabulary:
 def inspect_extract(
     kind: str, data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS,
     columns: Mapping[str, str] | None = None, sheet: str | None = None,
+    prefer_sheet: str | None = None,
 ) -> Columns:
     """Read a file's layout and columns for the mapping page (headers, samples, what matched)."""
     schema = SCHEMAS[kind]
     return read_columns(data, filename, schema.columns, text=schema.text,
                         flags=schema.yes_no + schema.answers, limits=limits, totals=True,
-                        spellings=spellings_for(schema.columns), chosen=columns, sheet=sheet)
+                        spellings=spellings_for(schema.columns), chosen=columns, sheet=sheet,
+                        prefer_sheet=prefer_sheet)
 
 
 #: The value set each column's cells belong to, for the mapping page.
@@ -312,7 +314,8 @@ def examine_extract(
     vocabulary = Vocabulary.build(extra_mapping, mapping)
     try:
         found = inspect_extract(kind, data, filename, limits=limits,
-                                columns=mapping.for_kind(kind), sheet=sheet)
+                                columns=mapping.for_kind(kind), sheet=sheet,
+                                prefer_sheet=mapping.sheets.get(kind))
     except ExtractValidationError as error:
         return Examined(kind, filename, None, {}, (), {}, error.problems)
     schema = SCHEMAS[kind]
@@ -336,21 +339,31 @@ def examine_extract(
                 labels[raw.strip()] = labels.get(raw.strip(), 0) + len(where)
     unsolvable = [p for p in found.problems if p.column not in found.absent]
     return Examined(kind, filename, found.layout, dict(found.found), tuple(found.absent),
-                    {k: v for k, v in unknown.items() if v}, unsolvable)
+                    {k: v for k, v in unknown.items() if v},
+                    _in_sheet(unsolvable, found.layout.sheet if found.layout else None))
 
 
 def _read(
     kind: str, data: bytes, filename: str, vocabulary: Vocabulary,
     limits: Limits = DEFAULT_LIMITS, chosen: Mapping[str, str] | None = None,
-    sheet: str | None = None,
+    sheet: str | None = None, prefer_sheet: str | None = None,
 ) -> tuple[Extract | None, list[Problem]]:
     if kind not in SCHEMAS:
         raise ValueError(f"extract kind must be one of {', '.join(EXTRACT_KINDS)}, not {kind!r}")
     try:
-        found = inspect_extract(kind, data, filename, limits=limits, columns=chosen, sheet=sheet)
+        found = inspect_extract(kind, data, filename, limits=limits, columns=chosen, sheet=sheet,
+                                prefer_sheet=prefer_sheet)
     except ExtractValidationError as error:
         return None, error.problems
-    return _check(SCHEMAS[kind], found, vocabulary)
+    extract, problems = _check(SCHEMAS[kind], found, vocabulary)
+    return extract, _in_sheet(problems, found.layout.sheet if found.layout else None)
+
+
+def _in_sheet(problems: list[Problem], sheet: str | None) -> list[Problem]:
+    """Place each problem in the workbook's sheet it was found in (when there is one)."""
+    if sheet is None:
+        return problems
+    return [p if p.sheet else replace(p, sheet=sheet) for p in problems]
 
 
 def _check(

@@ -4,7 +4,7 @@ values mean (ethnicity, service area, yes/no).
 The same JSON is downloaded from the mapping page, uploaded to it, and given to
 ``flask tracker indicators compute --mapping FILE.json``::
 
-    {"staff": {"columns": {"staff_id": "Employee No", ...}},
+    {"staff": {"columns": {"staff_id": "Employee No", ...}, "sheet": "Data"},
      "recruitment": {"columns": {...}},
      "survey": {"columns": {...}},
      "values": {"ethnicity": {"White - British": "white", "Not Declared": "unknown"},
@@ -15,7 +15,9 @@ The same JSON is downloaded from the mapping page, uploaded to it, and given to
 Canonical column names are the tracker's (``SCHEMAS``); ethnicity meanings are ``white``,
 ``gm`` and ``unknown``; a recruitment outcome (the ``appointed`` column holding a recruitment
 system's outcome words) is ``appointed``, ``shortlisted`` (but not appointed) or
-``not-shortlisted`` (that applicant is left out).
+``not-shortlisted`` (that applicant is left out). A kind's ``sheet`` (optional) is the
+workbook sheet chosen for it once: it is looked at first in a later workbook, and when that
+workbook has no such sheet, or it holds no header, the sheets are searched as usual.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ class ColumnMapping:
 
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Extract kind -> the workbook sheet chosen for it (looked at first next time).
+    sheets: dict[str, str] = field(default_factory=dict)
 
     def for_kind(self, kind: str) -> dict[str, str]:
         """Return the headers chosen for an extract kind's columns."""
@@ -58,8 +62,9 @@ class ColumnMapping:
 
     def to_dict(self) -> dict:
         """Return the JSON shape the mapping page downloads."""
-        data: dict = {kind: {"columns": dict(self.columns[kind])}
-                      for kind in EXTRACT_KINDS if self.columns.get(kind)}
+        data: dict = {kind: {"columns": dict(self.columns.get(kind, {})),
+                             **({"sheet": self.sheets[kind]} if self.sheets.get(kind) else {})}
+                      for kind in EXTRACT_KINDS if self.columns.get(kind) or self.sheets.get(kind)}
         data["values"] = {name: dict(self.values.get(name, {})) for name in MEANINGS}
         return data
 
@@ -73,7 +78,7 @@ class ColumnMapping:
                    for k in {*self.columns, *other.columns}}
         values = {k: {**self.values.get(k, {}), **other.values.get(k, {})}
                   for k in {*self.values, *other.values}}
-        return ColumnMapping(columns, values)
+        return ColumnMapping(columns, values, {**self.sheets, **other.sheets})
 
 
 def parse_mapping(data: bytes | str | Mapping, source: str, schemas: Mapping) -> ColumnMapping:
@@ -95,9 +100,11 @@ def parse_mapping(data: bytes | str | Mapping, source: str, schemas: Mapping) ->
                                               "The mapping file must hold a JSON object")])
     columns: dict[str, dict[str, str]] = {}
     values: dict[str, dict[str, str]] = {}
+    sheets: dict[str, str] = {}
     for key, entry in data.items():
         if key in EXTRACT_KINDS:
             _parse_columns(key, entry, schemas[key].columns, columns, problem)
+            _parse_sheet(key, entry, sheets, problem)
         elif key == "values":
             _parse_values(entry, values, problem)
         else:
@@ -105,7 +112,18 @@ def parse_mapping(data: bytes | str | Mapping, source: str, schemas: Mapping) ->
                     f"{', '.join(EXTRACT_KINDS)} or values")
     if problems:
         raise ExtractValidationError(problems)
-    return ColumnMapping(columns, values)
+    return ColumnMapping(columns, values, sheets)
+
+
+def _parse_sheet(kind: str, entry: object, sheets: dict[str, str], problem) -> None:
+    if not isinstance(entry, Mapping) or entry.get("sheet") is None:
+        return
+    sheet = entry["sheet"]
+    # Excel's own limit on a sheet's name is 31 characters; other programs allow more.
+    if not isinstance(sheet, str) or not sheet.strip() or len(sheet) > 255:
+        problem(f"The sheet for the {kind} extract must be the name of a sheet (text)")
+    else:
+        sheets[kind] = sheet
 
 
 def _parse_columns(kind: str, entry: object, wanted: tuple[str, ...],

@@ -29,6 +29,13 @@ class Problem:
     value: str | None = None
     #: For a column not found: the headers the file has (to list once, beside the problems).
     headers: tuple[str, ...] = ()
+    #: The workbook's sheet the problem is in (None for CSV, or before a sheet was read).
+    sheet: str | None = None
+
+    @property
+    def where(self) -> str:
+        """Name the file, and the sheet when it came from a workbook: "hr.xlsx, sheet 'Data'"."""
+        return self.file + (f", sheet {quote(self.sheet)}" if self.sheet else "")
 
     def to_dict(self) -> dict:
         """Return a JSON-serialisable copy."""
@@ -41,6 +48,7 @@ class Problem:
             "row_count": self.row_count,
             "value": self.value,
             **({"headers": list(self.headers)} if self.headers else {}),
+            **({"sheet": self.sheet} if self.sheet else {}),
         }
 
 
@@ -120,11 +128,12 @@ def rows_problem(
 
 
 def format_problems(problems: Iterable[Problem]) -> str:
-    """Return one line per problem for a terminal: 'file: message'.
+    """Return one line per problem for a terminal: 'file: message' ('file, sheet 'Data':
+    message' for a workbook's sheet).
 
     The message already names the row or rows, the column and the label or id.
     """
-    return "\n".join(f"{p.file}: {p.message}" for p in problems)
+    return "\n".join(f"{p.where}: {p.message}" for p in problems)
 
 
 def quote(value: object, limit: int = 60) -> str:
@@ -136,8 +145,8 @@ def quote(value: object, limit: int = 60) -> str:
 
 
 def headers_found(problems: Sequence[Problem]) -> list[tuple[str, int | None, str]]:
-    """Return (file, header row, "the headers found" sentence) once for each file with a
-    column not found, for listing beside its problems."""
+    """Return (file and sheet, header row, "the headers found" sentence) once for each file
+    with a column not found, for listing beside its problems."""
     listed: dict[str, tuple[str, int | None, str]] = {}
     for problem in problems:
         if problem.headers and problem.file not in listed:
@@ -145,6 +154,6 @@ def headers_found(problems: Sequence[Problem]) -> list[tuple[str, int | None, st
             text = ", ".join(quote(h, 40) for h in shown[:40])
             if len(shown) > 40:
                 text += f" and {len(shown) - 40:,} more"
-            listed[problem.file] = (problem.file, problem.row,
+            listed[problem.file] = (problem.where, problem.row,
                                     f"The headers found in row {problem.row} are {text}")
     return list(listed.values())

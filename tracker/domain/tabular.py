@@ -173,6 +173,7 @@ def read_columns(
     spellings: Mapping[str, str] | None = None,
     chosen: Mapping[str, str] | None = None,
     sheet: str | None = None,
+    prefer_sheet: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
     totals: bool = False,
 ) -> Columns:
@@ -182,12 +183,16 @@ def read_columns(
     spelled as its name, else one of its ``spellings`` (normalised header -> canonical name).
     ``flags`` are yes/no columns: their categories may come back as booleans, or as the integers
     0 and 1, when every cell looks like one. With ``totals``, a totals row at the bottom is
-    left out (``layout.totals_row`` says which). Raises ``ExtractValidationError`` when the bytes are
-    not a readable table, it is larger than ``limits``, or it has no rows.
+    left out (``layout.totals_row`` says which). A workbook's ``sheet`` is read as asked (an
+    error names the sheets when it has no such sheet); else the first sheet naming known
+    columns, looking at ``prefer_sheet`` first when the workbook has it. Raises
+    ``ExtractValidationError`` when the bytes are not a readable table, it is larger than
+    ``limits``, or it has no rows.
     """
     if not data:
         raise _fatal(filename, "The file is empty")
-    reader = _open(data, filename, limits, sheet, _Matcher(required, spellings, chosen))
+    reader = _open(data, filename, limits, sheet, _Matcher(required, spellings, chosen),
+                   prefer_sheet)
     layout = reader.layout
     found, problems = _find_columns(filename, layout, required, spellings or {}, chosen or {})
     if not found:
@@ -361,11 +366,12 @@ def _too_large(filename: str, what: str, limit: int) -> ExtractValidationError:
 
 
 def _open(data: bytes, filename: str, limits: Limits, sheet: str | None,
-          matcher: _Matcher) -> _CsvReader | _WorkbookReader:
+          matcher: _Matcher, prefer_sheet: str | None = None) -> _CsvReader | _WorkbookReader:
     if data.startswith(XLSX_MAGIC):
-        return _WorkbookReader(data, filename, limits, sheet, matcher)
+        return _WorkbookReader(data, filename, limits, sheet, matcher, prefer=prefer_sheet)
     if data.startswith(OLE_MAGIC):
-        return _WorkbookReader(data, filename, limits, sheet, matcher, fmt="XLS")
+        return _WorkbookReader(data, filename, limits, sheet, matcher, fmt="XLS",
+                               prefer=prefer_sheet)
     return _CsvReader(data, filename, limits, matcher)
 
 
@@ -692,14 +698,14 @@ class _WorkbookReader:
     """XLSX, XLSM, ODS and XLS through python-calamine, bounded before it reads a sheet."""
 
     def __init__(self, data: bytes, filename: str, limits: Limits, sheet: str | None,
-                 matcher: _Matcher, fmt: str | None = None):
+                 matcher: _Matcher, fmt: str | None = None, prefer: str | None = None):
         self.filename = filename
         self.limits = limits
         self.scan = _SheetScan()
         self.format = fmt or "XLSX"
         self.format = fmt or self._zip_format(data)
         try:
-            self._open(data, sheet, matcher)
+            self._open(data, sheet, matcher, prefer)
         except ExtractValidationError:
             raise
         # A damaged or hostile workbook can fail in the zip, XML or reader layers with almost
@@ -726,7 +732,8 @@ class _WorkbookReader:
             return "ODS"
         raise _fatal(self.filename, NOT_A_TABLE)
 
-    def _open(self, data: bytes, wanted: str | None, matcher: _Matcher) -> None:
+    def _open(self, data: bytes, wanted: str | None, matcher: _Matcher,
+              prefer: str | None = None) -> None:
         import python_calamine
 
         parts: dict[str, str] = {}
@@ -743,7 +750,8 @@ class _WorkbookReader:
         if wanted is not None and wanted not in names:
             raise _fatal(self.filename, f"The workbook has no sheet called {quote(wanted)}. "
                                         f"Its sheets are {', '.join(quote(n) for n in names)}")
-        candidates = [wanted] if wanted is not None else names
+        candidates = [wanted] if wanted is not None else \
+            [prefer, *(n for n in names if n != prefer)] if prefer in names else names
         best = None
         for name in candidates:
             scan = _scan_xlsx_sheet(self.archive, parts[name], self.filename, self.limits) \
@@ -760,8 +768,10 @@ class _WorkbookReader:
             if score[0] >= 2 or wanted is not None:
                 break  # the first sheet naming known columns holds the data
         if best is None or not best[4] or not any(c.strip() for c in best[4][best[5]]):
-            raise _fatal(self.filename, "The file is empty" if not best or not best[4] else
-                         "The first row must be a header row naming the columns")
+            raise ExtractValidationError([Problem(
+                self.filename, None, None, "The file is empty" if not best or not best[4] else
+                "The first row must be a header row naming the columns",
+                sheet=best[1] if best is not None and len(names) > 1 else None)])
         _, name, sheet, self.scan, top, index, rows = best
         self.sheet = sheet
         self.top, self.index = top, index

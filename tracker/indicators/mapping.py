@@ -176,6 +176,9 @@ def mapping_rows(mapping: ColumnMapping) -> dict[str, list[tuple[str, str]]]:
     """Return the saved mapping as rows for the organisation's mapping page."""
     rows: dict[str, list[tuple[str, str]]] = {}
     for kind in EXTRACT_KINDS:
+        if mapping.sheets.get(kind):
+            rows.setdefault(KIND_WORDS[kind], []).append(
+                ("The sheet of a workbook to read first", mapping.sheets[kind]))
         for column, header in mapping.for_kind(kind).items():
             rows.setdefault(KIND_WORDS[kind], []).append((column, header))
     for value_set, labels in mapping.values.items():

@@ -22,6 +22,7 @@ from tracker.domain.definitions import (
     SERIES_IDS,
     SERVICE_AREA_WORDS,
 )
+from tracker.domain.mappings import ColumnMapping
 from tracker.domain.problems import ExtractValidationError
 from tracker.domain.roles import Capability
 from tracker.domain.wording import GM_WHITE
@@ -153,7 +154,8 @@ def upload(access: OrgAccess, label: str):
                 mapping_service.hold(actor=current_user, access=access, cycle=cycle,
                                      uploads=uploads)
                 return redirect(url_for(".mapping", slug=access.organisation.slug, label=label))
-            mapping_service.release(actor=current_user, access=access, cycle=cycle)
+            mapping_service.keep_for_preview(actor=current_user, access=access, cycle=cycle,
+                                             draft=draft, uploads=uploads)
             return redirect(url_for(".preview", slug=access.organisation.slug, label=label,
                                     draft_id=draft.id))
         if template_form.submit.data and template_form.validate_on_submit():
@@ -210,8 +212,10 @@ def mapping(access: OrgAccess, label: str):
         values_examined = examine(saved.merged(choices.mapping))
         mapping_form.read_values(form, values_examined, choices)
         if not choices.errors:
+            # a sheet chosen on this page is kept too, to be looked at first next time
             mapping_service.add_to_mapping(actor=current_user, access=access,
-                                           choices=choices.mapping)
+                                           choices=choices.mapping.merged(
+                                               ColumnMapping(sheets=sheets)))
             try:
                 draft = indicator_service.draft_from_extracts(
                     actor=current_user, access=access, cycle=cycle, uploads=uploads,
@@ -220,7 +224,8 @@ def mapping(access: OrgAccess, label: str):
             except ExtractValidationError:
                 # The mapping is kept; the page says what is still wrong with the files.
                 return redirect(url_for(".mapping", slug=slug, label=label))
-            mapping_service.release(actor=current_user, access=access, cycle=cycle)
+            mapping_service.keep_for_preview(actor=current_user, access=access, cycle=cycle,
+                                             draft=draft)
             flash("Your organisation's mapping has been saved: it is used for every upload "
                   "from now on.", "success")
             return redirect(url_for(".preview", slug=slug, label=label, draft_id=draft.id))
@@ -319,15 +324,55 @@ def preview(access: OrgAccess, label: str, draft_id: int):
         except InvalidInput as error:
             confirm_error = error.errors["confirmed"]
         else:
+            mapping_service.release(actor=current_user, access=access, cycle=cycle)
             flash(f"The {cycle.label} figures have been saved", "success")
             return redirect(url_for(".results", slug=access.organisation.slug, label=label))
+    return _preview_page(access, cycle, draft_id, confirm_error=confirm_error)
+
+
+def _preview_page(access: OrgAccess, cycle, draft_id: int, *, confirm_error=None,
+                  sheet_errors=None, problems=()):
     draft = indicator_service.get_draft(actor=current_user, access=access, cycle=cycle,
                                         draft_id=draft_id)
     figures = indicator_service.draft_figures(draft)
     existing = indicator_service.get_dataset(access=access, cycle=cycle)
-    return render_template("indicators/preview.html", access=access, cycle=cycle, draft=draft,
-                           view=figures_view(figures, _area(figures)), existing=existing,
-                           confirm_error=confirm_error), 400 if confirm_error else 200
+    failed = bool(confirm_error or sheet_errors or problems)
+    return render_template(
+        "indicators/preview.html", access=access, cycle=cycle, draft=draft,
+        view=figures_view(figures, _area(figures)), existing=existing,
+        confirm_error=confirm_error, sheet_errors=sheet_errors or {}, problems=list(problems),
+        mapping_errors=[{"text": message, "href": f"#{name}"}
+                        for name, message in (sheet_errors or {}).items()],
+        sheet_choices=mapping_service.sheet_choices(actor=current_user, access=access,
+                                                    cycle=cycle, draft=draft),
+        sheet_field=mapping_form.sheet_field, kind_words=mapping_form.KIND_WORDS,
+    ), 400 if failed else 200
+
+
+@bp.post(CYCLE + "/preview/<int:draft_id>/sheet")
+@org_page(Capability.MANAGE_DATA)
+def preview_sheet(access: OrgAccess, label: str, draft_id: int):
+    """Read a preview's workbook again from another of its sheets (nothing is saved)."""
+    cycle = org_service.get_cycle(access=access, label=label)
+    if not indicator_service.draft_exists(actor=current_user, access=access, cycle=cycle,
+                                          draft_id=draft_id):
+        return _preview_gone(access, cycle)
+    draft = indicator_service.get_draft(actor=current_user, access=access, cycle=cycle,
+                                        draft_id=draft_id)
+    kind = request.form.get("kind", "")
+    try:
+        read = mapping_service.read_another_sheet(
+            actor=current_user, access=access, cycle=cycle, draft=draft, kind=kind,
+            sheet=request.form.get(mapping_form.sheet_field(kind), ""),
+            extra_mapping=_extra_mapping())
+    except InvalidInput as error:
+        return _preview_page(access, cycle, draft_id, sheet_errors=error.errors)
+    except ExtractValidationError as error:
+        return _preview_page(access, cycle, draft_id, problems=error.problems)
+    slug = access.organisation.slug
+    if read.draft is None:
+        return redirect(url_for(".mapping", slug=slug, label=label))
+    return redirect(url_for(".preview", slug=slug, label=label, draft_id=read.draft.id))
 
 
 def _preview_gone(access: OrgAccess, cycle):

@@ -61,7 +61,8 @@ class ExtractMapping(Base):
     own labels mean: kept so that next year's export goes straight in (audited when changed).
 
     ``entries`` is, for staff, recruitment and survey, {column: the file's header}; for
-    ``values``, {value set: {label: meaning}} (``tracker.domain.mappings``).
+    ``values``, {value set: {label: meaning}} (``tracker.domain.mappings``). ``sheet`` is the
+    workbook sheet once chosen for the kind, looked at first in later workbooks.
     """
 
     __tablename__ = "extract_mappings"
@@ -72,6 +73,7 @@ class ExtractMapping(Base):
         ForeignKey("organisations.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))  # staff, recruitment, survey, values
     entries: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    sheet: Mapped[str | None] = mapped_column(String(255))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -80,11 +82,12 @@ class ExtractMapping(Base):
 
 
 class HeldExtract(Base):
-    """An uploaded extract waiting on the mapping page for its columns or values to be chosen.
+    """An uploaded extract waiting on the mapping page for its columns or values to be chosen,
+    or, when it is a workbook with other sheets, on the preview to be read from another sheet.
 
-    Kept only between the upload and the preview, for the person who uploaded it and that
-    cycle (never found by a name the browser sends); removed once its figures are computed, when
-    the same person uploads again, and a day after it was uploaded at the latest.
+    Kept only between the upload and the save, for the person who uploaded it and that cycle
+    (never found by a name the browser sends); removed once its figures are saved, when the
+    same person uploads again, and a day after it was uploaded at the latest.
     """
 
     __tablename__ = "held_extracts"
@@ -97,5 +100,7 @@ class HeldExtract(Base):
     kind: Mapped[str] = mapped_column(String(20))
     filename: Mapped[str] = mapped_column(String(255))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    #: SHA-256 of the content, as the draft's provenance names the file it was computed from.
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
     sheet: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -127,16 +127,23 @@ def report(label: str, service_area: str, as_json: bool) -> None:
               help="A counts template (or the programme's data return) instead of extracts.")
 @click.option("--mapping", "mapping_path", type=click.Path(exists=True, dir_okay=False),
               help="A mapping file (JSON) as the web mapping page downloads it.")
+@click.option("--sheet", "sheet_options", multiple=True, metavar="KIND=SHEET",
+              help="Read a workbook's sheet, per file: --sheet staff=Data.")
 @click.option("--confirm-warnings", is_flag=True,
               help="Save even though the files raise warnings (the web's 'the data is right').")
 def load_command(slug, label, staff_path, recruitment_path, survey_path, counts_path,
-                 mapping_path, confirm_warnings) -> None:
+                 mapping_path, sheet_options, confirm_warnings) -> None:
     """Check a cycle's files as the web upload does and save them as its data (audited)."""
     if bool(counts_path) == bool(staff_path):
         _problems(["Give either --staff (with --recruitment and --survey if you have them) "
                    "or --counts"])
-    if counts_path and (recruitment_path or survey_path or mapping_path):
-        _problems(["--recruitment, --survey and --mapping go with --staff, not --counts"])
+    if counts_path and (recruitment_path or survey_path or mapping_path or sheet_options):
+        _problems(["--recruitment, --survey, --mapping and --sheet go with --staff, not "
+                   "--counts"])
+    from tracker.cli import parse_sheets
+
+    sheets = parse_sheets(sheet_options, {"staff": staff_path, "recruitment": recruitment_path,
+                                          "survey": survey_path})
     _, cycle = _cycle(slug, label)
     try:
         if counts_path:
@@ -150,6 +157,7 @@ def load_command(slug, label, staff_path, recruitment_path, survey_path, counts_
                                     SCHEMAS) if mapping_path else None
             loaded = loading.load_extracts(
                 cycle=cycle, uploads=uploads, mapping=mapping, confirmed=confirm_warnings,
+                sheets=sheets,
                 extra_mapping=current_app.extensions.get("ethnicity_mapping"))
     except ExtractValidationError as error:
         db.session.rollback()

@@ -4,15 +4,19 @@ the mapping page for it.
 The mapping is saved per organisation and extract kind (``ExtractMapping``), every change
 audited with the mapping before and after; it is offered, and used, at every later upload, and
 it can be downloaded and uploaded as the JSON file ``flask tracker indicators compute --mapping``
-takes. An upload that needs a mapping waits as ``HeldExtract`` rows: for the person who sent it
-and that cycle only, never found by a name the browser sends, and gone once its figures are
-computed or that person uploads again; one waiting over a day is never used, and the daily job
-(``forget_held_extracts``, with the reminders) deletes it.
+takes; it also remembers, per kind, the workbook sheet chosen for it. An upload that needs a
+mapping waits as ``HeldExtract`` rows, and so does a workbook with other sheets behind a preview
+(to be read from another sheet): for the person who sent it and that cycle only, never found by
+a name the browser sends, and gone once its figures are saved or that person uploads again;
+one waiting over a day is never used, and the daily job (``forget_held_extracts``, with the
+reminders) deletes it.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, select
@@ -21,12 +25,20 @@ from tracker import jobs
 from tracker.domain.definitions import EXTRACT_KINDS
 from tracker.domain.extracts import SCHEMAS, Examined, examine_extract
 from tracker.domain.mappings import MEANINGS, ColumnMapping, parse_mapping
+from tracker.domain.problems import ExtractValidationError, quote
 from tracker.domain.roles import Capability
 from tracker.extensions import db
-from tracker.models import ExtractMapping, HeldExtract, ReportingCycle, User, utcnow
+from tracker.models import (
+    ExtractMapping,
+    HeldExtract,
+    IndicatorDraft,
+    ReportingCycle,
+    User,
+    utcnow,
+)
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event
-from tracker.services.errors import NotFound
+from tracker.services.errors import InvalidInput, NotFound
 from tracker.services.uploads import upload_limits
 
 VALUES = "values"
@@ -39,11 +51,13 @@ def saved_mapping(*, access: OrgAccess) -> ColumnMapping:
     require(access, Capability.MANAGE_DATA)
     rows = db.session.scalars(select(ExtractMapping).where(
         ExtractMapping.organisation_id == access.organisation.id)).all()
-    columns = {row.kind: dict(row.entries) for row in rows if row.kind in EXTRACT_KINDS}
+    columns = {row.kind: dict(row.entries) for row in rows
+               if row.kind in EXTRACT_KINDS and row.entries}
+    sheets = {row.kind: row.sheet for row in rows if row.kind in EXTRACT_KINDS and row.sheet}
     values_row = next((row for row in rows if row.kind == VALUES), None)
     values = {name: dict(labels) for name, labels in (values_row.entries if values_row else {})
               .items() if name in MEANINGS}
-    return ColumnMapping(columns, values)
+    return ColumnMapping(columns, values, sheets)
 
 
 def _store(actor: User, access: OrgAccess, new: ColumnMapping, action: str) -> ColumnMapping:
@@ -52,8 +66,8 @@ def _store(actor: User, access: OrgAccess, new: ColumnMapping, action: str) -> C
         return before
     rows = {row.kind: row for row in db.session.scalars(select(ExtractMapping).where(
         ExtractMapping.organisation_id == access.organisation.id)).all()}
-    wanted: dict[str, dict] = {kind: new.columns[kind] for kind in EXTRACT_KINDS
-                               if new.columns.get(kind)}
+    wanted: dict[str, dict] = {kind: new.columns.get(kind, {}) for kind in EXTRACT_KINDS
+                               if new.columns.get(kind) or new.sheets.get(kind)}
     if any(new.values.values()):
         wanted[VALUES] = {name: labels for name, labels in new.values.items() if labels}
     for kind, row in rows.items():
@@ -64,6 +78,7 @@ def _store(actor: User, access: OrgAccess, new: ColumnMapping, action: str) -> C
                                                kind=kind)
         db.session.add(row)
         row.entries = entries
+        row.sheet = new.sheets.get(kind)
         row.updated_by_id = actor.id
         row.updated_at = utcnow()
     db.session.flush()
@@ -133,8 +148,113 @@ def hold(*, actor: User, access: OrgAccess, cycle: ReportingCycle,
     forget_held_extracts()
     for kind, (data, filename) in uploads.items():
         db.session.add(HeldExtract(cycle_id=cycle.id, created_by_id=actor.id, kind=kind,
-                                   filename=filename[:255], content=data))
+                                   filename=filename[:255], content=data,
+                                   fingerprint=hashlib.sha256(data).hexdigest()))
     db.session.flush()
+
+
+def _workbooks_with_sheets(draft: IndicatorDraft) -> list[dict]:
+    """Return the draft's own files (not those kept from saved figures) read from a workbook
+    that has other sheets."""
+    sources = draft.provenance.get("sources", {})
+    return [f for f in draft.provenance.get("files", [])
+            if f.get("kind") in EXTRACT_KINDS and not sources.get(f["kind"], {}).get("kept")
+            and len(f.get("sheets") or ()) > 1]
+
+
+def keep_for_preview(*, actor: User, access: OrgAccess, cycle: ReportingCycle,
+                     draft: IndicatorDraft,
+                     uploads: Mapping[str, tuple[bytes, str]] | None = None) -> None:
+    """Keep the files of a preview when a workbook has other sheets, for the preview to read
+    another; else forget them. ``uploads`` are held now (the upload page); without them the
+    files are held already (the mapping page)."""
+    if not _workbooks_with_sheets(draft):
+        release(actor=actor, access=access, cycle=cycle)
+    elif uploads is not None:
+        hold(actor=actor, access=access, cycle=cycle, uploads=uploads)
+
+
+@dataclass(frozen=True)
+class SheetChoice:
+    """A workbook behind a preview, the sheet it was read from and the others it has."""
+
+    kind: str
+    filename: str
+    sheet: str
+    sheets: tuple[str, ...]
+
+
+def sheet_choices(*, actor: User, access: OrgAccess, cycle: ReportingCycle,
+                  draft: IndicatorDraft) -> list[SheetChoice]:
+    """Return the workbooks of this preview that can be read from another sheet: those held
+    for it (the very files it was computed from)."""
+    files = _workbooks_with_sheets(draft)
+    if not files:
+        return []
+    fingerprints = dict(db.session.execute(select(HeldExtract.kind, HeldExtract.fingerprint)
+                                           .where(*_held_by(actor, cycle))).all())
+    return [SheetChoice(f["kind"], f["filename"], f["sheet"], tuple(f["sheets"]))
+            for f in files if fingerprints.get(f["kind"]) == f.get("fingerprint")]
+
+
+@dataclass(frozen=True)
+class SheetRead:
+    """What reading another sheet came to: a new preview, or the mapping page to go to."""
+
+    draft: IndicatorDraft | None = None
+    needs_mapping: bool = False
+
+
+def read_another_sheet(*, actor: User, access: OrgAccess, cycle: ReportingCycle,
+                       draft: IndicatorDraft, kind: str, sheet: str,
+                       extra_mapping: Mapping[str, str] | None) -> SheetRead:
+    """Read a preview's workbook again from another of its sheets, with every check again.
+
+    A sheet the workbook does not have, or one without a header row, raises ``InvalidInput``
+    (field ``sheet-<kind>``); other problems of that sheet raise ``ExtractValidationError``.
+    Either way nothing changes. When the sheet's headers or labels must be chosen, the files
+    wait on the mapping page (``needs_mapping``). The sheet chosen is kept in the
+    organisation's mapping once its figures are computed.
+    """
+    from tracker.services import indicators as indicator_service
+
+    require(access, Capability.MANAGE_DATA)
+    field = f"sheet-{kind}"
+    choice = next((c for c in sheet_choices(actor=actor, access=access, cycle=cycle,
+                                            draft=draft) if c.kind == kind), None)
+    if choice is None:
+        raise InvalidInput({field: "That file is no longer kept: upload it again to read "
+                                   "another of its sheets"})
+    if sheet not in choice.sheets:
+        raise InvalidInput({field: f"{choice.filename} has no sheet called {quote(sheet)}: "
+                                   f"choose one of {', '.join(quote(s) for s in choice.sheets)}"})
+    rows = held(actor=actor, access=access, cycle=cycle)
+    uploads = {k: (row.content, row.filename) for k, row in rows.items()}
+    sheets = {**{k: row.sheet for k, row in rows.items() if row.sheet}, kind: sheet}
+    saved = saved_mapping(access=access)
+    try:
+        new_draft = indicator_service.draft_from_extracts(
+            actor=actor, access=access, cycle=cycle, uploads=uploads,
+            extra_mapping=extra_mapping, mapping=saved, sheets=sheets)
+    except ExtractValidationError:
+        examined = examine(access=access, uploads=uploads, mapping=saved,
+                           extra_mapping=extra_mapping, sheets=sheets)
+        read = examined[kind]
+        if read.layout is None or not read.found:
+            columns = ", ".join(SCHEMAS[kind].columns[:3])
+            raise InvalidInput({field: f"Sheet {quote(sheet)} of {choice.filename} has no "
+                                       f"header row naming the columns of a {kind} extract "
+                                       f"(such as {columns}): choose the sheet that holds one "
+                                       "row a person"}) from None
+        if not any(f.needs_mapping for f in examined.values()) or \
+                any(f.layout is None for f in examined.values()):
+            raise
+        rows[kind].sheet = sheet  # the mapping page reads the sheet chosen
+        db.session.flush()
+        return SheetRead(needs_mapping=True)
+    rows[kind].sheet = sheet
+    add_to_mapping(actor=actor, access=access, choices=ColumnMapping(sheets={kind: sheet}))
+    return SheetRead(draft=new_draft)
 
 
 def held(*, actor: User, access: OrgAccess,
@@ -142,10 +262,14 @@ def held(*, actor: User, access: OrgAccess,
     """Return this person's upload waiting for this cycle's mapping, by kind (maybe none)."""
     require(access, Capability.MANAGE_DATA)
     _check_cycle(access, cycle)
-    rows = db.session.scalars(select(HeldExtract).where(
-        HeldExtract.cycle_id == cycle.id, HeldExtract.created_by_id == actor.id,
-        HeldExtract.created_at >= utcnow() - HELD_FOR)).all()
+    rows = db.session.scalars(select(HeldExtract).where(*_held_by(actor, cycle))).all()
     return {row.kind: row for row in sorted(rows, key=lambda r: EXTRACT_KINDS.index(r.kind))}
+
+
+def _held_by(actor: User, cycle: ReportingCycle) -> tuple:
+    """The conditions of a person's waiting upload for a cycle (one not over a day old)."""
+    return (HeldExtract.cycle_id == cycle.id, HeldExtract.created_by_id == actor.id,
+            HeldExtract.created_at >= utcnow() - HELD_FOR)
 
 
 def choose_sheets(*, actor: User, access: OrgAccess, cycle: ReportingCycle,

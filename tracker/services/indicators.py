@@ -143,6 +143,8 @@ def draft_from_extracts(
     fingerprints = {kind: hashlib.sha256(uploads[kind][0]).hexdigest() for kind in extracts}
     files = [{"kind": kind, "filename": uploads[kind][1], "rows": len(extracts[kind]),
               "read": layout.describe() if (layout := extracts[kind].layout) else None,
+              "sheet": layout.sheet if layout else None,
+              "sheets": list(layout.sheets) if layout else [],
               "columns": extracts[kind].found, "fingerprint": fingerprints[kind],
               "left_out": extracts[kind].left_out}
              for kind in EXTRACT_KINDS if kind in extracts]

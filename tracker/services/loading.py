@@ -69,17 +69,20 @@ def _save(cycle: ReportingCycle, source: str, counts: Mapping, files: list[dict]
 
 def load_extracts(*, cycle: ReportingCycle, uploads: Mapping[str, tuple[bytes, str]],
                   extra_mapping: Mapping[str, str] | None, mapping: ColumnMapping | None,
-                  confirmed: bool) -> Loaded:
-    """Check and count record-level extracts and save them; raise ExtractValidationError."""
+                  confirmed: bool, sheets: Mapping[str, str] | None = None) -> Loaded:
+    """Check and count record-level extracts and save them; raise ExtractValidationError.
+
+    ``sheets`` is a workbook's sheet to read, per kind."""
     if "staff" not in uploads:
         raise InvalidInput({"staff": "Give the staff extract"})
     extracts = read_extracts(staff=uploads.get("staff"), recruitment=uploads.get("recruitment"),
                              survey=uploads.get("survey"), extra_mapping=extra_mapping,
-                             limits=upload_limits(), mapping=mapping)
+                             limits=upload_limits(), mapping=mapping, sheets=sheets)
     counts = counts_from_extracts(**extracts)
     fingerprints = {kind: hashlib.sha256(uploads[kind][0]).hexdigest() for kind in extracts}
     files = [{"kind": kind, "filename": uploads[kind][1], "rows": len(extracts[kind]),
               "read": layout.describe() if (layout := extracts[kind].layout) else None,
+              "sheet": layout.sheet if layout else None,
               "columns": extracts[kind].found, "fingerprint": fingerprints[kind]}
              for kind in EXTRACT_KINDS if kind in extracts]
     current = db.session.scalar(db.select(IndicatorDataset).where(
