@@ -225,6 +225,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.admin import bp as admin_bp
     from tracker.api import register_api
     from tracker.auth import bp as auth_bp
+    from tracker.commitments import bp as commitments_bp
     from tracker.conversation import bp as conversation_bp
     from tracker.indicators import bp as indicators_bp
     from tracker.main import bp as main_bp
@@ -236,7 +237,7 @@ def _register_blueprints(app: Flask) -> None:
 
     register_api(app)
     for blueprint in (main_bp, auth_bp, orgs_bp, indicators_bp, plans_bp, reviews_bp,
-                      admin_bp, conversation_bp, reports_bp, national_bp):
+                      admin_bp, conversation_bp, reports_bp, national_bp, commitments_bp):
         app.register_blueprint(blueprint)
 
 

@@ -7,7 +7,15 @@ import pytest
 from tests.helpers import database_rows, page
 from tests.integration.conftest import DEMO_USERS
 from tracker.extensions import db
-from tracker.models import Action, AdvisoryGroup, Comment, Organisation, User
+from tracker.models import (
+    Action,
+    AdvisoryGroup,
+    Comment,
+    CommitmentGoal,
+    IndicatorTarget,
+    Organisation,
+    User,
+)
 
 GOOD = {"slug": "northshire", "label": "2024-25", "indicator": "SCW2", "area": "adults",
         "kind": "staff", "fmt": "csv", "token": "not-a-token", "filename": "css/app.css",
@@ -18,7 +26,8 @@ HOSTILE = {"slug": "../../etc", "label": "2024-25'; DROP TABLE users;--", "indic
            "filename": "../config.py", "subject_type": "nonsense", "subject_key": "'\"<>",
            "draft_id": 99999999, "sign_off_id": 2**31 - 1, "action_id": 0, "comment_id": 424242,
            "organisation_id": 999999, "user_id": 999999, "group_id": 999999,
-           "notification_id": 2**40, "key": "'\"<>"}
+           "notification_id": 2**40, "key": "'\"<>", "commitment_id": 2**40, "goal_id": 0,
+           "target_id": 99999999}
 QUERIES = ["", "?area=zzz&orientation=<b>&owner=abc&status=done&theme=x&due_within=-5"
                "&sort=__class__&from=nothing&next=//evil.example"]
 
@@ -32,7 +41,15 @@ def _ids(app) -> dict:
             "group_id": db.session.scalar(db.select(AdvisoryGroup.id).limit(1)),
             "comment_id": db.session.scalar(db.select(Comment.id).limit(1)) or 1,
             "subject_key": str(db.session.scalar(db.select(Action.id).limit(1))),
+            **_commitment_ids(),
         }
+
+
+def _commitment_ids() -> dict:
+    target = db.session.scalar(db.select(IndicatorTarget).limit(1))
+    goal = target.goal if target else db.session.scalar(db.select(CommitmentGoal).limit(1))
+    return {"commitment_id": goal.commitment_id, "goal_id": goal.id,
+            "target_id": target.id if target else 1}
 
 
 def _urls(app, values: dict) -> list[str]:

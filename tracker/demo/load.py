@@ -138,6 +138,7 @@ def load_demo(*, today: date | None = None) -> None:
     _load_demo_plan(northshire, today or date.today())
     _load_demo_history(today or date.today())
     _load_demo_conversation(today or date.today())
+    _load_demo_commitments()
     load_national_demo(password=DEMO_PASSWORD)
 
 
@@ -155,6 +156,15 @@ def _load_demo_history(today: date) -> None:
     owners = {key: _person(email) for key, email in demo_plan.OWNERS.items()}
     access = organisation_access(user=lead, slug="northshire")
     load_history(org=access.organisation, owners=owners, lead_access=access, today=today)
+
+
+def _load_demo_commitments() -> None:
+    """Give Northshire its four commitments, with goals and indicator targets."""
+    from tracker.demo.commitments import load_commitments
+    from tracker.services.access import organisation_access
+
+    lead = _person(demo_plan.OWNERS["lead"])
+    load_commitments(access=organisation_access(user=lead, slug="northshire"), lead=lead)
 
 
 def _load_demo_plan(cycle: ReportingCycle, today: date) -> None:

@@ -3,6 +3,7 @@
 from tracker.models.audit import AuditEvent
 from tracker.models.base import Base, utcnow
 from tracker.models.charts import ChartImage
+from tracker.models.commitments import Commitment, CommitmentGoal, IndicatorTarget
 from tracker.models.conversation import (
     Comment,
     CommentMention,
@@ -53,6 +54,9 @@ from tracker.models.reviews import AnnualReview, NationalFigure, ReviewAmendment
 from tracker.models.user import PasswordLink, SignInFailure, User, UserSession
 
 __all__ = [
+    "Commitment",
+    "CommitmentGoal",
+    "IndicatorTarget",
     "PreparedDocument",
     "ChartImage",
     "Action",
