@@ -71,3 +71,16 @@ def test_the_sponsor_reads_the_commitments(page: Page):
     expect(page.locator(".app-targets").first).to_be_visible()
     expect(page.get_by_role("link", name="Add a commitment")).to_have_count(0)
     assert_accessible(page)
+    page.get_by_role("link", name="SCW2 Appointed from shortlisting").first.click()
+    expect(page.locator("h1")).to_have_text("SCW2 Appointed from shortlisting")
+    expect(page.locator(".app-trend-target")).to_contain_text("0.80 by 2026-27")
+    expect(page.locator(".app-target-path tbody tr").last).to_contain_text("2026-27")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('img.app-chart__image');"
+        " return i && i.complete && i.naturalWidth > 0 }")
+    alt = page.locator("img.app-chart__image").get_attribute("alt") or ""
+    assert "the target with the path to it" in alt
+    assert_accessible(page)
+    page.goto("/org/northshire/trends")
+    expect(page.locator("#trend-SCW2 .app-trend-target")).to_contain_text("Target 0.80 by 2026-27")
+    assert_accessible(page)

@@ -292,3 +292,65 @@ def test_the_page_asks_the_same_queries_however_many_commitments(factories, clie
     for n in range(1, 6):
         add(n)
     assert _count_queries(db_session, client, url) == one
+
+
+def _with_target(factories, client_for, db_session, **changes):
+    lead, org = _council(factories)
+    client = client_for(lead)
+    _add_commitment(client, org)
+    commitment = _commitment(db_session, "Inclusive recruitment")
+    post_form(client, f"/org/{org.slug}/commitments/{commitment.id}/goals/new",
+              {"text": "Fair panels", "themes": ["Leadership"]})
+    goal = commitment.goals[0]
+    response = post_form(
+        client, f"/org/{org.slug}/commitments/{commitment.id}/goals/{goal.id}/targets/new",
+        _target_form(**changes))
+    assert response.status_code == 302, error_summary(response)
+    return client, org, goal.targets[0]
+
+
+def test_the_trend_chart_draws_the_target_and_the_path_to_it(factories, client_for,
+                                                             db_session):
+    client, org, target = _with_target(factories, client_for, db_session)
+    base = f"/org/{org.slug}/trends/SCW2"
+    svg = client.get(base + "/chart.svg").get_data(as_text=True)
+    assert "Target 0.80 by 2026-27" in svg and "Target, and the path to it" in svg
+    assert "2026-27" in svg  # the target's cycle is on the axis, though it does not exist yet
+    other = client.get(f"/org/{org.slug}/trends/SCW3/chart.svg").get_data(as_text=True)
+    assert "Target" not in other
+    adults = client.get(base + "/chart.svg?area=adults").get_data(as_text=True)
+    assert "Target" not in adults
+
+    shown = page(client.get(base))
+    assert "the target with the path to it" in shown.select_one("img.app-chart__image")["alt"]
+    text = shown.select_one(".app-trend-target").get_text(" ", strip=True)
+    assert f"0.80 by 2026-27 , from {target.baseline_rl:.2f} in 2023-24" in text
+    assert "Inclusive recruitment" in text and "Fair panels" in text
+    path = [[c.get_text(strip=True) for c in row.select("th, td")]
+            for row in shown.select(".app-target-path tbody tr")]
+    assert [label for label, _ in path] == ["2023-24", "2024-25", "2025-26", "2026-27"]
+    assert path[0][1] == f"{target.baseline_rl:.2f}" and path[-1][1] == "0.80"
+
+    listed = page(client.get(f"/org/{org.slug}/trends"))
+    beside = listed.select_one("#trend-SCW2 .app-trend-target").get_text(" ", strip=True)
+    assert beside.startswith("Target 0.80 by 2026-27:")
+    assert listed.select_one("#trend-SCW3 .app-trend-target") is None
+
+
+def test_trend_pages_ask_the_same_queries_however_many_targets(factories, client_for,
+                                                               db_session):
+    client, org, target = _with_target(factories, client_for, db_session)
+    urls = [f"/org/{org.slug}/trends", f"/org/{org.slug}/trends/SCW2"]
+    for url in urls:
+        client.get(url)
+    before = [_count_queries(db_session, client, url) for url in urls]
+    goal = target.goal
+    for indicator in ("SCW3", "SCW5", "SCW6", "SCW8"):
+        db_session.add(IndicatorTarget(goal_id=goal.id, indicator=indicator, service_area="all",
+                                       target_rl=1.0, by_cycle="2027-28",
+                                       baseline_cycle_id=target.baseline_cycle_id,
+                                       baseline_rl=0.7))
+    db_session.add(IndicatorTarget(goal_id=goal.id, indicator="SCW2", service_area="adults",
+                                   target_rl=1.0, by_cycle="2027-28",
+                                   baseline_cycle_id=target.baseline_cycle_id, baseline_rl=0.7))
+    assert [_count_queries(db_session, client, url) for url in urls] == before

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
@@ -58,6 +59,14 @@ def label_after(label: str, years: int) -> str:
     """Return the cycle `years` after `label`: 2024-25, 2 -> 2026-27."""
     first = cycle_year(label) + years
     return f"{first}-{(first + 1) % 100:02d}"
+
+
+def years_after(day: date, years: int) -> date:
+    """Return the same day `years` later (28 February for 29 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def path_value(*, baseline: float, target: float, set_in: str, by: str, label: str) -> float:

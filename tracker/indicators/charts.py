@@ -152,18 +152,39 @@ class TrendMarker:
     kind: str  # "started" or "completed"
 
 
+@dataclass(frozen=True)
+class TrendTarget:
+    """A target drawn on the trend chart: the straight path (on the log scale) from its
+    baseline, at the snapshot date of the cycle it was set in, to the target by its cycle."""
+
+    set_in: str
+    set_when: date
+    baseline: float
+    by: str
+    by_when: date
+    target: float
+
+
+TARGET_COLOUR = "#4c2c92"  # GOV.UK purple: not a rating's colour; dashed, and labelled
+
+
 def _dates(days: Iterable[date]) -> np.ndarray:
     """Dates for an axis: matplotlib converts them itself, but its stubs only say numbers."""
     return np.array(list(days), dtype=object)
 
 
 def trend_chart(points: list[TrendPoint], markers: list[TrendMarker], *, title: str,
-                national: list[tuple[date, float]] | None = None) -> str:
-    """Return an SVG of an indicator's RL over the cycles, with actions started and completed."""
+                national: list[tuple[date, float]] | None = None,
+                targets: list[TrendTarget] | None = None) -> str:
+    """Return an SVG of an indicator's RL over the cycles, with actions started and completed
+    and each target with the path to it."""
     fig = Figure(figsize=(8.2, 4.4), dpi=96)
     ax = fig.add_subplot()
+    targets = targets or []
     shown = [(p, p.rl) for p in points if p.rl is not None]
     rows = [ChartRow(p.label, rl, p.ci95, p.rating) for p, rl in shown]
+    rows += [ChartRow(t.by, value, None, WITHIN) for t in targets
+             for value in (t.baseline, t.target)]
     low, high = _limits(rows or [ChartRow("", 1.0, None, WITHIN)])
     ax.set_yscale("log")
     ax.set_ylim(low, high)
@@ -185,12 +206,24 @@ def trend_chart(points: list[TrendPoint], markers: list[TrendMarker], *, title: 
     if national:
         ax.plot(_dates(w for w, _ in national), [v for _, v in national], linestyle="none",
                 marker="x", color="#0b0c0c", markersize=7, zorder=3)
+    for target in targets:
+        ax.plot(_dates([target.set_when, target.by_when]), [target.baseline, target.target],
+                linestyle="--", color=TARGET_COLOUR, linewidth=1.4, zorder=2)
+        ax.plot(_dates([target.by_when]), [target.target], marker="o", markersize=8,
+                markerfacecolor="white", markeredgewidth=1.6, color=TARGET_COLOUR,
+                linestyle="none", zorder=3)
+        ax.annotate(f"Target {target.target:.2f} by {target.by}", (target.by_when, target.target),
+                    xytext=(0, 9), textcoords="offset points", ha="right", fontsize=9,
+                    color=TARGET_COLOUR)
     for marker in markers:
         symbol = "^" if marker.kind == "started" else "*"
         ax.plot(_dates([marker.when]), [low * 1.06], marker=symbol, color="#1d70b8" if
                 marker.kind == "started" else "#00703c", markersize=9, linestyle="none",
                 zorder=4, clip_on=False)
-    ax.set_xticks(_dates(p.when for p in points), [p.label for p in points])
+    ticks = {p.when: p.label for p in points}
+    for target in targets:
+        ticks.setdefault(target.by_when, target.by)
+    ax.set_xticks(_dates(sorted(ticks)), [ticks[when] for when in sorted(ticks)])
     ax.yaxis.set_major_locator(FixedLocator([t for t in TICKS if low <= t <= high]))
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     ax.yaxis.set_minor_locator(NullLocator())
@@ -207,8 +240,13 @@ def trend_chart(points: list[TrendPoint], markers: list[TrendMarker], *, title: 
     if national:
         legend.append(Line2D([], [], marker="x", color="#0b0c0c", linestyle="none",
                              label="National figure"))
-    fig.legend(handles=legend, loc="lower center", ncols=4, frameon=False, fontsize=9)
-    fig.subplots_adjust(left=0.1, right=0.97, top=0.9, bottom=0.2)
+    if targets:
+        legend.append(Line2D([], [], marker="o", markerfacecolor="white", linestyle="--",
+                             color=TARGET_COLOUR, label="Target, and the path to it"))
+    two_rows = len(legend) > 4
+    fig.legend(handles=legend, loc="lower center", ncols=3 if two_rows else 4, frameon=False,
+               fontsize=9)
+    fig.subplots_adjust(left=0.1, right=0.97, top=0.9, bottom=0.25 if two_rows else 0.2)
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return buffer.getvalue()

@@ -20,7 +20,7 @@ from tracker.domain.trends import MOVEMENT_WORDS, national_year_for, sparkline
 from tracker.domain.values import ValueRejected, date_from_parts
 from tracker.domain.wording import beside_rl
 from tracker.forms import entered
-from tracker.indicators.charts import TrendMarker, TrendPoint, trend_chart
+from tracker.indicators.charts import TrendMarker, TrendPoint, TrendTarget, trend_chart
 from tracker.reviews import bp
 from tracker.reviews.forms import (
     AmendmentForm,
@@ -31,6 +31,7 @@ from tracker.reviews.forms import (
     SummaryForm,
 )
 from tracker.security import admin_only, org_page
+from tracker.services import commitments as commitment_service
 from tracker.services import organisations as org_service
 from tracker.services import reviews as review_service
 from tracker.services import threads as thread_service
@@ -64,7 +65,8 @@ def trends(access: OrgAccess):
         indicators=INDICATORS_BY_ID, area_words=SERVICE_AREA_LABELS,
         movement_words=MOVEMENT_WORDS, beside=beside_rl,
         sparklines={sid: sparkline([r.point.rl for r in rows]) for sid, rows in overview.items()},
-        bands=review_service.pay_band_trend(access=access, area=area))
+        bands=review_service.pay_band_trend(access=access, area=area),
+        targets=commitment_service.trend_targets(access=access, area=area))
 
 
 @bp.get(TRENDS + "/<indicator>")
@@ -74,9 +76,10 @@ def trend(access: OrgAccess, indicator: str):
     indicator, area = _indicator(indicator), _area()
     rows = review_service.indicator_trend(access=access, indicator=indicator, area=area)
     markers = review_service.action_markers(access=access, indicator=indicator, area=area)
+    targets = commitment_service.trend_targets(access=access, area=area, indicator=indicator)
     return render_template("reviews/trend.html", access=access, indicator=INDICATORS_BY_ID[
         indicator], area=area, rows=rows, markers=markers, area_words=SERVICE_AREA_LABELS,
-        national_year_for=national_year_for)
+        national_year_for=national_year_for, targets=targets.get(indicator, []))
 
 
 @bp.get(TRENDS + "/<indicator>/chart.svg")
@@ -86,12 +89,16 @@ def trend_svg(access: OrgAccess, indicator: str):
     indicator, area = _indicator(indicator), _area()
     rows = review_service.indicator_trend(access=access, indicator=indicator, area=area)
     markers = review_service.action_markers(access=access, indicator=indicator, area=area)
+    targets = commitment_service.trend_targets(access=access, area=area, indicator=indicator)
     return chart_response(
         trend_chart,
         [TrendPoint(r.cycle.label, r.cycle.snapshot_date, r.point.rl, r.point.ci95,
                     r.point.rating) for r in rows],
         [TrendMarker(m.when, m.kind) for m in markers],
         national=[(r.cycle.snapshot_date, r.national) for r in rows if r.national],
+        targets=[TrendTarget(t.target.baseline_cycle.label, t.set_when, t.target.baseline_rl,
+                             t.target.by_cycle, t.by_when, t.target.target_rl)
+                 for t in targets.get(indicator, [])],
         title=f"{indicator} {INDICATORS_BY_ID[indicator].short_name}, "
               f"{SERVICE_AREA_LABELS[area].lower()}")
 

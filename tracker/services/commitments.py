@@ -8,10 +8,11 @@ commitment for its goals, the goal for its targets), and each is in the audit tr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.domain.commitments import (
     TARGET_MAX,
@@ -19,6 +20,9 @@ from tracker.domain.commitments import (
     cycle_label_problem,
     cycle_year,
     judge_target,
+    label_after,
+    path_value,
+    years_after,
 )
 from tracker.domain.definitions import (
     INDICATORS_BY_ID,
@@ -459,11 +463,7 @@ def judge_targets(*, access: OrgAccess, targets: list[IndicatorTarget],
     for the figures, however many targets."""
     require(access, Capability.READ)
     if cycles is None:
-        cycles = [(cycle, StoredResults(results)) for cycle, results in db.session.execute(
-            select(ReportingCycle, IndicatorDataset.results)
-            .outerjoin(IndicatorDataset, IndicatorDataset.cycle_id == ReportingCycle.id)
-            .where(ReportingCycle.organisation_id == access.organisation.id)
-            .order_by(ReportingCycle.period_start))]
+        cycles = _cycles(access)
     if as_at is not None:
         cycles = [(c, r) for c, r in cycles if c.period_start <= as_at.period_start]
     judged = {}
@@ -486,3 +486,63 @@ def all_targets(commitments: list[Commitment]) -> list[IndicatorTarget]:
 def indicator_name(indicator: str) -> str:
     """Name an indicator for a target's line: "SCW2 Appointed from shortlisting"."""
     return f"{indicator} {INDICATORS_BY_ID[indicator].short_name}"
+
+
+# Targets on the trend pages ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetOnTrend:
+    """A target as a trend page shows it: whose it is, its path, its dates and its status."""
+
+    target: IndicatorTarget
+    commitment: str
+    goal: str
+    judgement: TargetJudgement
+    #: (cycle label, what the path expects then), from the cycle set in to the target's cycle.
+    path: list[tuple[str, float]]
+    set_when: date
+    by_when: date
+
+
+def trend_targets(*, access: OrgAccess, area: str, indicator: str | None = None,
+                  cycles: list[tuple[ReportingCycle, StoredResults]] | None = None,
+                  ) -> dict[str, list[TargetOnTrend]]:
+    """Return the targets for one service area (of one indicator, or all), by indicator, in the
+    commitments' order (two queries, however many)."""
+    require(access, Capability.READ)
+    query = (select(IndicatorTarget, CommitmentGoal.text, Commitment.title)
+             .join(CommitmentGoal, CommitmentGoal.id == IndicatorTarget.goal_id)
+             .join(Commitment, Commitment.id == CommitmentGoal.commitment_id)
+             .where(Commitment.organisation_id == access.organisation.id,
+                    IndicatorTarget.service_area == area)
+             .options(joinedload(IndicatorTarget.baseline_cycle))
+             .order_by(Commitment.position, Commitment.id, CommitmentGoal.position,
+                       CommitmentGoal.id, IndicatorTarget.id))
+    if indicator is not None:
+        query = query.where(IndicatorTarget.indicator == indicator)
+    rows = db.session.execute(query).all()
+    if not rows:
+        return {}
+    cycles = cycles if cycles is not None else _cycles(access)
+    judged = judge_targets(access=access, targets=[row[0] for row in rows], cycles=cycles)
+    snapshots = {cycle.label: cycle.snapshot_date for cycle, _ in cycles}
+    found: dict[str, list[TargetOnTrend]] = {}
+    for target, goal, title in rows:
+        set_in = target.baseline_cycle
+        years = cycle_year(target.by_cycle) - cycle_year(set_in.label)
+        path = [(label, path_value(baseline=target.baseline_rl, target=target.target_rl,
+                                   set_in=set_in.label, by=target.by_cycle, label=label))
+                for label in (label_after(set_in.label, n) for n in range(years + 1))]
+        by_when = snapshots.get(target.by_cycle) or years_after(set_in.snapshot_date, years)
+        found.setdefault(target.indicator, []).append(TargetOnTrend(
+            target, title, goal, judged[target.id], path, set_in.snapshot_date, by_when))
+    return found
+
+
+def _cycles(access: OrgAccess) -> list[tuple[ReportingCycle, StoredResults]]:
+    return [(cycle, StoredResults(results)) for cycle, results in db.session.execute(
+        select(ReportingCycle, IndicatorDataset.results)
+        .outerjoin(IndicatorDataset, IndicatorDataset.cycle_id == ReportingCycle.id)
+        .where(ReportingCycle.organisation_id == access.organisation.id)
+        .order_by(ReportingCycle.period_start))]
