@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from tracker.demo.load import DEMO_PASSWORD
 
@@ -69,3 +73,20 @@ def expected_status(role: str, allowed, ok: int = 200) -> int:
     if role in allowed:
         return ok
     return OUTSIDERS.get(role, 403)
+
+
+@contextmanager
+def statements(session) -> Iterator[list[str]]:
+    """Collect the SQL statements run on the test session's connection meanwhile (its own
+    pending inserts flushed first, so they are not counted)."""
+    session.flush()
+    seen: list[str] = []
+
+    def listener(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(session.connection(), "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(session.connection(), "before_cursor_execute", listener)

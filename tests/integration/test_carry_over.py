@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from tests.helpers import error_summary, page, post_form
+from tests.helpers import error_summary, page, post_form, statements
 from tracker.domain.roles import Role
-from tracker.models import Action, ReportingCycle
+from tracker.models import Action, AuditEvent, ReportingCycle
 
 TODAY = date(2025, 6, 2)
 
@@ -115,3 +115,53 @@ def test_no_update_for_60_days_counts_along_the_chain_and_earlier_progress_shows
         f"/org/{org.slug}/cycles/2025-26/plan/actions/{copy.id}"))
     earlier = action_page.select_one(".app-earlier-progress").get_text(" ", strip=True)
     assert "Progress in 2024-25" in earlier and "Panels trained in March" in earlier
+
+
+# At scale: the statements do not grow with the actions carried (issue 15 item 4) -------------
+
+
+def test_starting_the_next_cycle_issues_the_same_statements_for_10_actions_as_for_100(
+        factories, client_for, frozen_clock, db_session):
+    counts = {}
+    for count in (10, 100):
+        lead, org, plan, owner = _council(factories)
+        actions = [factories.action(plan=plan, owner=owner, title=f"Action {n}",
+                                    due_date=date(2025, 3, 31) if n % 2 else date(2025, 12, 1),
+                                    start_date=date(2024, 9, 1) if n % 3 else None)
+                   for n in range(count)]
+        for action in actions[::2]:
+            factories.link(action=action, indicator="SCW3", service_area="adults")
+        left = factories.action(plan=plan, owner=owner, title="Left behind")
+        client = client_for(lead)
+        ids = [a.id for a in actions]  # read before counting: the test's own queries
+        left_id = left.id
+        with statements(db_session) as seen:
+            response = _start(client, org, [Action(id=i) for i in ids],
+                              **{f"reason-{left_id}": "Done another way"})
+        assert response.status_code == 302
+        counts[count] = len(seen)
+        first, second = _copy(db_session, actions[0]), _copy(db_session, actions[1])
+        assert (first.title, first.due_date, first.start_date) == (
+            "Action 0", date(2025, 12, 1), None)
+        assert (second.due_date, second.start_date) == (date(2026, 3, 31), date(2024, 9, 1))
+        assert [(link.indicator, link.service_area, link.baseline_rl) for link in first.links] \
+            == [("SCW3", "adults", 0.5)] and second.links == []
+        db_session.refresh(actions[0])
+        db_session.refresh(left)
+        assert actions[0].status.value == "carried_over" and left.status.value != "carried_over"
+        assert left.left_behind_reason == "Done another way"
+        trail = db_session.execute(select(AuditEvent.action, AuditEvent.entity_id, AuditEvent.after)
+                                   .where(AuditEvent.organisation_id == org.id)
+                                   .order_by(AuditEvent.id)).all()
+        # As one by one: each carried action's two records together, the cycle's last
+        verbs = [(verb, entity) for verb, entity, _ in trail]
+        for action in actions:
+            at = verbs.index(("carried_over", action.id))
+            assert verbs[at + 1] == ("carried_in", _copy(db_session, action).id)
+        assert ("left_behind", left.id) in verbs
+        assert trail[-1].action == "next_cycle_started"
+        assert trail[-1].after == {"from": "2024-25", "to": "2025-26", "carried": count,
+                                   "left_behind": 1}
+        assert {"from_action": actions[1].id, "due_date": "2026-03-31"} in [
+            after for _, _, after in trail]
+    assert counts[10] == counts[100], counts

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from tests.helpers import csrf_token, error_summary, page, post_form
+from tests.helpers import csrf_token, error_summary, page, post_form, statements
 from tracker.domain.plans import ActionStatus
 from tracker.domain.roles import Role
 from tracker.models import Action, AuditEvent
@@ -304,3 +304,83 @@ def test_a_file_without_the_version_column_is_refused_with_its_name(
     response = _upload(client, org, "\n".join(old))
     assert response.status_code == 400
     assert "version" in page(response).select_one(".app-problem-list").get_text(" ")
+
+
+# At scale: the statements an import issues do not grow with its rows (issue 15 item 4) -------
+
+
+def _new_rows(header: str, owners, count: int) -> list[str]:
+    """`count` new actions, varied as a council's file is: links or none, dates or blanks."""
+    columns = header.split(",")
+    lines = []
+    for n in range(count):
+        row = dict.fromkeys(columns, "")
+        row.update(theme="Leadership", title=f"Action {n}", owner_email=owners[n % 2].email,
+                   due_date="2026-01-31", status="not_started",
+                   indicators=["SCW3 all; SCW9 adults", "", "SCW6 children"][n % 3],
+                   start_date="2025-09-01" if n % 2 else "",
+                   measure_baseline="12.5" if n % 4 == 1 else "")
+        lines.append(",".join(row[c] for c in columns))
+    return lines
+
+
+def _changed(lines: list[str], owners) -> list[str]:
+    """Every exported row changed: its title, status and owner, and its links."""
+    changed = []
+    for line in lines:
+        line = line.replace(",Action ", ",Renamed action ").replace(",Not started,", ",At risk,")
+        line = line.replace(owners[0].email, "swap").replace(owners[1].email, owners[0].email)
+        line = line.replace("swap", owners[1].email)
+        line = line.replace("SCW3; SCW9 adults", "SCW3; SCW5").replace(
+            "SCW6 children", "")
+        changed.append(line)
+    return changed
+
+
+def _import_counting(client, db_session, org, lines: list[str]) -> tuple[int, int]:
+    """Upload, preview and confirm; return the statements of the check and of the save."""
+    with statements(db_session) as checked:
+        response = _upload(client, org, "\n".join(lines))
+        assert response.status_code == 302, page(response).get_text(" ", strip=True)[:2000]
+        assert client.get(response.headers["Location"]).status_code == 200
+    with statements(db_session) as saved:
+        assert post_form(client, response.headers["Location"], {}).status_code == 302
+    return len(checked), len(saved)
+
+
+def test_an_import_issues_the_same_statements_for_10_rows_as_for_100(
+        factories, client_for, db_session, frozen_clock):
+    counts = {}
+    for count in (10, 100):
+        lead = factories.member(role=Role.EDI_LEAD)
+        org = lead.memberships[0].organisation
+        owners = [factories.member(role=Role.ACTION_OWNER, organisation=org) for _ in range(2)]
+        plan = factories.plan(cycle=factories.cycle(organisation=org))
+        factories.dataset(cycle=plan.cycle)
+        client = client_for(lead)
+        header, *_ = _export(client, org)
+        added = _import_counting(client, db_session, org,
+                                 [header, *_new_rows(header, owners, count)])
+        assert db_session.scalar(select(func.count(Action.id)).filter_by(
+            plan_id=plan.id)) == count
+        header, *lines = _export(client, org)
+        updated = _import_counting(client, db_session, org, [header, *_changed(lines, owners)])
+        counts[count] = (added, updated)
+        actions = db_session.scalars(select(Action).filter_by(plan_id=plan.id)
+                                     .order_by(Action.id)).all()
+        assert {a.title for a in actions} == {f"Renamed action {n}" for n in range(count)}
+        assert {a.status for a in actions} == {ActionStatus.AT_RISK}
+        assert sorted((link.indicator, link.service_area) for link in actions[0].links) == [
+            ("SCW3", "all"), ("SCW5", "all")]
+        assert actions[2].links == [] and actions[1].links == []
+        assert actions[0].owner_id == owners[1].id and actions[1].owner_id == owners[0].id
+        # Each row's changes are in the audit trail, as one by one: created, linked, updated...
+        trail = db_session.execute(select(AuditEvent.action, AuditEvent.after).where(
+            AuditEvent.entity_type == "action", AuditEvent.entity_id == actions[0].id)
+            .order_by(AuditEvent.id)).all()
+        assert [verb for verb, _ in trail] == ["created", "linked", "linked", "updated",
+                                               "linked", "unlinked"]
+        assert trail[0].after["title"] == "Action 0" and trail[1].after["indicator"] == "SCW3 all"
+        assert trail[3].after["title"] == "Renamed action 0"
+        assert trail[4].after["indicator"] == "SCW5 all"
+    assert counts[10] == counts[100], counts

@@ -6,13 +6,16 @@ action's owner updates its progress, status and measure (and nothing else); ever
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import Table, bindparam, false, func, insert, or_, select, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.domain.action_fields import (
     ACTION_FIELDS,
@@ -45,6 +48,7 @@ from tracker.models import (
     ActionIndicatorLink,
     ActionPlan,
     AuditEvent,
+    Base,
     IndicatorDataset,
     Membership,
     PlanTheme,
@@ -56,7 +60,7 @@ from tracker.models import (
 from tracker.services import follows, notifications
 from tracker.services import library as library_service
 from tracker.services.access import OrgAccess, require
-from tracker.services.audit import plain_value, record_event
+from tracker.services.audit import audit_event, plain_value, record_events
 from tracker.services.errors import Forbidden, InvalidInput, NotFound, StaleEdit
 from tracker.services.locks import lock
 from tracker.services.plans import themes
@@ -230,7 +234,7 @@ def lock_for_change(action: Action) -> Action:
     return lock(Action, action.id)
 
 
-def _clean(values: dict[str, Any]) -> dict[str, Any]:
+def clean(values: dict[str, Any]) -> dict[str, Any]:
     cleaned = dict(values)
     for field in TEXT_FIELDS:
         if field.name in cleaned:
@@ -262,8 +266,13 @@ def _check_values(values: dict[str, Any]) -> dict[str, str]:
 
 
 def check_action(*, access: OrgAccess, plan: ActionPlan, values: dict[str, Any],
-                 today: date, current: Action | None) -> dict[str, str]:
-    """Return field -> message for every rule the action's values break."""
+                 today: date, current: Action | None,
+                 member_ids: Collection[int] | None = None) -> dict[str, str]:
+    """Return field -> message for every rule the action's values break.
+
+    `member_ids`, the organisation's members read once by a caller checking many actions
+    (an import), saves a query per action; without it the owner's membership is looked up.
+    """
     errors = _check_values(values)
     if not values.get("title"):
         errors["title"] = "Enter a title"
@@ -279,9 +288,10 @@ def check_action(*, access: OrgAccess, plan: ActionPlan, values: dict[str, Any],
     if not is_db_id(owner_id):
         if not stays_draft or owner_id:
             errors["owner_id"] = "Select the action's owner"
-    elif not db.session.scalar(select(Membership.id).where(
-            Membership.user_id == owner_id, Membership.organisation_id == access.organisation.id)
-            .limit(1)):
+    elif not (owner_id in member_ids if member_ids is not None else db.session.scalar(
+            select(Membership.id).where(Membership.user_id == owner_id,
+                                        Membership.organisation_id == access.organisation.id)
+            .limit(1))):
         errors["owner_id"] = "The owner must be a member of the organisation"
     due, start = values.get("due_date"), values.get("start_date")
     if due is None:
@@ -319,10 +329,23 @@ def describe_value(field: str, value: Any) -> str:
 
 def audit_change(actor: User, access: OrgAccess, action: Action, verb: str,
                   before: dict, after: dict) -> None:
-    record_event(actor=actor, action=verb, entity_type="action", entity_id=action.id,
-                 organisation=access.organisation,
-                 before={k: plain_value(v) for k, v in before.items()} or None,
-                 after={k: plain_value(v) for k, v in after.items()} or None)
+    record_events([change_event(actor, access, action.id, verb, before, after)])
+
+
+def change_event(actor: User, access: OrgAccess, action_id: int, verb: str,
+                 before: dict, after: dict) -> AuditEvent:
+    """The audit record of a change to an action (the values before and after), not yet added."""
+    return audit_event(actor=actor, action=verb, entity_type="action", entity_id=action_id,
+                       organisation=access.organisation,
+                       before={k: plain_value(v) for k, v in before.items()} or None,
+                       after={k: plain_value(v) for k, v in after.items()} or None)
+
+
+def created_event(actor: User, access: OrgAccess, action_id: int,
+                  values: dict[str, Any]) -> AuditEvent:
+    """The audit record of a new action: each of its fields that holds something."""
+    return change_event(actor, access, action_id, "created", {},
+                        {k: values.get(k) for k in EDITABLE if values.get(k) not in (None, "")})
 
 
 def create_action(*, actor: User, access: OrgAccess, plan: ActionPlan, values: dict[str, Any],
@@ -330,7 +353,7 @@ def create_action(*, actor: User, access: OrgAccess, plan: ActionPlan, values: d
                   notify_owner: bool = True) -> Action:
     """Add an action to the plan (EDI leads); without `notify_owner` the caller tells them."""
     require(access, Capability.EDIT_PLAN)
-    values = _clean(values)
+    values = clean(values)
     errors = check_action(access=access, plan=plan, values=values, today=today, current=None)
     if errors:
         raise InvalidInput(errors)
@@ -339,8 +362,7 @@ def create_action(*, actor: User, access: OrgAccess, plan: ActionPlan, values: d
                     **{k: v for k, v in values.items() if k in EDITABLE})
     db.session.add(action)
     db.session.flush()
-    audit_change(actor, access, action, "created", {}, {
-        k: v for k, v in _values_dict(action).items() if v not in (None, "")})
+    record_events([created_event(actor, access, action.id, _values_dict(action))])
     if notify_owner:
         notifications.notify_new_owner(action=action, actor=actor)
     return action
@@ -361,7 +383,7 @@ def update_action(*, actor: User, access: OrgAccess, plan: ActionPlan, action: A
         allowed = OWNER_FIELDS
     else:
         raise Forbidden("edit action")
-    values = _clean({k: v for k, v in values.items() if k in allowed})
+    values = clean({k: v for k, v in values.items() if k in allowed})
     action = lock_for_change(action)
     if expected_version != action.version:
         raise StaleEdit(_changed_since(action, seen_change), action.version)
@@ -387,6 +409,37 @@ def update_action(*, actor: User, access: OrgAccess, plan: ActionPlan, action: A
             follows.action_changed(action=action, actor=actor, what="changed",
                                    before=before.get("status", action.status))
     return action
+
+
+def update_at_once(changes: dict[Action, dict[str, Any]]) -> None:
+    """Write many actions' changed columns in one UPDATE, each moving its version once.
+
+    Every action's dict names the same columns (an UPDATE of many rows sets the same ones).
+    Each row is updated only at the version the session read (else StaleDataError, as the
+    session's own flush would raise: someone changed it meanwhile), and the session's copies
+    then hold what was saved. The session would write versioned rows one statement each.
+    """
+    if not changes:
+        return
+    table = cast(Table, Action.__table__)
+    result = db.session.execute(
+        update(table).where(table.c.id == bindparam("b_id"),
+                            table.c.version == bindparam("b_version")),
+        [{**columns, "b_id": action.id, "b_version": action.version,
+          "version": action.version + 1} for action, columns in changes.items()])
+    if result.rowcount != len(changes):  # type: ignore[attr-defined]
+        raise StaleDataError(f"{len(changes) - result.rowcount} of {len(changes)} actions "  # type: ignore[attr-defined]
+                             "changed meanwhile")
+    for action, columns in changes.items():
+        for name, value in {**columns, "version": action.version + 1}.items():
+            set_committed_value(action, name, value)
+
+
+def insert_at_once(model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Insert many rows in one statement (a blank value written as NULL, so that every row
+    has the same columns and the rows go together), without reading their ids back."""
+    if rows:
+        db.session.execute(insert(model).execution_options(render_nulls=True), rows)
 
 
 def latest_change_id(*, action: Action) -> int:
@@ -472,17 +525,12 @@ def link_indicator(*, actor: User, access: OrgAccess, plan: ActionPlan, action: 
            for link in action.links):  # linked meanwhile by someone else: nothing to do
         return next(link for link in action.links
                     if link.indicator == indicator and link.service_area == service_area)
-    baseline, data_as_at = indicator_result(plan=plan, indicator=indicator,
-                                            service_area=service_area)
-    link = ActionIndicatorLink(
-        action_id=action.id, indicator=indicator, service_area=service_area,
-        baseline_rl=baseline.rl, baseline_rating=baseline.rating,
-        baseline_status=baseline.status, data_as_at=data_as_at)
+    link = ActionIndicatorLink(action_id=action.id, **link_values(
+        plan_results(plan=plan), indicator, service_area))
     action.links.append(link)
     action.updated_at = utcnow()
     db.session.flush()
-    audit_change(actor, access, action, "linked", {}, {
-        "indicator": f"{indicator} {service_area}", "baseline_rl": link.baseline_rl})
+    record_events([link_event(actor, access, action.id, "linked", link)])
     return link
 
 
@@ -516,8 +564,7 @@ def unlink_indicator(*, actor: User, access: OrgAccess, action: Action, link_id:
     link = next((each for each in action.links if each.id == link_id), None)
     if link is None:
         raise NotFound(link_id)
-    audit_change(actor, access, action, "unlinked",
-                  {"indicator": f"{link.indicator} {link.service_area}"}, {})
+    record_events([link_event(actor, access, action.id, "unlinked", link)])
     action.links.remove(link)
     db.session.flush()
 
@@ -525,16 +572,48 @@ def unlink_indicator(*, actor: User, access: OrgAccess, action: Action, link_id:
 def indicator_result(*, plan: ActionPlan, indicator: str,
                      service_area: str) -> tuple[StoredSeries, date | None]:
     """Return the cycle's saved result for an indicator and area, with its 'data as at' date."""
+    return plan_results(plan=plan)(indicator, service_area)
+
+
+Baselines = Callable[[str, str], tuple[StoredSeries, date | None]]
+
+
+def plan_results(*, plan: ActionPlan) -> Baselines:
+    """Read the cycle's saved results once; return (indicator, area) -> (result, 'data as at')."""
     row = db.session.execute(
         select(IndicatorDataset.results, ReportingCycle.snapshot_date)
         .join(ReportingCycle, ReportingCycle.id == IndicatorDataset.cycle_id)
         .where(IndicatorDataset.cycle_id == plan.cycle_id)).first()
-    if row is None or service_area not in (results := StoredResults(row.results)):
-        return StoredSeries(indicator), None
-    if indicator == "SCW1":  # pay bands: no single relative likelihood to keep as a baseline
-        saved = bool(results.pay_bands(service_area))
-        return StoredSeries(indicator, status="ok" if saved else "no-data"), row.snapshot_date
-    return results.series(service_area, indicator), row.snapshot_date
+    results = StoredResults(row.results) if row is not None else None
+
+    def result(indicator: str, service_area: str) -> tuple[StoredSeries, date | None]:
+        if row is None or results is None or service_area not in results:
+            return StoredSeries(indicator), None
+        if indicator == "SCW1":  # pay bands: no single relative likelihood to keep as a baseline
+            saved = bool(results.pay_bands(service_area))
+            return StoredSeries(indicator, status="ok" if saved else "no-data"), row.snapshot_date
+        return results.series(service_area, indicator), row.snapshot_date
+
+    return result
+
+
+def link_values(baselines: Baselines, indicator: str, service_area: str) -> dict[str, Any]:
+    """The columns of a new indicator link: the result as it stands now is its baseline."""
+    baseline, data_as_at = baselines(indicator, service_area)
+    return {"indicator": indicator, "service_area": service_area,
+            "baseline_rl": baseline.rl, "baseline_rating": baseline.rating,
+            "baseline_status": baseline.status, "data_as_at": data_as_at}
+
+
+def link_event(actor: User, access: OrgAccess, action_id: int, verb: str,
+               link: ActionIndicatorLink | dict[str, Any]) -> AuditEvent:
+    """The audit record of linking an action to an indicator result, or of unlinking it."""
+    get = link.get if isinstance(link, dict) else lambda name: getattr(link, name)
+    words = {"indicator": f"{get('indicator')} {get('service_area')}"}
+    if verb == "linked":
+        return change_event(actor, access, action_id, verb, {},
+                            {**words, "baseline_rl": get("baseline_rl")})
+    return change_event(actor, access, action_id, verb, words, {})
 
 
 # Starting points --------------------------------------------------------------------------------

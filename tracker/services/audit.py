@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from tracker.domain.pages import PER_PAGE
 from tracker.extensions import db
-from tracker.models import AuditEvent, Organisation, User
+from tracker.models import AuditEvent, Organisation, User, utcnow
 
 
 def record_event(
@@ -22,7 +22,27 @@ def record_event(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Record that `actor` did `action` to an entity, with the values before and after."""
-    event = AuditEvent(
+    event = audit_event(actor=actor, action=action, entity_type=entity_type,
+                        entity_id=entity_id, organisation=organisation, before=before,
+                        after=after)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def audit_event(
+    *,
+    actor: User | None,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    organisation: Organisation | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Return the record of a change, not yet added: work on many rows adds them all at once
+    (`record_events`), in one INSERT rather than a flush each."""
+    return AuditEvent(
         actor_id=actor.id if actor else None,
         organisation_id=organisation.id if organisation else None,
         entity_type=entity_type,
@@ -31,9 +51,23 @@ def record_event(
         before=before,
         after=after,
     )
-    db.session.add(event)
-    db.session.flush()
-    return event
+
+
+def record_events(events: list[AuditEvent]) -> None:
+    """Record many changes in one statement, in the order given.
+
+    The records are written as rows, not added to the session: the session would insert them
+    one by one on SQLite, to learn each one's id.
+    """
+    if not events:
+        return
+    db.session.execute(insert(AuditEvent).execution_options(render_nulls=True), [
+        {column: getattr(event, column) for column in _EVENT_COLUMNS} | {
+            "occurred_at": event.occurred_at or utcnow()} for event in events])
+
+
+_EVENT_COLUMNS = ("actor_id", "organisation_id", "entity_type", "entity_id", "action",
+                  "before", "after")
 
 
 def changes(obj: object, fields: list[str], new_values: dict[str, Any]) -> tuple[dict, dict]:

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.domain.action_fields import ACTION_FIELDS, PLAIN_FIELDS
+from tracker.domain.action_fields import ACTION_FIELDS, EDITABLE, PLAIN_FIELDS
 from tracker.domain.plan_sheet import (
     IndicatorRef,
     PlanRow,
@@ -34,18 +35,20 @@ from tracker.domain.roles import Capability
 from tracker.extensions import db
 from tracker.models import (
     Action,
+    ActionIndicatorLink,
     ActionPlan,
     AuditEvent,
     Membership,
     PlanImport,
     PlanImportDraft,
     User,
+    utcnow,
 )
 from tracker.services import actions as action_service
 from tracker.services import notifications
 from tracker.services import plans as plan_service
 from tracker.services.access import OrgAccess, require
-from tracker.services.audit import record_event
+from tracker.services.audit import record_event, record_events
 from tracker.services.errors import InvalidInput
 from tracker.services.history import Change
 from tracker.services.locks import lock
@@ -185,6 +188,7 @@ def _check_file(*, access: OrgAccess, plan: ActionPlan, data: bytes, filename: s
     members = {u.email_key: u for u in db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
         .where(Membership.organisation_id == access.organisation.id))}
+    member_ids = {user.id for user in members.values()}
     existing = {a.id: a for a in action_service.plan_actions(access=access, plan=plan)}
     added_before = _added_before(plan, file_digest(data), existing)
     problems: list[Problem] = list(sheet.problems)
@@ -208,7 +212,8 @@ def _check_file(*, access: OrgAccess, plan: ActionPlan, data: bytes, filename: s
         owner = members.get(row.owner_email.strip().lower()) if row.owner_email else None
         values = _values(row, theme.id, owner.id if owner else None)
         errors = action_service.check_action(access=access, plan=plan, values=values,
-                                             today=today, current=action)
+                                             today=today, current=action,
+                                             member_ids=member_ids)
         if errors:
             problems += [Problem(filename, row.row, COLUMN_OF_FIELD.get(f, f),
                                  f"Row {row.row}: {message}") for f, message in errors.items()]
@@ -398,40 +403,138 @@ def confirm_import(*, actor: User, access: OrgAccess, plan: ActionPlan, draft: P
 
 def _apply(actor: User, access: OrgAccess, plan: ActionPlan, planned: list[_Planned],
            today: date) -> dict[int, int]:
-    """Save the planned rows; return the row number -> id of each action added."""
-    given: list[Action] = []  # actions the import gave an owner: one message per owner at the end
-    added: dict[int, int] = {}
+    """Save the planned rows in a fixed number of statements, however many rows there are.
+
+    The actions the import changes are locked in one statement (the plan's lock is held
+    already), the new ones inserted in one, the changed ones updated in one, their links added
+    in one and removed in one, and every audit record written in one, in the order the rows
+    would have written them one by one. Returns the row number -> id of each action added.
+    """
+    updating = [item.action for item in planned if item.action is not None]
+    if updating:  # every action the import changes, as update_action would lock each
+        db.session.execute(select(Action.id).where(Action.id.in_([a.id for a in updating]))
+                           .order_by(Action.id).with_for_update())
+    new_actions = _insert_new_actions(plan, [item for item in planned if item.action is None],
+                                      today)
+    batch = _Batch(actor, access, action_service.plan_results(plan=plan)
+                   if any(_links_to_add(item) for item in planned) else None)
     for item in planned:
-        action = item.action
-        if action is None:
-            action = action_service.create_action(actor=actor, access=access, plan=plan,
-                                                  values=item.values, today=today,
-                                                  notify_owner=False)
-            given.append(action)
-            assert item.row.row is not None
-            added[item.row.row] = action.id
+        assert item.row.row is not None
+        batch.row(item, new_actions.get(item.row.row), today)
+    batch.write()
+    notifications.notify_imported_owners(actions=batch.given, actor=actor)
+    return {row: action.id for row, action in new_actions.items()}
+
+
+#: The columns an import's UPDATE sets on every action it changes (each row the same ones).
+_UPDATED_COLUMNS = (*EDITABLE, "updated_at", "last_activity_on", "is_draft")
+
+
+def _insert_new_actions(plan: ActionPlan, new: list[_Planned],
+                        today: date) -> dict[int, Action]:
+    """Insert the new rows' actions in one statement; return row number -> the action."""
+    if not new:
+        return {}
+    before = set(db.session.scalars(select(Action.id).where(Action.plan_id == plan.id)))
+    action_service.insert_at_once(Action, [
+        {"plan_id": plan.id, "last_activity_on": today, "reflection_id": None,
+         "is_draft": False, "carried_from_id": None, "left_behind_reason": None,
+         **{name: value for name, value in action_service.clean(item.values).items()
+            if name in EDITABLE}} for item in new])
+    # Read back: while the import holds the plan's lock nobody else adds to the plan, and the
+    # rows went in one after another, so their ids rise in the file's order. (RETURNING would
+    # save the query on PostgreSQL, but SQLite cannot say which row each id is, and the ORM
+    # then inserts row by row.)
+    added = list(db.session.scalars(select(Action).where(
+        Action.plan_id == plan.id, Action.id.not_in(before)).order_by(Action.id)))
+    if [a.title for a in added] != [item.values["title"].strip() for item in new]:
+        raise StaleDataError("the plan's new actions are not the import's rows")
+    return {item.row.row: action for item, action in zip(new, added, strict=True)
+            if item.row.row is not None}
+
+
+class _Batch:
+    """What an import's rows write, gathered to be written together."""
+
+    def __init__(self, actor: User, access: OrgAccess,
+                 baselines: action_service.Baselines | None) -> None:
+        self.actor, self.access, self.baselines = actor, access, baselines
+        self.events: list[AuditEvent] = []
+        self.updates: dict[Action, dict] = {}  # each changed action -> its columns after
+        self.link_rows: list[dict] = []
+        self.unlinked: list[int] = []
+        # The actions the import gave an owner, in the file's order: one message per owner.
+        self.given: list[Action] = []
+
+    def row(self, item: _Planned, new: Action | None, today: date) -> None:
+        """Gather what one row changes (`new`: the action it added)."""
+        values = action_service.clean(item.values)
+        action = item.action or new
+        assert action is not None
+        if item.action is None:
+            self.given.append(action)
+            self.events.append(action_service.created_event(self.actor, self.access, action.id,
+                                                            values))
         else:
-            changes = {k: v for k, v in item.values.items() if getattr(action, k) != v}
-            if changes:
-                action_service.update_action(actor=actor, access=access, plan=plan, action=action,
-                                             values=changes, expected_version=action.version,
-                                             today=today, notify_owner=False)
-                if "owner_id" in changes:
-                    given.append(action)
-        _sync_links(actor, access, plan, action, item.row)
-    notifications.notify_imported_owners(actions=given, actor=actor)
-    return added
+            before, after = _changes(action, values)
+            if after:
+                self.events.append(action_service.change_event(
+                    self.actor, self.access, action.id, "updated", before, after))
+                self._update(action, {**after, "last_activity_on": today})
+                if "owner_id" in after:
+                    self.given.append(action)
+        adding = _links_to_add(item)
+        for indicator, area in adding:
+            assert self.baselines is not None
+            link = action_service.link_values(self.baselines, indicator, area)
+            self.link_rows.append({"action_id": action.id, **link})
+            self.events.append(action_service.link_event(self.actor, self.access, action.id,
+                                                         "linked", link))
+        for old in _links_to_remove(item):
+            self.unlinked.append(old.id)
+            self.events.append(action_service.link_event(self.actor, self.access, action.id,
+                                                         "unlinked", old))
+        if item.action is not None and adding:
+            self._update(action, {})  # linking moves the version, as on the action's page
+
+    def _update(self, action: Action, changed: dict) -> None:
+        columns = self.updates.setdefault(action, {
+            name: getattr(action, name) for name in _UPDATED_COLUMNS})
+        columns.update(changed, updated_at=utcnow())
+        if changed and action.is_draft and columns["owner_id"] and columns["due_date"]:
+            columns["is_draft"] = False  # an owner and a due date: no longer a draft
+
+    def write(self) -> None:
+        """Write what the rows change: one statement each for the actions, their links added
+        and removed, and the audit trail."""
+        action_service.update_at_once(self.updates)
+        action_service.insert_at_once(ActionIndicatorLink, self.link_rows)
+        if self.unlinked:
+            db.session.execute(delete(ActionIndicatorLink).where(
+                ActionIndicatorLink.id.in_(self.unlinked))
+                .execution_options(synchronize_session=False))
+        for action in {*self.updates, *(a for a in self.given)}:
+            db.session.expire(action, ["links"])
+        record_events(self.events)
 
 
-def _sync_links(actor: User, access: OrgAccess, plan: ActionPlan, action: Action,
-                row: PlanRow) -> bool:
-    """Make the action's indicator links those of the row; return whether any changed."""
-    wanted = {(ref.indicator, ref.service_area) for ref in row.indicators}
-    have = {(link.indicator, link.service_area): link for link in action.links}
-    for key in wanted - set(have):
-        action_service.link_indicator(actor=actor, access=access, plan=plan, action=action,
-                                      indicator=key[0], service_area=key[1])
-    for key in set(have) - wanted:
-        action_service.unlink_indicator(actor=actor, access=access, action=action,
-                                        link_id=have[key].id)
-    return wanted != set(have)
+def _changes(action: Action, values: dict) -> tuple[dict, dict]:
+    """The fields a row changes on its action: (before, after)."""
+    before, after = {}, {}
+    for field, value in values.items():
+        if getattr(action, field) != value:
+            before[field], after[field] = getattr(action, field), value
+    return before, after
+
+
+def _links_to_add(item: _Planned) -> list[tuple[str, str]]:
+    have = {(link.indicator, link.service_area) for link in (item.action.links
+                                                              if item.action else [])}
+    wanted = [(ref.indicator, ref.service_area) for ref in item.row.indicators]
+    return [key for key in dict.fromkeys(wanted) if key not in have]
+
+
+def _links_to_remove(item: _Planned) -> list[ActionIndicatorLink]:
+    wanted = {(ref.indicator, ref.service_area) for ref in item.row.indicators}
+    return [link for link in (item.action.links if item.action else [])
+            if (link.indicator, link.service_area) not in wanted]

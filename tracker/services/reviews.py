@@ -40,7 +40,7 @@ from tracker.services import actions as action_service
 from tracker.services import organisations as org_service
 from tracker.services import plans as plan_service
 from tracker.services.access import OrgAccess, require
-from tracker.services.audit import record_event
+from tracker.services.audit import audit_event, record_event, record_events
 from tracker.services.errors import InvalidInput, Locked, NotFound
 from tracker.services.locks import lock
 from tracker.services.national import published_national_values
@@ -536,55 +536,68 @@ def start_next_cycle(
         theme_names=[(t.name, t.retired) for t in plan_service.themes(plan=old_plan)])
     new_plan = plan_service.get_plan(access=access, cycle=new_cycle)
     theme_ids = {t.name: t.id for t in plan_service.themes(plan=new_plan)}
-    carried = 0
+    carried = [a for a in candidates if carry.get(a.id)]
+    due_dates = {}
+    for action in carried:
+        due = action.due_date
+        if due is not None and due < today:
+            due = new_due_dates.get(action.id) or new_due_date(due, today=today)
+        due_dates[action.id] = due
+    copies = _copy_into(new_plan, carried, theme_ids, due_dates)
+    events, originals = [], {}
+    now = utcnow()
     for action in candidates:
         if carry.get(action.id):
-            due = action.due_date
-            if due is not None and due < today:
-                due = new_due_dates.get(action.id) or new_due_date(due, today=today)
-            _carry(actor, access, action, new_plan, theme_ids[action.theme.name], new_cycle,
-                   due)
-            carried += 1
+            originals[action] = {"status": ActionStatus.CARRIED_OVER, "updated_at": now,
+                                 "left_behind_reason": action.left_behind_reason}
+            copy_id, due = copies[action.id], due_dates[action.id]
+            moved = {"due_date": due.isoformat()} if due != action.due_date and due else {}
+            events += [
+                audit_event(actor=actor, action="carried_over", entity_type="action",
+                            entity_id=action.id, organisation=access.organisation,
+                            after={"to": new_cycle.label, "new_action": copy_id}),
+                audit_event(actor=actor, action="carried_in", entity_type="action",
+                            entity_id=copy_id, organisation=access.organisation,
+                            after={"from_action": action.id, **moved})]
         else:
-            action.left_behind_reason = reasons[action.id].strip()
-            record_event(actor=actor, action="left_behind", entity_type="action",
-                         entity_id=action.id, organisation=access.organisation,
-                         after={"reason": action.left_behind_reason})
-    db.session.flush()
-    record_event(actor=actor, action="next_cycle_started", entity_type="reporting_cycle",
-                 entity_id=new_cycle.id, organisation=access.organisation,
-                 after={"from": cycle.label, "to": new_cycle.label, "carried": carried,
-                        "left_behind": len(candidates) - carried})
+            reason = reasons[action.id].strip()
+            originals[action] = {"status": action.status, "updated_at": action.updated_at,
+                                 "left_behind_reason": reason}
+            events.append(audit_event(actor=actor, action="left_behind", entity_type="action",
+                                      entity_id=action.id, organisation=access.organisation,
+                                      after={"reason": reason}))
+    action_service.update_at_once(originals)
+    events.append(audit_event(
+        actor=actor, action="next_cycle_started", entity_type="reporting_cycle",
+        entity_id=new_cycle.id, organisation=access.organisation,
+        after={"from": cycle.label, "to": new_cycle.label, "carried": len(carried),
+               "left_behind": len(candidates) - len(carried)}))
+    record_events(events)
     return new_cycle
 
 
-def _carry(actor: User, access: OrgAccess, action: Action, plan: ActionPlan, theme_id: int,
-           new_cycle: ReportingCycle, due_date: date | None) -> Action:
+def _copy_into(plan: ActionPlan, actions: list[Action], theme_ids: dict[str, int],
+               due_dates: dict[int, date | None]) -> dict[int, int]:
+    """Copy the carried actions and their links into the new plan, in one statement each;
+    return each original's id -> its copy's id."""
     # The copy keeps the original's last activity: "no update for 60 days" counts along the
     # carry-over chain, and carrying is not an update.
-    copy = Action(
+    action_service.insert_at_once(Action, [{
         **{name: getattr(action, name) for name in EDITABLE if name not in ("theme_id",
                                                                              "due_date")},
-        theme_id=theme_id, due_date=due_date,
-        plan_id=plan.id, is_draft=action.is_draft,
-        carried_from_id=action.id, last_activity_on=action.last_activity_on,
-        links=[ActionIndicatorLink(indicator=link.indicator, service_area=link.service_area,
-                                   baseline_rl=link.baseline_rl,
-                                   baseline_rating=link.baseline_rating,
-                                   baseline_status=link.baseline_status,
-                                   data_as_at=link.data_as_at) for link in action.links])
-    db.session.add(copy)
-    action.status = ActionStatus.CARRIED_OVER
-    action.updated_at = utcnow()
-    db.session.flush()
-    record_event(actor=actor, action="carried_over", entity_type="action", entity_id=action.id,
-                 organisation=access.organisation, after={"to": new_cycle.label,
-                                                          "new_action": copy.id})
-    moved = {"due_date": due_date.isoformat()} if due_date != action.due_date and due_date \
-        else {}
-    record_event(actor=actor, action="carried_in", entity_type="action", entity_id=copy.id,
-                 organisation=access.organisation, after={"from_action": action.id, **moved})
-    return copy
+        "theme_id": theme_ids[action.theme.name], "due_date": due_dates[action.id],
+        "plan_id": plan.id, "is_draft": action.is_draft, "carried_from_id": action.id,
+        "last_activity_on": action.last_activity_on, "reflection_id": None,
+        "left_behind_reason": None} for action in actions])
+    copies: dict[int, int] = {original: copy for copy, original in db.session.execute(
+        select(Action.id, Action.carried_from_id).where(Action.plan_id == plan.id))
+        if original is not None}
+    action_service.insert_at_once(ActionIndicatorLink, [{
+        "action_id": copies[action.id], "indicator": link.indicator,
+        "service_area": link.service_area, "baseline_rl": link.baseline_rl,
+        "baseline_rating": link.baseline_rating, "baseline_status": link.baseline_status,
+        "data_as_at": link.data_as_at} for action in actions for link in action.links])
+    return copies
 
 
 def carry_chain(*, access: OrgAccess, action: Action) -> list[tuple[Action, str]]:
