@@ -75,6 +75,10 @@ class Config:
     UPLOAD_MAX_COLUMNS = _int("UPLOAD_MAX_COLUMNS", 1_000)
     UPLOAD_MAX_CELLS = _int("UPLOAD_MAX_CELLS", 30_000_000)
     UPLOAD_MAX_CELL_LENGTH = _int("UPLOAD_MAX_CELL_LENGTH", 32_767)
+    # An upload larger than this (its files together, or a CSV's lines) is read and checked by
+    # a job while a progress page waits, never inside the request (tracker.domain.upload_checks).
+    UPLOAD_BACKGROUND_MB = _int("UPLOAD_BACKGROUND_MB", 5)
+    UPLOAD_BACKGROUND_ROWS = _int("UPLOAD_BACKGROUND_ROWS", 50_000)
     HSTS = False
     TRUSTED_PROXIES = 0
 

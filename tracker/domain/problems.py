@@ -52,6 +52,15 @@ class Problem:
         }
 
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Problem:
+        """Return the problem ``to_dict`` wrote (kept by a background check)."""
+        return cls(file=data["file"], row=data.get("row"), column=data.get("column"),
+                   message=data["message"], rows=tuple(data.get("rows", ())),
+                   row_count=data.get("row_count", 0), value=data.get("value"),
+                   headers=tuple(data.get("headers", ())), sheet=data.get("sheet"))
+
+
 class ProblemsError(Exception):
     """Raised with every problem found, so that people can fix them all in one go."""
 

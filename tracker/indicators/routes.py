@@ -25,8 +25,10 @@ from tracker.domain.definitions import (
 from tracker.domain.mappings import ColumnMapping
 from tracker.domain.problems import ExtractValidationError
 from tracker.domain.roles import Capability
+from tracker.domain.upload_checks import CheckStatus
 from tracker.domain.wording import GM_WHITE
 from tracker.indicators import bp
+from tracker.indicators import checking as _checking  # noqa: F401 - registers the job
 from tracker.indicators import mapping as mapping_form
 from tracker.indicators.forms import (
     BAND_ROWS,
@@ -51,6 +53,8 @@ from tracker.services import indicators as indicator_service
 from tracker.services import national as national_service
 from tracker.services import organisations as org_service
 from tracker.services import threads as thread_service
+from tracker.services import upload_checks as check_service
+from tracker.services import uploads as upload_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput
 from tracker.web import chart_response
@@ -139,6 +143,11 @@ def upload(access: OrgAccess, label: str):
         if form.submit.data and form.validate_on_submit():
             uploads = {kind: (form[kind].data.read(), form[kind].data.filename)
                        for kind in EXTRACT_KINDS if form[kind].data}
+            if upload_service.in_background(uploads):  # a job checks it; a page shows progress
+                check_service.start(actor=current_user, access=access, cycle=cycle,
+                                    uploads=uploads)
+                return redirect(url_for(".checking", slug=access.organisation.slug, label=label))
+            check_service.forget(actor=current_user, access=access, cycle=cycle)
             saved = mapping_service.saved_mapping(access=access)
             try:
                 draft = indicator_service.draft_from_extracts(
@@ -172,6 +181,26 @@ def upload(access: OrgAccess, label: str):
                            template_form=template_form, problems=problems,
                            has_mapping=bool(mapping_service.mapping_updated(access=access))
                            ), 400 if failed else 200
+
+
+@bp.get(CYCLE + "/checking")
+@org_page(Capability.MANAGE_DATA)
+def checking(access: OrgAccess, label: str):
+    """Where the check of a large upload stands; it turns into the preview once ready."""
+    cycle = org_service.get_cycle(access=access, label=label)
+    slug = access.organisation.slug
+    state = check_service.current(actor=current_user, access=access, cycle=cycle)
+    if state is None:
+        flash("There is no upload being checked: upload the files to check them.", "info")
+        return redirect(url_for(".upload", slug=slug, label=label))
+    if state.status is CheckStatus.DONE and state.draft_id is not None:
+        return redirect(url_for(".preview", slug=slug, label=label, draft_id=state.draft_id))
+    if state.status is CheckStatus.DONE:
+        return _preview_gone(access, cycle)
+    if state.status is CheckStatus.MAPPING:
+        return redirect(url_for(".mapping", slug=slug, label=label))
+    return render_template("indicators/checking.html", access=access, cycle=cycle,
+                           state=state, problems=state.problems)
 
 
 def _extra_mapping():
@@ -325,6 +354,7 @@ def preview(access: OrgAccess, label: str, draft_id: int):
             confirm_error = error.errors["confirmed"]
         else:
             mapping_service.release(actor=current_user, access=access, cycle=cycle)
+            check_service.forget(actor=current_user, access=access, cycle=cycle)
             flash(f"The {cycle.label} figures have been saved", "success")
             return redirect(url_for(".results", slug=access.organisation.slug, label=label))
     return _preview_page(access, cycle, draft_id, confirm_error=confirm_error)

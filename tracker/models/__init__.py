@@ -20,6 +20,7 @@ from tracker.models.indicators import (
     HeldExtract,
     IndicatorDataset,
     IndicatorDraft,
+    UploadCheck,
 )
 from tracker.models.national import (
     ApiToken,
@@ -85,6 +86,7 @@ __all__ = [
     "Base",
     "ExtractMapping",
     "HeldExtract",
+    "UploadCheck",
     "IndicatorDataset",
     "IndicatorDraft",
     "Invitation",

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain.upload_checks import CheckStatus
 from tracker.models.base import Base, UTCDateTime, utcnow
+from tracker.models.organisation import _enum
 
 if TYPE_CHECKING:
     from tracker.models.organisation import Organisation, ReportingCycle
@@ -104,3 +106,34 @@ class HeldExtract(Base):
     fingerprint: Mapped[str | None] = mapped_column(String(64))
     sheet: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class UploadCheck(Base):
+    """A large upload being read and checked by the ``check_upload`` job, not in the request:
+    one per person and cycle (a new large upload replaces it), with what it came to.
+
+    Its files wait as ``HeldExtract`` rows; nothing is saved until the preview is confirmed.
+    """
+
+    __tablename__ = "upload_checks"
+    __table_args__ = (UniqueConstraint("cycle_id", "created_by_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(
+        ForeignKey("reporting_cycles.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[CheckStatus] = mapped_column(_enum(CheckStatus, "upload_check_status"),
+                                                default=CheckStatus.QUEUED)
+    #: Counts each upload, so a job for an upload that a later one replaced does nothing.
+    request_number: Mapped[int] = mapped_column(Integer, default=1)
+    #: [{"kind", "filename", "bytes"}] of the files being checked.
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    #: Every problem found in the files (Problem.to_dict()), when they have any.
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    #: The preview it came to.
+    draft_id: Mapped[int | None] = mapped_column(
+        ForeignKey("indicator_drafts.id", ondelete="SET NULL"))
+    error: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -124,12 +124,23 @@ def _new_draft(
     return draft
 
 
-def draft_from_extracts(
-    *, actor: User, access: OrgAccess, cycle: ReportingCycle,
-    uploads: Mapping[str, tuple[bytes, str]], extra_mapping: Mapping[str, str] | None,
-    mapping: ColumnMapping | None = None, sheets: Mapping[str, str] | None = None,
-) -> IndicatorDraft:
-    """Check and count the uploaded extracts; raise ExtractValidationError with every problem.
+@dataclass(frozen=True)
+class CheckedExtracts:
+    """Extracts read, checked and counted, ready to become a draft (nothing written yet)."""
+
+    counts: dict[str, Counts]
+    files: list[dict]
+    warnings: list[dict]
+    missing: list[str]
+
+
+def check_and_count(
+    *, access: OrgAccess, cycle: ReportingCycle, uploads: Mapping[str, tuple[bytes, str]],
+    extra_mapping: Mapping[str, str] | None, mapping: ColumnMapping | None = None,
+    sheets: Mapping[str, str] | None = None,
+) -> CheckedExtracts:
+    """Read, check and count the uploaded extracts, only reading the database (a job does it
+    holding no write lock); raise ExtractValidationError with every problem.
 
     ``mapping`` is the organisation's (its headers and labels), ``sheets`` a workbook's sheet
     chosen per kind.
@@ -160,8 +171,32 @@ def draft_from_extracts(
                                 fingerprints=fingerprints,
                                 previous_headcount=_headcount(before[1]) if before else None,
                                 previous_label=before[0] if before else None)
-    return _new_draft(actor=actor, cycle=cycle, source="extracts", counts=counts, files=files,
-                      warnings=[w.to_dict() for w in warnings], missing=not_collected(extracts))
+    return CheckedExtracts(dict(counts), files, [w.to_dict() for w in warnings],
+                           not_collected(extracts))
+
+
+def draft_from_checked(*, actor: User, access: OrgAccess, cycle: ReportingCycle,
+                       checked: CheckedExtracts) -> IndicatorDraft:
+    """Make checked extracts the person's preview (replacing any earlier one)."""
+    require(access, Capability.MANAGE_DATA)
+    _check_cycle(access, cycle)
+    return _new_draft(actor=actor, cycle=cycle, source="extracts", counts=checked.counts,
+                      files=checked.files, warnings=checked.warnings, missing=checked.missing)
+
+
+def draft_from_extracts(
+    *, actor: User, access: OrgAccess, cycle: ReportingCycle,
+    uploads: Mapping[str, tuple[bytes, str]], extra_mapping: Mapping[str, str] | None,
+    mapping: ColumnMapping | None = None, sheets: Mapping[str, str] | None = None,
+) -> IndicatorDraft:
+    """Check and count the uploaded extracts; raise ExtractValidationError with every problem.
+
+    ``mapping`` is the organisation's (its headers and labels), ``sheets`` a workbook's sheet
+    chosen per kind.
+    """
+    checked = check_and_count(access=access, cycle=cycle, uploads=uploads,
+                              extra_mapping=extra_mapping, mapping=mapping, sheets=sheets)
+    return draft_from_checked(actor=actor, access=access, cycle=cycle, checked=checked)
 
 
 def _previous_dataset(cycle: ReportingCycle) -> tuple[str, IndicatorDataset] | None:
