@@ -8,6 +8,9 @@
 #   static/css/app.css                      GOV.UK Frontend + assets/scss/app.scss, Arial, compressed
 #   static/js/govuk-frontend.min.js(.map)   GOV.UK Frontend's ES module
 #   static/js/app.js                        assets/js/app.js: imports it and calls initAll()
+#   static/js/person-search.js              assets/js/person-search.js: suggestions in a person search
+#   static/js/accessible-autocomplete.min.js(.map), static/css/accessible-autocomplete.min.css
+#                                           GOV.UK's accessible-autocomplete, which it uses
 #   static/js/js-enabled.js                 body classes, for the layout (no inline script)
 #   static/images/*, static/manifest.json   the service's own icons (no crown), GOV.UK's manifest
 #   tests/browser/vendor/axe.min.js         axe-core, with its licences beside it
@@ -34,7 +37,9 @@ fi
 
 GOVUK=node_modules/govuk-frontend/dist/govuk
 AXE=node_modules/axe-core
-for required in "$GOVUK/govuk-frontend.min.js" "$AXE/axe.min.js" node_modules/.bin/sass; do
+AUTOCOMPLETE=node_modules/accessible-autocomplete/dist
+for required in "$GOVUK/govuk-frontend.min.js" "$AXE/axe.min.js" "$AUTOCOMPLETE/accessible-autocomplete.min.js" \
+        node_modules/.bin/sass; do
     [[ -e $required ]] || { echo "build-assets: $required missing: run without --no-install" >&2; exit 1; }
 done
 
@@ -46,7 +51,9 @@ node_modules/.bin/sass --pkg-importer=node --style=compressed --no-source-map \
 
 # JavaScript
 cp "$GOVUK/govuk-frontend.min.js" "$GOVUK/govuk-frontend.min.js.map" static/js/
-cp assets/js/app.js assets/js/js-enabled.js static/js/
+cp assets/js/app.js assets/js/js-enabled.js assets/js/person-search.js static/js/
+cp "$AUTOCOMPLETE/accessible-autocomplete.min.js" "$AUTOCOMPLETE/accessible-autocomplete.min.js.map" static/js/
+cp "$AUTOCOMPLETE/accessible-autocomplete.min.css" static/css/
 
 # Icons: our own (assets/images, drawn by assets/icons/make-icons.mjs) under the file names
 # govuk-frontend-jinja's template and GOV.UK's manifest use. GOV.UK's own images are not
@@ -74,4 +81,5 @@ fi
 
 version() { node -p "JSON.parse(require('fs').readFileSync('node_modules/$1/package.json')).version"; }
 echo "build-assets: govuk-frontend $(version govuk-frontend), sass $(version sass)," \
+    "accessible-autocomplete $(version accessible-autocomplete)," \
     "axe-core $(version axe-core) -> static/, tests/browser/vendor/"

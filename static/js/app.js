@@ -4,3 +4,8 @@
 import { initAll } from './govuk-frontend.min.js'
 
 initAll()
+
+// The person search's suggestions, only on the pages that have one.
+if (document.querySelector('[data-module="app-person-search"]')) {
+  import('./person-search.js').then((module) => module.initPersonSearches())
+}

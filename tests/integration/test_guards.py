@@ -81,6 +81,7 @@ PAGES = [
     ("/admin/users", ADMIN),
     ("/admin/users/new", ADMIN),
     ("/admin/users/{user}", ADMIN),
+    ("/admin/people?q=a", ADMIN),
     ("/admin/groups", ADMIN),
     ("/admin/groups/new", ADMIN),
     ("/admin/groups/{group}", ADMIN),

@@ -12,6 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     BooleanField,
     EmailField,
+    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -56,8 +57,9 @@ class UserForm(GovForm):
 
 
 class AdminMembershipForm(GovForm):
-    user_id = SelectField("Person", widget=GovSelect(), coerce=int,
-                          validators=[InputRequired(message="Select a person")])
+    # The person is one of a search's results (radios laid out by admin/_find_person.html):
+    # the installation has too many accounts for one list.
+    user_id = IntegerField("Person", validators=[InputRequired(message="Select a person")])
     role = RadioField("Role", widget=GovRadioInput(),
                       validators=[InputRequired(message="Select a role")])
     submit = SubmitField("Add role", widget=GovSubmitInput())
@@ -75,8 +77,7 @@ class GroupForm(GovForm):
 
 
 class GroupMemberForm(GovForm):
-    user_id = SelectField("Person", widget=GovSelect(), coerce=int,
-                          validators=[InputRequired(message="Select a person")])
+    user_id = IntegerField("Person", validators=[InputRequired(message="Select a person")])
     submit = SubmitField("Add member", widget=GovSubmitInput())
 
 

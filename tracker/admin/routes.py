@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.admin import bp
@@ -107,15 +107,32 @@ def edit_organisation(organisation_id: int):
         "admin/organisation_form.html", form=form, organisation=org,
         memberships=user_service.all_memberships(organisation=org),
         membership_form=_membership_form(), confirm_form=ConfirmForm(),
+        found=user_service.find_people(query=request.args.get("person", "")),
     ), _status(form)
 
 
 def _membership_form() -> AdminMembershipForm:
     form = AdminMembershipForm(prefix="membership")
-    form.user_id.choices = [(0, "Choose a person")] + [
-        (u.id, f"{u.name} ({u.email})") for u in user_service.list_users()]
     form.role.choices = [(r.value, r.label) for r in Role]
     return form
+
+
+def _searched_again(endpoint: str, **values):
+    """Go back to the page with the search the form was sent from, to choose again."""
+    return redirect(url_for(endpoint, **values, person=request.form.get("person") or None,
+                            _anchor="choose-person"))
+
+
+@bp.get("/people")
+@admin_only
+def find_people():
+    """The active accounts matching ?q= as JSON, for the person search's suggestions."""
+    group = group_service.get_group(group_id=int(request.args["group"])) \
+        if request.args.get("group", "").isdigit() else None
+    found = user_service.find_people(query=request.args.get("q", ""), not_in_group=group)
+    return jsonify(people=[{"id": u.id, "name": u.name, "email": u.email,
+                            "label": f"{u.name} ({u.email})"} for u in found.people],
+                   more=found.more)
 
 
 @bp.post("/organisations/<int:organisation_id>/memberships")
@@ -136,6 +153,7 @@ def add_membership(organisation_id: int):
                   "success")
     else:
         flash("Select a person and a role", "info")
+        return _searched_again("admin.edit_organisation", organisation_id=org.id)
     return redirect(url_for("admin.edit_organisation", organisation_id=org.id))
 
 
@@ -161,8 +179,10 @@ def remove_membership(organisation_id: int, membership_id: int):
 @admin_only
 def users():
     """List accounts, by name, a page at a time."""
-    pagination = user_service.users_page(page=page_number(request.args.get("page")))
-    return render_template("admin/users.html", users=pagination.items, pagination=pagination)
+    query = request.args.get("q", "")
+    pagination = user_service.users_page(page=page_number(request.args.get("page")), query=query)
+    return render_template("admin/users.html", users=pagination.items, pagination=pagination,
+                           query=query)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -246,10 +266,6 @@ def new_group():
 
 def _group_forms(group):
     member_form = GroupMemberForm(prefix="member")
-    member_ids = {m.user_id for m in group.members}
-    member_form.user_id.choices = [(0, "Choose a person")] + [
-        (u.id, f"{u.name} ({u.email})") for u in user_service.list_users()
-        if u.id not in member_ids]
     share_form = GroupShareForm(prefix="share")
     shared = {s.organisation_id for s in group.shares}
     share_form.organisation_id.choices = [(0, "Choose an organisation")] + [
@@ -276,7 +292,9 @@ def edit_group(group_id: int):
     member_form, share_form = _group_forms(group)
     return render_template("admin/group_form.html", form=form, group=group,
                            member_form=member_form, share_form=share_form,
-                           confirm_form=ConfirmForm()), _status(form)
+                           confirm_form=ConfirmForm(), found=user_service.find_people(
+                               query=request.args.get("person", ""), not_in_group=group)),\
+        _status(form)
 
 
 @bp.post("/groups/<int:group_id>/members")
@@ -287,10 +305,15 @@ def add_group_member(group_id: int):
     member_form, _ = _group_forms(group)
     if member_form.validate_on_submit() and member_form.user_id.data:
         user = user_service.get_user(user_id=member_form.user_id.data)
-        group_service.add_group_member(actor=current_user, group=group, user=user)
-        flash(f"{user.name} added to {group.short_name}", "success")
+        try:
+            group_service.add_group_member(actor=current_user, group=group, user=user)
+        except InvalidInput as error:
+            flash(next(iter(error.errors.values())), "info")
+        else:
+            flash(f"{user.name} added to {group.short_name}", "success")
     else:
         flash("Select a person to add", "info")
+        return _searched_again("admin.edit_group", group_id=group.id)
     return redirect(url_for("admin.edit_group", group_id=group.id))
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, or_, select
 
 from tracker.domain.pages import PER_PAGE
 from tracker.domain.roles import Capability, Role
 from tracker.extensions import db
-from tracker.models import Membership, Organisation, User
+from tracker.models import AdvisoryGroup, AdvisoryGroupMember, Membership, Organisation, User
 from tracker.models.user import email_key
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import changes, record_event
@@ -16,22 +19,68 @@ from tracker.services.errors import InvalidInput, NotFound
 from tracker.services.locks import lock, unique_or_invalid
 
 
-def list_users() -> list[User]:
-    """Return every account by name (administrators only: callers check)."""
-    return list(
-        db.session.scalars(
-            select(User).options(db.selectinload(User.memberships).joinedload(
-                Membership.organisation)).order_by(func.lower(User.name))
-        )
-    )
+def users_page(*, page: int, query: str = "", per_page: int = PER_PAGE):
+    """Return one page of the accounts by name, those matching the query if there is one.
 
-
-def users_page(*, page: int, per_page: int = PER_PAGE):
-    """Return one page of the accounts by name (administrators only: callers check)."""
+    For administrators only: callers check.
+    """
+    statement = _matching(select(User), search_words(query))
     return db.paginate(
-        select(User).options(db.selectinload(User.memberships).joinedload(
+        statement.options(db.selectinload(User.memberships).joinedload(
             Membership.organisation)).order_by(func.lower(User.name), User.id),
         page=page, per_page=per_page, error_out=False)
+
+
+#: The most people one search shows: a longer list is narrowed by typing more, never scrolled.
+PEOPLE_FOUND = 20
+
+
+@dataclass(frozen=True)
+class PeopleFound:
+    """The people a search for someone to choose found, at most PEOPLE_FOUND of them."""
+
+    query: str
+    people: list[User]
+    more: bool  # more people matched than are shown
+
+    @property
+    def searched(self) -> bool:
+        return bool(self.query)
+
+
+def search_words(query: str) -> list[str]:
+    """Split a search for a person into at most five words; "Name (address)" is the address."""
+    chosen = re.search(r"\(([^()\s]+@[^()\s]+)\)\s*$", query)
+    return (chosen.group(1).split() if chosen else query.split())[:5]
+
+
+def _matching(statement, words: list[str]):
+    for word in words:
+        word = word.lower()
+        statement = statement.where(or_(func.lower(User.name).contains(word, autoescape=True),
+                                        User.email_key.contains(word, autoescape=True)))
+    return statement
+
+
+def find_people(*, query: str, not_in_group: AdvisoryGroup | None = None,
+                limit: int = PEOPLE_FOUND) -> PeopleFound:
+    """Find the active accounts whose name or address holds every word of the query.
+
+    For an administrator choosing a person for a role or a group (callers check): the
+    installation's accounts are theirs to choose from, and a group's members are left out.
+    One query however many accounts there are.
+    """
+    words = search_words(query)
+    if not words:
+        return PeopleFound(query="", people=[], more=False)
+    statement = _matching(select(User).where(User.is_active_account.is_(True)), words)
+    if not_in_group is not None:
+        statement = statement.where(~exists().where(
+            AdvisoryGroupMember.group_id == not_in_group.id,
+            AdvisoryGroupMember.user_id == User.id))
+    found = list(db.session.scalars(
+        statement.order_by(func.lower(User.name), User.id).limit(limit + 1)))
+    return PeopleFound(query=query.strip(), people=found[:limit], more=len(found) > limit)
 
 
 def get_user(*, user_id: int) -> User:
