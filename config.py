@@ -69,7 +69,9 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("SESSION_HOURS", 8))
-    MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 50) * 1024 * 1024
+    # A 1,000,000-row staff CSV is about 60 MB; large uploads are checked by a job, so the
+    # request only keeps the file (bench/upload_check.py).
+    MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 100) * 1024 * 1024
     # The largest table an upload may hold, bounded while it is read (tracker.domain.tabular).
     UPLOAD_MAX_ROWS = _int("UPLOAD_MAX_ROWS", 1_048_576)
     UPLOAD_MAX_COLUMNS = _int("UPLOAD_MAX_COLUMNS", 1_000)
