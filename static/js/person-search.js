@@ -8,16 +8,22 @@ import './accessible-autocomplete.min.js'
 
 const MIN_LENGTH = 2
 
+const PAUSE_MS = 150 // asks once typing pauses, not at every key
+
 function suggestions (source) {
   let asked = 0
+  let waiting
   return function (query, populate) {
     const ask = ++asked
-    const url = new URL(source, window.location.href)
-    url.searchParams.set('q', query)
-    fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
-      .then((response) => response.ok ? response.json() : { people: [] })
-      .then((found) => { if (ask === asked) populate(found.people) })
-      .catch(() => { if (ask === asked) populate([]) })
+    clearTimeout(waiting)
+    waiting = setTimeout(() => {
+      const url = new URL(source, window.location.href)
+      url.searchParams.set('q', query)
+      fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+        .then((response) => response.ok ? response.json() : { people: [] })
+        .then((found) => { if (ask === asked) populate(found.people) }) // only the latest
+        .catch(() => { if (ask === asked) populate([]) })
+    }, PAUSE_MS)
   }
 }
 

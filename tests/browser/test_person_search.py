@@ -25,7 +25,8 @@ def test_typing_suggests_people_and_the_keyboard_chooses_one(page: Page):
     assert page.locator("select").count() == 0
     box = page.get_by_role("combobox", name="Find a person")
     box.focus()
-    page.keyboard.type("nadia")
+    with page.expect_response(lambda response: "q=nadia" in response.url):
+        page.keyboard.type("nadia")
     suggestion = page.get_by_role("option", name="Nadia Hussain (hr.lead@northshire.example.org)")
     expect(suggestion).to_be_visible()
     assert_accessible(page)  # with the suggestions open
@@ -53,14 +54,11 @@ def test_a_group_suggests_only_people_who_are_not_members(page: Page):
     _open(page, "/admin/groups", "Independent Advisory Group (IAG)")
     box = page.get_by_role("combobox", name="Find a person")
     box.focus()
-    page.keyboard.type("example.org")
-    expect(page.get_by_role("option").first).to_be_visible()
-    offered = page.get_by_role("option").all_inner_texts()
-    assert "Imran Qureshi (advisor@rerg.example.org)" in offered
-    assert not any("Grace Mensah" in text for text in offered)  # already a member
-    page.keyboard.press("Escape")
+    page.keyboard.type("mensah")  # Grace Mensah, already a member
+    expect(page.locator(".autocomplete__option--no-results")).to_have_text("Nobody found")
     box.fill("")
-    page.keyboard.type("imran")
+    with page.expect_response(lambda response: "q=qureshi" in response.url):
+        page.keyboard.type("qureshi")
     expect(page.get_by_role("option", name="Imran Qureshi (advisor@rerg.example.org)")).to_be_visible()
     with page.expect_navigation():
         page.keyboard.press("ArrowDown")
