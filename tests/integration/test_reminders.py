@@ -400,3 +400,34 @@ def test_a_title_saved_with_a_line_break_still_makes_a_one_line_subject(app, smt
     assert message["Subject"] == "Priya Shah made you the owner of \u201cMentoring for all\u201d"
     [email] = _emails(app)
     assert (email.status, email.attempts) == (EmailStatus.SENT, 1)
+
+
+@pytest.mark.parametrize("html", [True, False])
+def test_a_message_arrives_as_it_was_written(app, smtp, html):
+    """The bytes the tracker lays out itself (issue 15 item 4) read back as written: a long
+    subject that is not ASCII, long lines, '=', trailing spaces, lines starting 'From ' and
+    '.', and the HTML alternative or none."""
+    from tracker.services import mail
+
+    subject = ("Zoë Ní Bhriain made you the owner of \u201cListening circles for global "
+               "majority staff in adults\u2019 and children\u2019s services\u201d (2026\u201327)")
+    text = ("Dear Zoë,\n\n" + "a long line of words " * 12 + "\n=3D is not encoded twice \n"
+            "From the start of a line\n.\n..and dots\n\u2014 the tracker\n")
+    with app.app_context():
+        mail.queue_email(user=None, recipient="zoe@example.org", kind="owner",
+                         message=mail.RenderedEmail(
+                             subject=subject, text=text,
+                             html="<p>Dear Zoë, <a href=\"https://x.example/a?b=c\">this</a></p>"
+                             if html else None))
+        db.session.commit()  # the job runs once this has committed
+    [message] = smtp.messages
+    assert message["Subject"] == subject
+    assert message["From"] == "SC-WRES tracker <tracker@example.org>"
+    assert (message["To"], message["Auto-Submitted"]) == ("zoe@example.org", "auto-generated")
+    assert message["Message-ID"].endswith("@example.org>") and message["Date"]
+    assert _body(message).replace("\r\n", "\n") == text  # lines end CRLF on the wire
+    if html:
+        assert message.get_content_type() == "multipart/alternative"
+        assert _html(message) == "<p>Dear Zoë, <a href=\"https://x.example/a?b=c\">this</a></p>"
+    else:
+        assert message.get_content_type() == "text/plain"
