@@ -84,3 +84,8 @@ def test_the_sponsor_reads_the_commitments(page: Page):
     page.goto("/org/northshire/trends")
     expect(page.locator("#trend-SCW2 .app-trend-target")).to_contain_text("Target 0.80 by 2026-27")
     assert_accessible(page)
+    page.goto("/org/northshire/cycles/2024-25/review")
+    section = page.locator(".app-commitment-status", has_text="Inclusive recruitment")
+    expect(section.locator(".app-target-status")).to_contain_text("0.80 by 2026-27")
+    expect(section.locator(".app-target-status .govuk-tag")).to_have_count(1)
+    assert_accessible(page)

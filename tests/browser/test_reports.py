@@ -82,9 +82,8 @@ def test_prepare_approve_and_read_a_public_page(page: Page):
     expect(page.locator(".govuk-error-summary")).to_contain_text("Choose what the public page shows")
     assert_accessible(page)
     page.get_by_label("The indicator summary (small numbers kept safe)").check()
-    page.get_by_label("Our commitments and their goals").check()
+    page.get_by_label("Our commitments, their goals and whether each target is on course").check()
     page.get_by_label("The plan by theme, with each action's status and progress").check()
-    page.locator("input[name=commitment_ids]").first.check()
     page.locator("input[name=private_ids]").last.check()
     private_title = page.locator("input[name=private_ids]").last.evaluate(
         "i => document.querySelector(`label[for='${i.id}']`).textContent.trim()")

@@ -15,15 +15,18 @@ from tests.helpers import (
     expected_status,
     page,
     post_form,
+    prepared_document,
 )
 from tracker.domain.roles import Role
 from tracker.domain.stored_results import StoredResults
 from tracker.models import (
+    ActionPlan,
     AuditEvent,
     Commitment,
     CommitmentGoal,
     IndicatorDataset,
     IndicatorTarget,
+    PlanTheme,
 )
 from tracker.services.commitments import target_words
 
@@ -354,3 +357,66 @@ def test_trend_pages_ask_the_same_queries_however_many_targets(factories, client
                                    target_rl=1.0, by_cycle="2027-28",
                                    baseline_cycle_id=target.baseline_cycle_id, baseline_rl=0.7))
     assert [_count_queries(db_session, client, url) for url in urls] == before
+
+
+def test_the_review_says_whether_each_target_is_on_course(factories, client_for, db_session):
+    client, org, target = _with_target(factories, client_for, db_session)
+    shown = page(client.get(f"/org/{org.slug}/cycles/2024-25/review"))
+    section = shown.select_one(".app-commitment-status")
+    assert section.select_one("h3").get_text(strip=True) == "Inclusive recruitment"
+    line = section.select_one(".app-target-status tbody tr").get_text(" ", strip=True)
+    assert line.startswith("SCW2 Appointed from shortlisting, all staff: 0.80 by 2026-27, from "
+                           f"{target.baseline_rl:.2f} in 2023-24")
+    assert any(words in line for words in ("On course", "Not on course", "Met"))
+    assert "2024-25's figure" in line
+    # As at the cycle it was set in there is no later figure; before it, no target at all.
+    earlier = page(client.get(f"/org/{org.slug}/cycles/2023-24/review"))
+    assert "No figure yet" in earlier.select_one(".app-target-status").get_text()
+    first = page(client.get(f"/org/{org.slug}/cycles/2022-23/review"))
+    assert "Fair panels" in first.select_one(".app-commitment-status").get_text()
+    assert first.select_one(".app-target-status") is None
+
+
+def test_the_council_report_and_board_pack_show_the_targets(factories, client_for, db_session,
+                                                            frozen_clock):
+    import io
+
+    from docx import Document
+    from pypdf import PdfReader
+
+    client, org, target = _with_target(factories, client_for, db_session)
+    cycle_url = f"/org/{org.slug}/cycles/2024-25"
+    document = Document(io.BytesIO(prepared_document(
+        client, f"{cycle_url}/sc-wres-report.docx").data))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert "Commitments and targets" in headings and "Inclusive recruitment" in headings
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert any(c.startswith("SCW2 Appointed from shortlisting, all staff: 0.80 by 2026-27")
+               for c in cells)
+    assert any(c.split(":")[0] in ("On course", "Not on course", "Met") for c in cells)
+    pdf = PdfReader(io.BytesIO(prepared_document(client, f"{cycle_url}/board-pack.pdf").data))
+    text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+    assert "Commitments and targets" in text and "Goal: Fair panels" in text
+    assert "0.80 by 2026-27" in text
+
+
+def test_a_theme_renamed_in_the_latest_plan_is_renamed_in_the_goals(factories, client_for,
+                                                                    db_session):
+    lead, org = _council(factories)
+    client = client_for(lead)
+    _add_commitment(client, org)
+    commitment = _commitment(db_session, "Inclusive recruitment")
+    post_form(client, f"/org/{org.slug}/commitments/{commitment.id}/goals/new",
+              {"text": "Fair panels", "themes": ["Leadership", "Anti-racism"]})
+    goal = commitment.goals[0]
+    plans = {c.label: c for c in org.cycles}
+    for label, name in (("2023-24", "Leading well"), ("2024-25", "Leadership and culture")):
+        theme = db_session.scalar(select(PlanTheme).join(ActionPlan, ActionPlan.id == PlanTheme.plan_id)
+                                  .where(ActionPlan.cycle_id == plans[label].id,
+                                         PlanTheme.name == "Leadership"))
+        response = post_form(client, f"/org/{org.slug}/cycles/{label}/plan/themes/{theme.id}"
+                             "/rename", {"name": name},
+                             token_from=f"/org/{org.slug}/cycles/{label}/plan/themes")
+        assert response.status_code == 302
+    db_session.refresh(goal)
+    assert goal.themes == ["Leadership and culture", "Anti-racism"]  # the latest plan's only

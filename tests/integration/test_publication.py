@@ -3,7 +3,7 @@ withdrawal takes effect at once, small numbers stay safe and private actions sta
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tests.helpers import error_summary, page, post_form
 from tracker.domain.plans import ActionStatus
 from tracker.domain.roles import Role
-from tracker.models import AuditEvent, Publication
+from tracker.models import AuditEvent, Commitment, CommitmentGoal, IndicatorTarget, Publication
 
 
 @pytest.fixture
@@ -19,9 +19,12 @@ def council(factories, frozen_clock):
     lead = factories.member(role=Role.EDI_LEAD)
     org = lead.memberships[0].organisation
     sponsor = factories.member(role=Role.SPONSOR, organisation=org)
+    earlier = factories.cycle(organisation=org, start_year=2023)
+    factories.dataset(cycle=earlier)
     cycle = factories.cycle(organisation=org, start_year=2024)
     factories.dataset(cycle=cycle)
     plan = factories.plan(cycle=cycle)
+    _commitment(org, earlier)
     commitment = factories.action(plan=plan, theme=plan.themes[2], title="Diverse panels",
                                   success_measure="Every panel has a global majority member",
                                   status=ActionStatus.ON_TRACK)
@@ -34,9 +37,28 @@ def council(factories, frozen_clock):
             "commitment": commitment, "secret": secret}
 
 
+def _commitment(org, set_in):
+    """Inclusive recruitment: a goal with targets for SCW2 and for SCW4 (small counts)."""
+    from tests.factories import current_session
+
+    session = current_session()
+    commitment = Commitment(organisation_id=org.id, title="Inclusive recruitment",
+                            description="Appointed as fairly as anyone.")
+    session.add(commitment)
+    session.flush()
+    goal = CommitmentGoal(commitment_id=commitment.id, text="Anonymous shortlisting everywhere",
+                          themes=["Workforce diversity and recruitment"])
+    session.add(goal)
+    session.flush()
+    for indicator, baseline in (("SCW2", 0.5), ("SCW4", 2.0)):
+        session.add(IndicatorTarget(goal_id=goal.id, indicator=indicator, service_area="all",
+                                    target_rl=1.0, by_cycle="2027-28",
+                                    baseline_cycle_id=set_in.id, baseline_rl=baseline))
+    session.flush()
+
+
 def _prepare(client, council, **extra):
     data = {"parts": ["indicators", "commitments", "plan"],
-            "commitment_ids": [str(council["commitment"].id)],
             "private_ids": [str(council["secret"].id)], **extra}
     return post_form(client, council["base"] + "/prepare", data, token_from=council["base"])
 
@@ -61,7 +83,7 @@ def test_prepare_approve_read_and_withdraw(client_for, client, council, db_sessi
     assert response.status_code == 200
     text = page(response).get_text(" ", strip=True)
     assert org.name in text and "Diverse panels" in text
-    assert "Every panel has a global majority member" in text
+    assert "Inclusive recruitment" in text and "Anonymous shortlisting everywhere" in text
     assert "Case review of FtP 2024" not in text  # private
     assert "Internal worry" not in text  # no comments at all
     assert "fewer than 10" in text  # SCW4's small counts
@@ -121,12 +143,11 @@ def test_bad_choices_are_named_and_nothing_is_saved(client_for, council, db_sess
     response = _prepare(lead, council, parts=[])
     assert response.status_code == 400
     assert "Choose what the public page shows" in error_summary(response)
-    response = _prepare(lead, council, private_ids=[str(council["commitment"].id)])
-    assert "A commitment cannot also be kept private" in error_summary(response)
     response = _prepare(lead, council, embargo_until=["1", "1", "2020"])
     assert "The embargo date must be today or later" in error_summary(response)
-    response = _prepare(lead, council, commitment_ids=["999999"])
+    response = _prepare(lead, council, private_ids=["999999"])
     assert response.status_code == 400
+    assert "Select the actions kept private from the list" in error_summary(response)
     assert db_session.scalar(select(Publication.id)) is None
 
 
@@ -160,3 +181,55 @@ def test_who_may_see_the_publication_page(factories, client_for, client, council
     browser = client if who == "anonymous" else client_for(user)
     assert browser.get(council["base"]).status_code == status
     assert browser.get("/public").status_code == 200
+
+
+def test_the_real_commitments_are_published_with_their_targets_kept_safe(
+        client_for, client, council, db_session):
+    _prepare(client_for(council["lead"]), council)
+    _approve(client_for(council["sponsor"]), council, db_session)
+    content = db_session.scalar(select(Publication.content))
+    [published] = content["commitments"]
+    assert published["title"] == "Inclusive recruitment"
+    [goal] = published["goals"]
+    assert goal["text"] == "Anonymous shortlisting everywhere"
+    scw2, scw4 = goal["targets"]
+    shown = content["figures"]["all"]["indicators"]
+    assert shown["SCW4"]["rl"] is None  # its counts are small: no RL is published
+    assert scw4["baseline"] is None and scw4["latest"] is None
+    assert scw4["status"] == "Not shown" and "too small to publish" in scw4["reason"]
+    assert scw2["latest"] == shown["SCW2"]["rl"] and scw2["latest_label"] == "2024-25"
+    assert scw2["status"] in {"Met", "On course", "Not on course"}
+    text = page(client.get(f"/public/{council['org'].slug}/2024-25")).get_text(" ", strip=True)
+    assert "Inclusive recruitment" in text and "Anonymous shortlisting everywhere" in text
+    assert "SCW2 Appointed from shortlisting, all staff: 1.00 by 2027-28" in text
+    assert "SCW4 Fitness to practise referral, all staff: 1.00 by 2027-28" in text
+
+
+def test_commitments_must_exist_to_be_published(client_for, council, db_session):
+    db_session.execute(Commitment.__table__.delete())
+    response = _prepare(client_for(council["lead"]), council)
+    assert response.status_code == 400
+    assert any("There are no commitments to publish" in m for m in error_summary(response))
+    assert db_session.scalar(select(Publication.id)) is None
+
+
+def test_a_page_published_with_actions_as_commitments_still_reads(client, council,
+                                                                  db_session):
+    """Public pages prepared before commitments were their own kept actions chosen as them."""
+    old = {"organisation": council["org"].name, "cycle": "2024-25",
+           "prepared_on": "2025-06-01", "threshold": 10, "parts": ["commitments"],
+           "commitments": [{"title": "Diverse panels", "status": "On track", "overdue": False,
+                            "due": "2025-09-01", "goal": "Every panel has a global majority "
+                            "member", "unit": "", "target": None, "current": None,
+                            "progress": None}]}
+    db_session.add(Publication(organisation_id=council["org"].id,
+                               cycle_id=council["cycle"].id, status="approved",
+                               choices={"parts": ["commitments"], "commitment_ids": [1],
+                                        "private_ids": [], "embargo_until": None},
+                               content=old, prepared_by_id=council["lead"].id,
+                               prepared_at=datetime.now(UTC), approved_at=datetime.now(UTC)))
+    response = client.get(f"/public/{council['org'].slug}/2024-25")
+    assert response.status_code == 200
+    text = page(response).get_text(" ", strip=True)
+    assert "Diverse panels" in text and "Every panel has a global majority member" in text
+    assert "1 September 2025" in text

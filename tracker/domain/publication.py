@@ -1,8 +1,8 @@
 """Publishing a cycle: what a public page may show, its states, and when it is live.
 
 The EDI lead prepares a page (what to include: the indicator summary, the commitments with
-their goals, the plan by theme with statuses and progress; which actions stay private); the
-content is frozen then, small numbers kept safe (``public_figures.safe_results``) and checked
+their goals and targets, the plan by theme with statuses and progress; which actions stay
+private); the content is frozen then, small numbers kept safe (``public_figures.safe_results``) and checked
 (``disclosure.check_publication``). The senior sponsor approves exactly that content; it is
 live from the approval, or from the embargo date if one is set, until it is withdrawn.
 Internal comments are never part of it: a public page holds no comments at all.
@@ -33,7 +33,7 @@ STATUS_WORDS = {
 #: What a public page can include, in the order it shows them.
 PARTS = {
     "indicators": "The indicator summary (small numbers kept safe)",
-    "commitments": "Our commitments and their goals",
+    "commitments": "Our commitments, their goals and whether each target is on course",
     "plan": "The plan by theme, with each action's status and progress",
 }
 

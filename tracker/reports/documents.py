@@ -230,6 +230,7 @@ def annual_report_docx(report: AnnualReport) -> bytes:
                            f"{pack.overall.overdue} overdue.", style="List Bullet")
     _docx_indicators(document, report)
     _docx_figures(document, pack)
+    _docx_commitments(document, pack)
     _docx_plan(document, pack)
     if report.amendments:
         document.add_heading("Amendments after sign-off", level=1)
@@ -292,6 +293,31 @@ def _docx_figures(document, pack: BoardPack) -> None:
                  relative_likelihood(m.row.point.rl) if m.row.point.rl is not None
                  else m.row.missing, _change(m.row)] for m in moved],
                f"Year on year, {SERVICE_AREA_LABELS[area].lower()}")
+
+
+def _docx_commitments(document, pack: BoardPack) -> None:
+    if not pack.commitments:
+        return
+    document.add_heading("Commitments and targets", level=1)
+    document.add_paragraph(
+        f"Each target is judged on the latest figure up to {pack.cycle.label} against the "
+        "straight path from its baseline to the target by its cycle: met, on course (on or "
+        "ahead of the path, or behind it by no more than chance), not on course, or no figure "
+        "yet.")
+    for commitment in pack.commitments:
+        document.add_heading(commitment.title, level=2)
+        if commitment.description:
+            _paragraphs(document, commitment.description, "")
+        for goal in commitment.goals:
+            document.add_paragraph(f"Goal: {goal.text} (themes: {', '.join(goal.themes)})")
+            if goal.targets:
+                _table(document, ["Target", f"As at {pack.cycle.label}"],
+                       [[f"{line.name}, {line.area}: {relative_likelihood(line.target.target_rl)}"
+                         f" by {line.target.by_cycle}, from "
+                         f"{relative_likelihood(line.target.baseline_rl)} in "
+                         f"{line.target.baseline_cycle.label}",
+                         f"{line.judgement.words}: {line.judgement.reason}"]
+                        for line in goal.targets], f"Targets of the goal: {goal.text}")
 
 
 def _of(tally) -> str:

@@ -20,10 +20,6 @@ class PrepareForm(GovForm):
                                 widget=GovCheckboxesInput(),
                                 validators=[InputRequired(message="Choose what the public page "
                                                                   "shows")])
-    commitment_ids = SelectMultipleField("Our commitments", coerce=int,
-                                         widget=GovCheckboxesInput(), validators=[Optional()],
-                                         description="The actions shown as commitments, with "
-                                                     "their goals and progress")
     private_ids = SelectMultipleField("Actions kept private", coerce=int,
                                       widget=GovCheckboxesInput(), validators=[Optional()],
                                       description="Never shown on the public page")

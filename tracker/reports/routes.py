@@ -143,11 +143,9 @@ def _prepare_form(access: OrgAccess, cycle, current, **kwargs) -> PrepareForm:
     form = PrepareForm(**kwargs)
     choices = [(a.id, f"{a.title} ({a.theme.name})") for a in
                publication_service.publishable_actions(access=access, cycle=cycle)]
-    form.commitment_ids.choices = choices
     form.private_ids.choices = choices
     if current is not None and request.method == "GET":
         form.parts.data = current.choices["parts"]
-        form.commitment_ids.data = current.choices["commitment_ids"]
         form.private_ids.data = current.choices["private_ids"]
         form.embargo_until.data = current.embargo_until
     return form
@@ -188,7 +186,6 @@ def prepare_publication(access: OrgAccess, label: str):
                 actor=current_user, access=access, cycle=cycle,
                 choices=publication_service.Choices(
                     parts=list(form.parts.data or []),
-                    commitment_ids=list(form.commitment_ids.data or []),
                     private_ids=list(form.private_ids.data or []),
                     embargo_until=form.embargo_until.data),
                 threshold=current_app.config["DISCLOSURE_THRESHOLD"], today=today())

@@ -119,6 +119,7 @@ def _review_page(access: OrgAccess, cycle, review, status: int = 200, **forms):
         if not review.is_signed else [], beside=beside_rl,
         bands={area: review_service.pay_band_trend(access=access, area=area)
                for area in dict.fromkeys(fact.area for fact in facts)},
+        commitments=commitment_service.commitments_as_at(access=access, cycle=cycle),
         area_words=SERVICE_AREA_LABELS, summary_form=forms.get("summary_form") or SummaryForm(
             summary=review.summary), sign_off_form=forms.get("sign_off_form") or
         ReviewSignOffForm(), amendment_form=forms.get("amendment_form") or AmendmentForm(),

@@ -546,3 +546,65 @@ def _cycles(access: OrgAccess) -> list[tuple[ReportingCycle, StoredResults]]:
         .outerjoin(IndicatorDataset, IndicatorDataset.cycle_id == ReportingCycle.id)
         .where(ReportingCycle.organisation_id == access.organisation.id)
         .order_by(ReportingCycle.period_start))]
+
+
+# Commitments as at a cycle (the review, the board pack, the council's report, the public page) -
+
+
+@dataclass(frozen=True)
+class TargetLine:
+    target: IndicatorTarget
+    judgement: TargetJudgement
+
+    @property
+    def name(self) -> str:
+        return indicator_name(self.target.indicator)
+
+    @property
+    def area(self) -> str:
+        return SERVICE_AREA_WORDS[self.target.service_area]
+
+
+@dataclass(frozen=True)
+class GoalLine:
+    text: str
+    themes: list[str]
+    targets: list[TargetLine]
+
+
+@dataclass(frozen=True)
+class CommitmentLine:
+    title: str
+    description: str
+    goals: list[GoalLine]
+
+
+def commitments_as_at(*, access: OrgAccess, cycle: ReportingCycle,
+                      cycles: list[tuple[ReportingCycle, StoredResults]] | None = None,
+                      ) -> list[CommitmentLine]:
+    """Return the commitments with their goals and the targets set by `cycle`, each judged on
+    the figures up to that cycle (a fixed number of queries)."""
+    commitments = list_commitments(access=access)
+    targets = [t for t in all_targets(commitments)
+               if t.baseline_cycle.period_start <= cycle.period_start]
+    judged = judge_targets(access=access, targets=targets, as_at=cycle, cycles=cycles)
+    return [CommitmentLine(c.title, c.description, [
+        GoalLine(goal.text, list(goal.themes),
+                 [TargetLine(t, judged[t.id]) for t in goal.targets if t.id in judged])
+        for goal in c.goals]) for c in commitments]
+
+
+def rename_theme_in_goals(*, organisation_id: int, cycle_id: int, old: str, new: str) -> None:
+    """Keep goals with a theme renamed in the latest cycle's plan (goals hold themes by name)."""
+    latest = db.session.scalar(select(ReportingCycle.id).where(
+        ReportingCycle.organisation_id == organisation_id)
+        .order_by(ReportingCycle.period_start.desc()).limit(1))
+    if latest != cycle_id or old == new:
+        return
+    goals = db.session.scalars(
+        select(CommitmentGoal).join(Commitment, Commitment.id == CommitmentGoal.commitment_id)
+        .where(Commitment.organisation_id == organisation_id))
+    for goal in goals:
+        if old in goal.themes:
+            goal.themes = [new if name == old else name for name in goal.themes]
+    db.session.flush()

@@ -24,6 +24,7 @@ from tracker.models import (
 )
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event
+from tracker.services.commitments import rename_theme_in_goals
 from tracker.services.errors import InvalidInput, NotFound
 from tracker.services.locks import unique_or_invalid
 from tracker.services.unique import used_by_another
@@ -131,6 +132,8 @@ def rename_theme(*, actor: User, access: OrgAccess, plan: ActionPlan, theme_id: 
     record_event(actor=actor, action="theme_renamed", entity_type="action_plan",
                  entity_id=plan.id, organisation=access.organisation,
                  before={"name": theme.name}, after={"name": name})
+    rename_theme_in_goals(organisation_id=access.organisation.id, cycle_id=plan.cycle_id,
+                          old=theme.name, new=name)
     theme.name = name
     with unique_or_invalid({"plan_themes.plan_id,name": (
             "name", f"There is already a theme called {name}")}):

@@ -35,6 +35,7 @@ from tracker.models import (
     utcnow,
 )
 from tracker.services import actions as action_service
+from tracker.services import commitments as commitment_service
 from tracker.services import plans as plan_service
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event
@@ -117,9 +118,64 @@ def _action_entry(action: Action, today: date) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Choices:
     parts: list[str]
-    commitment_ids: list[int]
     private_ids: list[int]
     embargo_until: date | None
+
+
+NOT_SHOWN = "Not shown"
+
+
+def _commitment_entries(access: OrgAccess, cycle: ReportingCycle,
+                        threshold: int) -> list[dict[str, Any]]:
+    """Return the organisation's commitments, goals and targets as the public page shows them.
+
+    A target's baseline and latest figure are shown only where the published figures of
+    their cycle show that relative likelihood, and whether it is on course only where both
+    are: a status worked out from a figure kept back would tell something of it.
+    """
+    lines = commitment_service.commitments_as_at(access=access, cycle=cycle)
+    if not lines:
+        raise InvalidInput({"parts": "There are no commitments to publish: add them under "
+                                     "Commitments and targets, or leave them out"})
+    datasets = {label: dataset for label, dataset in db.session.execute(
+        select(ReportingCycle.label, IndicatorDataset)
+        .join(IndicatorDataset, IndicatorDataset.cycle_id == ReportingCycle.id)
+        .where(ReportingCycle.organisation_id == access.organisation.id))}
+    safe: dict[str, dict[str, Any]] = {}
+
+    def shown(label: str | None, area: str, indicator: str) -> float | None:
+        if label is None or label not in datasets:
+            return None
+        if label not in safe:
+            try:
+                safe[label] = _safe_figures(datasets[label], threshold)
+            except InvalidInput:  # that cycle's figures cannot be published at all
+                safe[label] = {}
+        return safe[label].get(area, {}).get("indicators", {}).get(indicator, {}).get("rl")
+
+    entries = []
+    for line in lines:
+        goals = []
+        for goal in line.goals:
+            targets = []
+            for item in goal.targets:
+                target, judged = item.target, item.judgement
+                area = target.service_area
+                baseline = shown(target.baseline_cycle.label, area, target.indicator)
+                latest_label = judged.latest.label if judged.latest else None
+                latest = shown(latest_label, area, target.indicator)
+                hidden = baseline is None or (latest_label is not None and latest is None)
+                targets.append({
+                    "indicator": target.indicator, "name": item.name, "area": item.area,
+                    "target": target.target_rl, "by": target.by_cycle,
+                    "set_in": target.baseline_cycle.label, "baseline": baseline,
+                    "latest_label": latest_label, "latest": latest,
+                    "status": NOT_SHOWN if hidden else judged.words,
+                    "reason": "the figures it is judged on rest on numbers too small to "
+                              "publish" if hidden else judged.reason})
+            goals.append({"text": goal.text, "themes": goal.themes, "targets": targets})
+        entries.append({"title": line.title, "description": line.description, "goals": goals})
+    return entries
 
 
 def prepare(*, actor: User, access: OrgAccess, cycle: ReportingCycle, choices: Choices,
@@ -135,11 +191,6 @@ def prepare(*, actor: User, access: OrgAccess, cycle: ReportingCycle, choices: C
     actions = publishable_actions(access=access, cycle=cycle)
     allowed = {a.id for a in actions}
     private = set(_ids(choices.private_ids, allowed, "private_ids"))
-    commitments = _ids(choices.commitment_ids, allowed, "commitment_ids")
-    if "commitments" in parts and not commitments:
-        raise InvalidInput({"commitment_ids": "Choose the actions that are your commitments"})
-    if private & set(commitments):
-        raise InvalidInput({"commitment_ids": "A commitment cannot also be kept private"})
     content: dict[str, Any] = {"organisation": access.organisation.name, "cycle": cycle.label,
                                "prepared_on": today.isoformat(), "threshold": threshold,
                                "parts": parts}
@@ -151,16 +202,15 @@ def prepare(*, actor: User, access: OrgAccess, cycle: ReportingCycle, choices: C
                                          "the indicator summary or load them first"})
         content["figures"] = _safe_figures(dataset, threshold)
         content["dataset_loaded_at"] = dataset.loaded_at.isoformat()
-    by_id = {a.id: a for a in actions}
     if "commitments" in parts:
-        content["commitments"] = [_action_entry(by_id[i], today) for i in commitments]
+        content["commitments"] = _commitment_entries(access, cycle, threshold)
     if "plan" in parts:
         themes: dict[str, list[dict[str, Any]]] = {}
         for action in actions:
             if action.id not in private:
                 themes.setdefault(action.theme.name, []).append(_action_entry(action, today))
         content["plan"] = [{"theme": name, "actions": entries} for name, entries in themes.items()]
-    stored = {"parts": parts, "commitment_ids": commitments, "private_ids": sorted(private),
+    stored = {"parts": parts, "private_ids": sorted(private),
               "embargo_until": choices.embargo_until.isoformat() if choices.embargo_until
               else None}
     before = _state(current) if current else None

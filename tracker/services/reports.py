@@ -33,12 +33,14 @@ from tracker.models import (
     utcnow,
 )
 from tracker.services import actions as action_service
+from tracker.services import commitments as commitment_service
 from tracker.services import indicators as indicator_service
 from tracker.services import plan_views
 from tracker.services import plans as plan_service
 from tracker.services import reviews as review_service
 from tracker.services import sign_off as sign_off_service
 from tracker.services.access import OrgAccess, require
+from tracker.services.commitments import CommitmentLine
 from tracker.services.errors import NotFound
 from tracker.services.indicators import Figures
 from tracker.services.reviews import TrendRow
@@ -187,6 +189,7 @@ class BoardPack:
     you_said: list[YouSaid]
     sign_offs: list[SignOff]
     uncovered: list[tuple[str, str, str]] = field(default_factory=list)
+    commitments: list[CommitmentLine] = field(default_factory=list)
 
     @property
     def adverse_count(self) -> int:
@@ -253,7 +256,9 @@ def board_pack(*, access: OrgAccess, cycle: ReportingCycle, today: date) -> Boar
                      figures=figures, adverse=adverse, rated=rated, moved=moved, trends=trends,
                      overall=tallies.overall, themes=sections, overdue=overdue,
                      you_said=_you_said(access, cycle), sign_offs=_sign_offs(access, plan, cycle),
-                     uncovered=uncovered)
+                     uncovered=uncovered,
+                     commitments=commitment_service.commitments_as_at(access=access, cycle=cycle,
+                                                                      cycles=cycles))
 
 
 def _you_said(access: OrgAccess, cycle: ReportingCycle) -> list[YouSaid]:
