@@ -10,6 +10,7 @@ low here (UPLOAD_BACKGROUND_ROWS) so that the small realistic extracts count as 
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -25,6 +26,7 @@ from tracker.models import (
     HeldExtract,
     IndicatorDataset,
     IndicatorDraft,
+    Membership,
     ReportingCycle,
     UploadCheck,
 )
@@ -149,9 +151,19 @@ def test_a_large_file_whose_columns_need_matching_goes_on_to_the_mapping_page(
     _work(queue)
     moved = client.get(checking)
     assert moved.status_code == 302 and moved.location.endswith("/indicators/mapping")
-    assert page(client.get(moved.location)).h1.get_text(strip=True) == \
-        "Match your files to the 2024-25 data"
+    soup = page(client.get(moved.location))
+    assert soup.h1.get_text(strip=True) == "Match your files to the 2024-25 data"
     assert _count(db_session, HeldExtract) == 1
+    # the figures of the columns chosen are computed by the job too
+    choice = next(o["value"] for o in soup.select("select[name='column-staff-staff_id'] option")
+                  if o.get_text().startswith("Emp Ref"))
+    chosen = client.post(moved.location, data={"csrf_token": csrf_token(client, moved.location),
+                                               "column-staff-staff_id": choice})
+    assert chosen.status_code == 302 and chosen.location.endswith(checking)
+    _work(queue)
+    ready = client.get(checking)
+    assert "/preview/" in ready.location
+    assert "itrent.csv (600 rows)" in page(client.get(ready.location)).get_text()
 
 
 def test_a_job_for_an_upload_replaced_meanwhile_does_nothing(
@@ -202,3 +214,41 @@ def test_each_state_of_the_progress_page_and_who_sees_it(
     stranger = client_for(factories.member(role=Role.EDI_LEAD))
     assert stranger.get(checking).status_code == 404
     assert app.test_client().get(checking).status_code == 302  # signed out: to sign in
+
+
+def test_a_check_waiting_over_15_minutes_says_the_worker_may_have_stopped(
+        app, lead, db_session, time_machine):
+    client, user, organisation = lead
+    _, checking = _urls(organisation)
+    cycle = db_session.scalar(select(ReportingCycle).filter_by(organisation_id=organisation.id))
+    db_session.add(UploadCheck(cycle_id=cycle.id, created_by_id=user.id,
+                               files=[{"kind": "staff", "filename": "hr.csv", "bytes": 1}]))
+    db_session.flush()
+    assert "may have stopped" not in page(client.get(checking)).get_text()
+    time_machine.move_to(datetime.now(UTC) + timedelta(minutes=16))
+    warning = page(client.get(checking)).select_one(".govuk-warning-text").get_text(" ",
+                                                                                   strip=True)
+    assert "This has waited over 15 minutes: what checks the files may have stopped." in warning
+
+
+def test_an_uploader_who_may_no_longer_load_data_is_told_and_nothing_is_read(
+        app, lead, extracts, db_session):
+    """The job checks its uploader's access again when it starts."""
+    _, user, organisation = lead
+    cycle = db_session.scalar(select(ReportingCycle).filter_by(organisation_id=organisation.id))
+    # as the upload left it: the files kept and the check queued (its job not run yet)
+    db_session.add(HeldExtract(cycle_id=cycle.id, created_by_id=user.id, kind="staff",
+                               filename="staff.csv", content=extracts["staff"].read_bytes()))
+    check = UploadCheck(cycle_id=cycle.id, created_by_id=user.id, request_number=1,
+                        files=[{"kind": "staff", "filename": "staff.csv", "bytes": 1}])
+    db_session.add(check)
+    db_session.scalars(select(Membership).filter_by(user_id=user.id)).one().role = Role.VIEWER
+    db_session.commit()
+    app.extensions["jobs"].run("check_upload", {"check_id": check.id, "request_number": 1},
+                               reraise=True)
+    status, error = db_session.execute(select(UploadCheck.status, UploadCheck.error)).one()
+    db_session.commit()
+    assert status is CheckStatus.FAILED
+    assert error == "You may no longer load this organisation's data, so the files were not " \
+                    "checked"
+    assert _count(db_session, IndicatorDraft) == 0

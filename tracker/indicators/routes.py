@@ -245,6 +245,12 @@ def mapping(access: OrgAccess, label: str):
             mapping_service.add_to_mapping(actor=current_user, access=access,
                                            choices=choices.mapping.merged(
                                                ColumnMapping(sheets=sheets)))
+            if upload_service.in_background(uploads):  # a job computes the figures
+                check_service.start_held(actor=current_user, access=access, cycle=cycle,
+                                         uploads=uploads)
+                flash("Your organisation's mapping has been saved: it is used for every upload "
+                      "from now on.", "success")
+                return redirect(url_for(".checking", slug=slug, label=label))
             try:
                 draft = indicator_service.draft_from_extracts(
                     actor=current_user, access=access, cycle=cycle, uploads=uploads,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -29,12 +29,27 @@ from tracker.services import indicators as indicator_service
 from tracker.services.access import OrgAccess, organisation_access, require
 from tracker.services.errors import Forbidden, NotFound
 
+#: A check still waiting after this long is taken to be lost (a worker stopped): upload again.
+STALLED_AFTER = timedelta(minutes=15)
+
 
 def start(*, actor: User, access: OrgAccess, cycle: ReportingCycle,
           uploads: Mapping[str, tuple[bytes, str]]) -> UploadCheck:
     """Keep a large upload and queue its check (replacing the person's earlier one)."""
     require(access, Capability.MANAGE_DATA)
     mapping_service.hold(actor=actor, access=access, cycle=cycle, uploads=uploads)
+    return _queue(actor, cycle, uploads)
+
+
+def start_held(*, actor: User, access: OrgAccess, cycle: ReportingCycle,
+               uploads: Mapping[str, tuple[bytes, str]]) -> UploadCheck:
+    """Queue the check of files already kept (the mapping page's, once chosen)."""
+    require(access, Capability.MANAGE_DATA)
+    return _queue(actor, cycle, uploads)
+
+
+def _queue(actor: User, cycle: ReportingCycle,
+           uploads: Mapping[str, tuple[bytes, str]]) -> UploadCheck:
     check = db.session.scalar(select(UploadCheck).where(
         UploadCheck.cycle_id == cycle.id, UploadCheck.created_by_id == actor.id))
     if check is None:
@@ -61,6 +76,8 @@ class CheckState:
     draft_id: int | None
     problems: list[Problem]
     error: str
+    #: Still waiting after STALLED_AFTER: the worker may be stopped.
+    stalled: bool = False
 
 
 def current(*, actor: User, access: OrgAccess, cycle: ReportingCycle) -> CheckState | None:
@@ -76,7 +93,8 @@ def current(*, actor: User, access: OrgAccess, cycle: ReportingCycle) -> CheckSt
     files = [{**f, "size": file_size(int(f.get("bytes", 0)))} for f in check.files]
     return CheckState(check.status, files, check.created_at, check.started_at,
                       check.draft_id, [Problem.from_dict(p) for p in check.problems],
-                      check.error)
+                      check.error, stalled=check.status.waiting and
+                      utcnow() - check.created_at > STALLED_AFTER)
 
 
 def forget(*, actor: User, access: OrgAccess, cycle: ReportingCycle) -> None:
