@@ -252,3 +252,47 @@ def test_an_uploader_who_may_no_longer_load_data_is_told_and_nothing_is_read(
     assert error == "You may no longer load this organisation's data, so the files were not " \
                     "checked"
     assert _count(db_session, IndicatorDraft) == 0
+
+
+def test_a_large_workbook_is_read_from_another_sheet_by_the_job_too(
+        app, queue, lead, extracts, db_session, monkeypatch):  # noqa: F811
+    from tests.integration.test_sheet_choice import rows_of, workbook
+    from tracker.models import ExtractMapping
+
+    monkeypatch.setitem(app.config, "UPLOAD_BACKGROUND_MB", 0)  # every upload is large
+    client, _, organisation = lead
+    upload, checking = _urls(organisation)
+    staff = pd.read_csv(extracts["staff"], dtype=str, keep_default_na=False)
+    content = workbook("xlsx", {"2023": rows_of(staff.head(300)), "Notes": [["Read me"]],
+                                "2024": rows_of(staff.head(400))})
+    _upload(client, upload, {"staff": (content, "hr.xlsx")})
+    _work(queue)
+    first = client.get(checking).location
+    assert "hr.xlsx (300 rows)" in page(client.get(first)).get_text()
+
+    def choose(sheet: str):
+        return client.post(first + "/sheet", data={"csrf_token": csrf_token(client, first),
+                                                   "kind": "staff", "sheet-staff": sheet})
+
+    asked = choose("Notes")
+    assert asked.status_code == 302 and asked.location.endswith(checking)
+    _work(queue)
+    soup = page(client.get(checking))
+    assert "Sheet 'Notes' of hr.xlsx has no header row naming the columns of a staff extract" \
+        in soup.get_text()
+    back = soup.find("a", string="Back to the figures, to choose another sheet")
+    assert back["href"] == first
+    # the preview before it, and its files, are as they were
+    assert "hr.xlsx (300 rows)" in page(client.get(first)).get_text()
+    assert _count(db_session, HeldExtract) == 1 and _count(db_session, IndicatorDraft) == 1
+
+    choose("2024")
+    _work(queue)
+    second = client.get(checking).location
+    assert "/preview/" in second
+    soup = page(client.get(second))
+    assert "hr.xlsx (400 rows)" in soup.get_text()
+    assert soup.select_one("select[name='sheet-staff'] option[selected]")["value"] == "2024"
+    sheet = db_session.scalar(select(ExtractMapping.sheet).filter_by(kind="staff"))
+    db_session.commit()
+    assert sheet == "2024"

@@ -406,6 +406,8 @@ def preview_sheet(access: OrgAccess, label: str, draft_id: int):
     except ExtractValidationError as error:
         return _preview_page(access, cycle, draft_id, problems=error.problems)
     slug = access.organisation.slug
+    if read.queued:
+        return redirect(url_for(".checking", slug=slug, label=label))
     if read.draft is None:
         return redirect(url_for(".mapping", slug=slug, label=label))
     return redirect(url_for(".preview", slug=slug, label=label, draft_id=read.draft.id))

@@ -134,6 +134,10 @@ class UploadCheck(Base):
     draft_id: Mapped[int | None] = mapped_column(
         ForeignKey("indicator_drafts.id", ondelete="SET NULL"))
     error: Mapped[str] = mapped_column(String(500), default="")
+    #: When the check reads a preview's workbook again from another sheet: which file (its
+    #: kind) and sheet. The preview before it stays until the check comes to a new one.
+    sheet_kind: Mapped[str | None] = mapped_column(String(20))
+    sheet: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

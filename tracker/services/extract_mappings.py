@@ -39,7 +39,7 @@ from tracker.models import (
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event
 from tracker.services.errors import InvalidInput, NotFound
-from tracker.services.uploads import upload_limits
+from tracker.services.uploads import in_background, upload_limits
 
 VALUES = "values"
 #: How long an upload waits on the mapping page at most.
@@ -203,6 +203,15 @@ class SheetRead:
 
     draft: IndicatorDraft | None = None
     needs_mapping: bool = False
+    #: The workbook is large: a job reads it (the progress page shows it).
+    queued: bool = False
+
+
+def no_header(kind: str, sheet: str, filename: str) -> str:
+    """Say that a sheet asked for holds no header row naming an extract's columns."""
+    columns = ", ".join(SCHEMAS[kind].columns[:3])
+    return (f"Sheet {quote(sheet)} of {filename} has no header row naming the columns of a "
+            f"{kind} extract (such as {columns}): choose the sheet that holds one row a person")
 
 
 def read_another_sheet(*, actor: User, access: OrgAccess, cycle: ReportingCycle,
@@ -230,6 +239,12 @@ def read_another_sheet(*, actor: User, access: OrgAccess, cycle: ReportingCycle,
                                    f"choose one of {', '.join(quote(s) for s in choice.sheets)}"})
     rows = held(actor=actor, access=access, cycle=cycle)
     uploads = {k: (row.content, row.filename) for k, row in rows.items()}
+    if in_background(uploads):  # a large workbook: a job reads it, as at its upload
+        from tracker.services import upload_checks
+
+        upload_checks.start_held(actor=actor, access=access, cycle=cycle, uploads=uploads,
+                                 sheet_kind=kind, sheet=sheet, preview_id=draft.id)
+        return SheetRead(queued=True)
     sheets = {**{k: row.sheet for k, row in rows.items() if row.sheet}, kind: sheet}
     saved = saved_mapping(access=access)
     try:
@@ -241,11 +256,7 @@ def read_another_sheet(*, actor: User, access: OrgAccess, cycle: ReportingCycle,
                            extra_mapping=extra_mapping, sheets=sheets)
         read = examined[kind]
         if read.layout is None or not read.found:
-            columns = ", ".join(SCHEMAS[kind].columns[:3])
-            raise InvalidInput({field: f"Sheet {quote(sheet)} of {choice.filename} has no "
-                                       f"header row naming the columns of a {kind} extract "
-                                       f"(such as {columns}): choose the sheet that holds one "
-                                       "row a person"}) from None
+            raise InvalidInput({field: no_header(kind, sheet, choice.filename)}) from None
         if not any(f.needs_mapping for f in examined.values()) or \
                 any(f.layout is None for f in examined.values()):
             raise

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from tracker import jobs
 from tracker.domain.documents import file_size
+from tracker.domain.mappings import ColumnMapping
 from tracker.domain.problems import ExtractValidationError, Problem
 from tracker.domain.roles import Capability
 from tracker.domain.upload_checks import CheckStatus
@@ -42,21 +43,25 @@ def start(*, actor: User, access: OrgAccess, cycle: ReportingCycle,
 
 
 def start_held(*, actor: User, access: OrgAccess, cycle: ReportingCycle,
-               uploads: Mapping[str, tuple[bytes, str]]) -> UploadCheck:
-    """Queue the check of files already kept (the mapping page's, once chosen)."""
+               uploads: Mapping[str, tuple[bytes, str]], sheet_kind: str | None = None,
+               sheet: str | None = None, preview_id: int | None = None) -> UploadCheck:
+    """Queue the check of files already kept: the mapping page's, once chosen, or a preview's
+    workbook read again from another ``sheet`` (``preview_id`` stays until a new one comes)."""
     require(access, Capability.MANAGE_DATA)
-    return _queue(actor, cycle, uploads)
+    return _queue(actor, cycle, uploads, sheet_kind, sheet, preview_id)
 
 
-def _queue(actor: User, cycle: ReportingCycle,
-           uploads: Mapping[str, tuple[bytes, str]]) -> UploadCheck:
+def _queue(actor: User, cycle: ReportingCycle, uploads: Mapping[str, tuple[bytes, str]],
+           sheet_kind: str | None = None, sheet: str | None = None,
+           preview_id: int | None = None) -> UploadCheck:
     check = db.session.scalar(select(UploadCheck).where(
         UploadCheck.cycle_id == cycle.id, UploadCheck.created_by_id == actor.id))
     if check is None:
         check = UploadCheck(cycle_id=cycle.id, created_by_id=actor.id, request_number=0)
         db.session.add(check)
     check.request_number += 1
-    check.status, check.problems, check.error, check.draft_id = CheckStatus.QUEUED, [], "", None
+    check.status, check.problems, check.error = CheckStatus.QUEUED, [], ""
+    check.draft_id, check.sheet_kind, check.sheet = preview_id, sheet_kind, sheet
     check.files = [{"kind": kind, "filename": filename, "bytes": len(data)}
                    for kind, (data, filename) in uploads.items()]
     check.created_at, check.started_at, check.finished_at = utcnow(), None, None
@@ -78,6 +83,8 @@ class CheckState:
     error: str
     #: Still waiting after STALLED_AFTER: the worker may be stopped.
     stalled: bool = False
+    #: The check reads a preview's workbook from another sheet (its preview stays meanwhile).
+    sheet: str | None = None
 
 
 def current(*, actor: User, access: OrgAccess, cycle: ReportingCycle) -> CheckState | None:
@@ -94,7 +101,7 @@ def current(*, actor: User, access: OrgAccess, cycle: ReportingCycle) -> CheckSt
     return CheckState(check.status, files, check.created_at, check.started_at,
                       check.draft_id, [Problem.from_dict(p) for p in check.problems],
                       check.error, stalled=check.status.waiting and
-                      utcnow() - check.created_at > STALLED_AFTER)
+                      utcnow() - check.created_at > STALLED_AFTER, sheet=check.sheet)
 
 
 def forget(*, actor: User, access: OrgAccess, cycle: ReportingCycle) -> None:
@@ -116,6 +123,8 @@ class Work:
     user: User
     access: OrgAccess
     cycle: ReportingCycle
+    #: Another sheet to read a preview's workbook from: (kind, sheet), or None.
+    sheet: tuple[str, str] | None = None
 
 
 def begin(*, check_id: int, request_number: int) -> Work | None:
@@ -136,7 +145,8 @@ def begin(*, check_id: int, request_number: int) -> Work | None:
                                               "data, so the files were not checked")
         return None
     check.status, check.started_at = CheckStatus.READING, utcnow()
-    return Work(user, access, cycle)
+    return Work(user, access, cycle, (check.sheet_kind, check.sheet)
+                if check.sheet_kind and check.sheet else None)
 
 
 def _end(check: UploadCheck, status: CheckStatus, *, problems: Sequence[Problem] = (),
@@ -164,6 +174,8 @@ class Outcome:
     problems: tuple[Problem, ...] = ()
     needs_mapping: bool = False
     error: str = ""
+    #: Keep the files (another sheet was asked for: the preview before it still needs them).
+    keep_files: bool = False
 
 
 def read_files(work: Work, *, extra_mapping: Mapping[str, str] | None) -> Outcome:
@@ -174,6 +186,8 @@ def read_files(work: Work, *, extra_mapping: Mapping[str, str] | None) -> Outcom
         return Outcome(error="The files are no longer kept (they were saved, or replaced by "
                              "another upload): upload them again")
     sheets = {kind: row.sheet for kind, row in held.items() if row.sheet}
+    if work.sheet is not None:
+        sheets[work.sheet[0]] = work.sheet[1]
     saved = mapping_service.saved_mapping(access=work.access)
     try:
         return Outcome(checked=indicator_service.check_and_count(
@@ -182,10 +196,16 @@ def read_files(work: Work, *, extra_mapping: Mapping[str, str] | None) -> Outcom
     except ExtractValidationError as error:
         examined = mapping_service.examine(access=work.access, uploads=uploads, mapping=saved,
                                            extra_mapping=extra_mapping, sheets=sheets)
+        if work.sheet is not None:
+            kind, sheet = work.sheet
+            read = examined[kind]
+            if read.layout is None or not read.found:
+                return Outcome(error=mapping_service.no_header(kind, sheet, read.filename),
+                               keep_files=True)
         if any(f.needs_mapping for f in examined.values()) and \
                 all(f.layout is not None for f in examined.values()):
             return Outcome(needs_mapping=True)
-        return Outcome(problems=tuple(error.problems))
+        return Outcome(problems=tuple(error.problems), keep_files=work.sheet is not None)
 
 
 def finish(*, check_id: int, request_number: int, work: Work, outcome: Outcome) -> None:
@@ -193,6 +213,14 @@ def finish(*, check_id: int, request_number: int, work: Work, outcome: Outcome) 
     check = _still_wanted(check_id, request_number)
     if check is None:
         return  # a later upload replaced it: its own job checks that one
+    if outcome.checked is not None or outcome.needs_mapping:
+        if work.sheet is not None:  # the sheet asked for is read from now on
+            kind, sheet = work.sheet
+            mapping_service.choose_sheets(actor=work.user, access=work.access, cycle=work.cycle,
+                                          sheets={kind: sheet})
+            if outcome.checked is not None:
+                mapping_service.add_to_mapping(actor=work.user, access=work.access,
+                                               choices=ColumnMapping(sheets={kind: sheet}))
     if outcome.checked is not None:
         draft = indicator_service.draft_from_checked(actor=work.user, access=work.access,
                                                      cycle=work.cycle, checked=outcome.checked)
@@ -202,8 +230,10 @@ def finish(*, check_id: int, request_number: int, work: Work, outcome: Outcome) 
     elif outcome.needs_mapping:
         _end(check, CheckStatus.MAPPING)  # the files stay held for the mapping page
     else:
-        mapping_service.release(actor=work.user, access=work.access, cycle=work.cycle)
-        _end(check, CheckStatus.FAILED, problems=list(outcome.problems), error=outcome.error)
+        if not outcome.keep_files:
+            mapping_service.release(actor=work.user, access=work.access, cycle=work.cycle)
+        _end(check, CheckStatus.FAILED, problems=list(outcome.problems), error=outcome.error,
+             draft_id=check.draft_id if outcome.keep_files else None)
 
 
 def failed(*, check_id: int, request_number: int, error: str) -> None:
