@@ -420,3 +420,54 @@ def test_a_theme_renamed_in_the_latest_plan_is_renamed_in_the_goals(factories, c
         assert response.status_code == 302
     db_session.refresh(goal)
     assert goal.themes == ["Leadership and culture", "Anti-racism"]  # the latest plan's only
+
+
+def test_the_review_asks_the_same_queries_however_many_targets(factories, client_for,
+                                                               db_session):
+    client, org, target = _with_target(factories, client_for, db_session)
+    url = f"/org/{org.slug}/cycles/2024-25/review"
+    client.get(url)
+    before = _count_queries(db_session, client, url)
+    for n in range(3):
+        commitment = Commitment(organisation_id=org.id, title=f"More {n}", position=n + 1)
+        db_session.add(commitment)
+        db_session.flush()
+        goal = CommitmentGoal(commitment_id=commitment.id, text="More", themes=["Leadership"])
+        db_session.add(goal)
+        db_session.flush()
+        for indicator in ("SCW3", "SCW8"):
+            db_session.add(IndicatorTarget(goal_id=goal.id, indicator=indicator,
+                                           service_area="all", target_rl=1.0,
+                                           by_cycle="2027-28",
+                                           baseline_cycle_id=target.baseline_cycle_id,
+                                           baseline_rl=1.5))
+    assert _count_queries(db_session, client, url) == before
+
+
+def test_goals_are_changed_reordered_and_removed(factories, client_for, db_session):
+    lead, org = _council(factories)
+    client = client_for(lead)
+    _add_commitment(client, org)
+    commitment = _commitment(db_session, "Inclusive recruitment")
+    base = f"/org/{org.slug}/commitments/{commitment.id}"
+    for text in ("Fair panels", "Anonymous shortlisting"):
+        post_form(client, base + "/goals/new", {"text": text, "themes": ["Leadership"]})
+    first, second = commitment.goals
+    index = f"/org/{org.slug}/commitments"
+    post_form(client, f"{base}/goals/{second.id}/up", {}, token_from=index)
+    db_session.refresh(commitment)
+    assert [g.text for g in commitment.goals] == ["Anonymous shortlisting", "Fair panels"]
+    response = post_form(client, f"{base}/goals/{first.id}/edit",
+                         {"text": "Diverse panels", "themes": ["Anti-racism", "Leadership"]})
+    assert response.status_code == 302
+    db_session.refresh(first)
+    assert first.text == "Diverse panels" and first.themes == ["Anti-racism", "Leadership"]
+    post_form(client, f"{first.id}".join([base + "/goals/", "/targets/new"]), _target_form())
+    removing = page(client.get(f"{base}/goals/{first.id}/remove")).get_text(" ", strip=True)
+    assert "Diverse panels" in removing and "Its targets are removed with it." in removing
+    assert post_form(client, f"{base}/goals/{first.id}/remove", {}).status_code == 302
+    assert [g.text for g in db_session.scalars(select(CommitmentGoal))] == [
+        "Anonymous shortlisting"]
+    assert db_session.scalar(select(func.count(IndicatorTarget.id))) == 0
+    removed = db_session.scalar(select(AuditEvent).filter_by(action="goal_removed"))
+    assert removed.before["goal"] == "Diverse panels" and len(removed.before["targets"]) == 1

@@ -130,6 +130,9 @@ def test_hostile_form_input_never_gives_a_server_error(app, client_as, db_sessio
     lead, admin = client_as("edi_lead"), client_as("administrator")
     action_id, theme_id = _first_action_id(app)
     plan = "/org/northshire/cycles/2024-25/plan"
+    with app.app_context():
+        ids = _commitment_ids()
+    commitments = f"/org/northshire/commitments/{ids['commitment_id']}"
     date_parts = ["31", "2", "99999"]
     posts = [
         (lead, "/org/northshire/cycles/new", {"label": LONG, "period_start": date_parts,
@@ -164,6 +167,19 @@ def test_hostile_form_input_never_gives_a_server_error(app, client_as, db_sessio
           "snapshot_date": date_parts}),
         (lead, f"/org/northshire/cycles/2024-25/comments/action/{action_id}",
          {"body": LONG * 3, "visibility": "everyone", "parent_id": HUGE}),
+        (lead, "/org/northshire/commitments/new", {"title": LONG, "description": LONG * 2}),
+        (lead, f"{commitments}/edit", {"title": "\x00", "description": "\x01"}),
+        (lead, f"{commitments}/goals/new", {"text": LONG, "themes": [LONG, HUGE]}),
+        (lead, f"{commitments}/goals/{ids['goal_id']}/edit", {"text": "x", "themes": "<b>"}),
+        (lead, f"{commitments}/goals/{ids['goal_id']}/targets/new",
+         {"indicator": "<x>", "service_area": LONG, "target": "1e400", "by_cycle": "9999-00",
+          "baseline_cycle": LONG}),
+        (lead, f"{commitments}/goals/{ids['goal_id']}/targets/{ids['target_id']}/edit",
+         {"indicator": "SCW2", "service_area": "all", "target": "NaN", "by_cycle": HUGE,
+          "baseline_cycle": "2024-25"}),
+        (lead, f"{commitments}/goals/{ids['goal_id']}/targets/new",
+         {"indicator": "SCW2", "service_area": "all", "target": "Infinity",
+          "by_cycle": "2099-00", "baseline_cycle": "2024-25"}),
         (admin, "/admin/organisations/new", {"name": LONG, "slug": LONG, "kind": "empire",
                                              "ons_code": LONG}),
         (admin, "/admin/users/new", {"name": LONG, "email": LONG}),
