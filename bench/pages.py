@@ -14,8 +14,10 @@ the programme lead), and the home page and notifications as every role. A route 
 none of them 200 is listed as skipped with the statuses it got.
 
 Per page: --requests timed requests one after another (after two unmeasured), p50 and p95 in
-ms, and the SQL statements one request issues (counted in this process through Flask's test
-client on the same database, with an SQLAlchemy event). Then the heaviest page (highest p50)
+ms, the SQL statements one request issues and the CPU time the app spends on it (both in this
+process through Flask's test client on the same database: statements counted with an
+SQLAlchemy event, CPU as the median process time of 3 requests, which the machine's load
+changes far less than the wall-clock times). Then the heaviest page (highest p50)
 and a floor page (the accessibility statement, signed in: the layout and no data) are each
 asked for by 4 clients at once for --seconds, giving requests a second. The last two lines:
 ``pages over 100 ms p95: N`` and ``heaviest/floor throughput ratio: R``.
@@ -115,6 +117,7 @@ class Page:
     p50: float = 0.0
     p95: float = 0.0
     queries: int | None = None
+    cpu: float = 0.0
 
 
 def _values(app) -> dict[str, object]:
@@ -193,12 +196,20 @@ class QueryCounter:
             self.clients[role] = client
         return self.clients[role]
 
-    def queries(self, role: str, path: str) -> int:
+    def queries(self, role: str, path: str) -> tuple[int, float]:
+        """The statements of one request and its CPU time in this process (median of 3, ms):
+        the app's own work, whatever the load on the machine does to the wall-clock times."""
         client = self.client(role)
         client.get(path)  # once to warm whatever is cached per process
         self.count = 0
         client.get(path)
-        return self.count
+        count = self.count
+        cpu = []
+        for _ in range(3):
+            started = time.process_time()
+            client.get(path)
+            cpu.append((time.process_time() - started) * 1000)
+        return count, statistics.median(cpu)
 
 
 def measure(browser: Browser, path: str, n: int) -> tuple[int, float, float]:
@@ -285,10 +296,10 @@ def main() -> None:  # noqa: C901
                     continue
                 page = Page(endpoint, path, role)
                 page.status, page.p50, page.p95 = measure(browsers[role], path, args.requests)
-                page.queries = counter.queries(role, path)
+                page.queries, page.cpu = counter.queries(role, path)
                 measured.append(page)
                 print(f"  {endpoint:38} {role:14} {page.p50:7.1f} {page.p95:7.1f} "
-                      f"{page.queries:4}  {path}", flush=True)
+                      f"{page.cpu:7.1f} {page.queries:4}  {path}", flush=True)
                 if not every:
                     break
             else:
@@ -301,10 +312,10 @@ def main() -> None:  # noqa: C901
         server.terminate()
         server.wait(timeout=30)
     print()
-    print(f"{'page':38} {'role':14} {'p50 ms':>7} {'p95 ms':>7} {'SQL':>4}  path")
+    print(f"{'page':38} {'role':14} {'p50 ms':>7} {'p95 ms':>7} {'CPU ms':>7} {'SQL':>4}  path")
     for page in sorted(measured, key=lambda p: -p.p95):
         print(f"{page.endpoint:38} {page.role:14} {page.p50:7.1f} {page.p95:7.1f} "
-              f"{page.queries:4}  {page.path}")
+              f"{page.cpu:7.1f} {page.queries:4}  {page.path}")
     for line in skipped:
         print(f"skipped: {line}")
     print(f"floor {FLOOR}: {floor_rate:.1f} requests/s; heaviest {heaviest.endpoint} "

@@ -92,6 +92,11 @@ class StoredResults:
         """Return one series of one area ("no data" when it was not saved)."""
         return StoredSeries.read(indicator, self._indicators(area).get(indicator))
 
+    def rating(self, area: str, indicator: str) -> str | None:
+        """Return one series' rating alone (None when not rated): a table of many councils
+        needs no more of it."""
+        return (self._indicators(area).get(indicator) or {}).get("rating")
+
     def pay_bands(self, area: str) -> Mapping[str, Any]:
         """Return SCW1 (the workforce share and each band) as saved, or an empty mapping."""
         return self._indicators(area).get("SCW1") or {}

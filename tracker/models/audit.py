@@ -16,7 +16,11 @@ if TYPE_CHECKING:
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_entity", "entity_type", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_events_entity", "entity_type", "entity_id"),
+        # An organisation's events, and its latest one in one index step (migration 0027).
+        Index("ix_audit_events_organisation_occurred", "organisation_id", "occurred_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
@@ -24,7 +28,7 @@ class AuditEvent(Base):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+        ForeignKey("organisations.id", ondelete="SET NULL")
     )
     entity_type: Mapped[str] = mapped_column(String(50))
     entity_id: Mapped[int | None]

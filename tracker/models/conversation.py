@@ -32,9 +32,11 @@ class Comment(Base):
         Index("ix_comments_subject", "cycle_id", "subject_type", "subject_key"),
         # The weekly summary counts each organisation's comments of the week (migration 0019).
         Index("ix_comments_organisation_created", "organisation_id", "created_at"),
-        # Feedback waiting for a response: only the comments that asked for one (0019).
+        # Feedback waiting for a response: only the comments that asked for one (0019), with
+        # what the count of those waiting reads, so PostgreSQL answers from the index (0027).
         Index("ix_comments_awaiting_response", "organisation_id", "response_requested_at",
-              postgresql_where=text(AWAITING), sqlite_where=text(AWAITING)),
+              postgresql_where=text(AWAITING), sqlite_where=text(AWAITING),
+              postgresql_include=["id", "visibility", "created_at"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

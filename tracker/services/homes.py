@@ -7,10 +7,11 @@ there are (the tests count them).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, select
 
 from tracker.domain import paths
 from tracker.domain.comments import Visibility, days_waiting
@@ -18,11 +19,12 @@ from tracker.domain.definitions import SERIES_IDS
 from tracker.domain.formatting import LONDON
 from tracker.domain.indicators import ADVERSE
 from tracker.domain.plans import (
+    DUE_SOON_DAYS,
     OPEN_STATUSES,
-    ActionFacts,
+    STALE_AFTER_DAYS,
+    ActionStatus,
     Attention,
     Tally,
-    accountability,
     attention,
 )
 from tracker.domain.results_sheet import data_quality_notes
@@ -268,20 +270,12 @@ def councils(*, user: User, today: date, sort: str = "name",
             .order_by(ReportingCycle.period_start)):
         found[cycle.organisation_id].cycle = cycle  # the last one in date order wins
     by_cycle = {c.cycle.id: c for c in found.values() if c.cycle is not None}
-    for cycle_id, results in db.session.execute(
-            select(IndicatorDataset.cycle_id, IndicatorDataset.results)
-            .where(IndicatorDataset.cycle_id.in_(list(by_cycle)))):
-        _count_ratings(by_cycle[cycle_id], StoredResults(results))
-    facts: dict[int, list[ActionFacts]] = {}
-    for cycle_id, status, due_date, last_activity in db.session.execute(
-            select(ActionPlan.cycle_id, Action.status, Action.due_date, Action.last_activity_on)
-            .join(ActionPlan, ActionPlan.id == Action.plan_id)
-            .where(ActionPlan.cycle_id.in_(list(by_cycle)), Action.is_draft.is_(False))):
-        facts.setdefault(cycle_id, []).append(ActionFacts(
-            owner="", theme="", status=status.value, due_date=due_date,
-            last_activity=last_activity))
-    for cycle_id, council in by_cycle.items():
-        council.tally = accountability(facts.get(cycle_id, []), today=today).overall
+    for cycle_id, (has_figures, rated, adverse) in _rating_counts(
+            cycle_ids=list(by_cycle)).items():
+        council = by_cycle[cycle_id]
+        council.has_figures, council.rated, council.adverse = has_figures, rated, adverse
+    for cycle_id, tally in plan_tallies(cycle_ids=list(by_cycle), today=today).items():
+        by_cycle[cycle_id].tally = tally
     for organisation_id, count, oldest, created in db.session.execute(
             select(Comment.organisation_id, func.count(Comment.id),
                    func.min(Comment.response_requested_at), func.min(Comment.created_at))
@@ -294,23 +288,84 @@ def councils(*, user: User, today: date, sort: str = "name",
         found[organisation_id].awaiting = count
         found[organisation_id].longest_wait = days_waiting(
             _as_utc(asked).astimezone(LONDON).date(), today) if asked else 0
-    for audited_id, last in db.session.execute(
-            select(AuditEvent.organisation_id, func.max(AuditEvent.occurred_at))
-            .where(AuditEvent.organisation_id.in_(ids)).group_by(AuditEvent.organisation_id)):
-        if audited_id is not None:  # always, given the where clause
-            found[audited_id].last_activity = _as_utc(last)
+    # The latest audit event of each organisation: one backward step of the index on
+    # (organisation_id, occurred_at) each (migration 0027), not every event grouped.
+    latest = select(func.max(AuditEvent.occurred_at)).where(
+        AuditEvent.organisation_id == Organisation.id).correlate(Organisation).scalar_subquery()
+    for organisation_id, last in db.session.execute(
+            select(Organisation.id, latest).where(Organisation.id.in_(ids))):
+        if last is not None:
+            found[organisation_id].last_activity = _as_utc(last)
     key = COUNCIL_SORTS.get(sort, COUNCIL_SORTS["name"])
     ordered = sorted(found.values(), key=COUNCIL_SORTS["name"])
     return sorted(ordered, key=key, reverse=descending)
 
 
-def _count_ratings(council: Council, results: StoredResults) -> None:
-    council.has_figures = bool(results)
+def plan_tallies(*, cycle_ids: list[int], today: date) -> dict[int, Tally]:
+    """Count each cycle's plan as Tally.add would (statuses, overdue, due soon, no update for
+    STALE_AFTER_DAYS), in the database: one row per cycle and status, however many actions.
+
+    Drafts are left out, as on every page that counts a plan. The rule is Tally.add's, written
+    as SQL (tests/integration/test_homes.py compares the two on the same actions).
+    """
+    is_open = Action.status.in_(sorted(OPEN_STATUSES))
+    overdue = and_(is_open, Action.due_date < today)
+    due_soon = and_(is_open, Action.due_date >= today,
+                    Action.due_date <= today + timedelta(DUE_SOON_DAYS))
+    stale = and_(is_open, Action.last_activity_on <= today - timedelta(STALE_AFTER_DAYS))
+    tallies: dict[int, Tally] = {}
+    for cycle_id, status, total, n_overdue, n_due_soon, n_stale in db.session.execute(
+            select(ActionPlan.cycle_id, Action.status, func.count(),
+                   func.count().filter(overdue), func.count().filter(due_soon),
+                   func.count().filter(stale))
+            .join(ActionPlan, ActionPlan.id == Action.plan_id)
+            .where(ActionPlan.cycle_id.in_(cycle_ids), Action.is_draft.is_(False))
+            .group_by(ActionPlan.cycle_id, Action.status)):
+        tally = tallies.setdefault(cycle_id, Tally())
+        tally.total += total
+        tally.by_status[ActionStatus(status)] += total
+        tally.overdue += n_overdue
+        tally.due_soon += n_due_soon
+        tally.stale += n_stale
+    return tallies
+
+
+#: (dataset id, loaded_at) -> (any results, rated, adverse). A dataset's figures change only
+#: when it is loaded again, which moves loaded_at (the version that national submissions and
+#: publications compare too), so what is kept here is never stale; each process keeps its own.
+_RATINGS_KEPT: OrderedDict[tuple[int, datetime], tuple[bool, int, int]] = OrderedDict()
+RATINGS_KEPT_AT_MOST = 5000
+
+
+def _rating_counts(*, cycle_ids: list[int]) -> dict[int, tuple[bool, int, int]]:
+    """Count each cycle's rated and adverse results, reading (and parsing) only the datasets
+    this process has not counted at their current version. Always two queries."""
+    versions = {(dataset_id, loaded_at): cycle_id for dataset_id, cycle_id, loaded_at in
+                db.session.execute(select(IndicatorDataset.id, IndicatorDataset.cycle_id,
+                                          IndicatorDataset.loaded_at)
+                                   .where(IndicatorDataset.cycle_id.in_(cycle_ids)))}
+    missing = {key[0]: key for key in versions if key not in _RATINGS_KEPT}
+    for dataset_id, results in db.session.execute(
+            select(IndicatorDataset.id, IndicatorDataset.results)
+            .where(IndicatorDataset.id.in_(list(missing)))):
+        _RATINGS_KEPT[missing[dataset_id]] = _count_ratings(StoredResults(results))
+    counted = {}
+    for key, cycle_id in versions.items():
+        counted[cycle_id] = _RATINGS_KEPT[key]
+        _RATINGS_KEPT.move_to_end(key)
+    while len(_RATINGS_KEPT) > RATINGS_KEPT_AT_MOST:
+        _RATINGS_KEPT.popitem(last=False)
+    return counted
+
+
+def _count_ratings(results: StoredResults) -> tuple[bool, int, int]:
+    rated = adverse = 0
     for area in results.areas:
         for sid in SERIES_IDS:
-            rating = results.series(area, sid).rating
-            council.rated += rating is not None
-            council.adverse += rating == ADVERSE
+            rating = results.rating(area, sid)
+            rated += rating is not None
+            adverse += rating == ADVERSE
+    return bool(results), rated, adverse
 
 
 def _as_utc(value: datetime) -> datetime:
