@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from urllib.parse import urlsplit
 
+import pytest
 from sqlalchemy import select
 
 from tests.factories import demo_counts_rows
@@ -92,15 +93,15 @@ def crawl(app, client, start: str = "/") -> tuple[int, list[str]]:
     return len(seen), problems
 
 
-def test_no_page_shows_none_to_any_role(app, demo, client_as, factories, db_session):
+@pytest.mark.parametrize("role", [*ROLES, "eastbrook_lead"])
+def test_no_page_shows_none_to_any_role(app, demo, client_as, factories, db_session, role):
+    """One role a test, so that the crawls (the suite's longest work) share the workers."""
     _prepare(app, client_as, factories, db_session)
-    clients = {role: client_as(role) for role in ROLES}
-    eastbrook = app.test_client()
-    assert sign_in(eastbrook, "edi.lead@eastbrook.example.org").status_code == 302
-    clients["eastbrook_lead"] = eastbrook
-    problems, visited = [], {}
-    for role, client in clients.items():
-        visited[role], found = crawl(app, client)
-        problems += [f"{role}: {problem}" for problem in found]
+    if role == "eastbrook_lead":
+        client = app.test_client()
+        assert sign_in(client, "edi.lead@eastbrook.example.org").status_code == 302
+    else:
+        client = client_as(role)
+    visited, problems = crawl(app, client)
     assert problems == []
-    assert visited["edi_lead"] > 100 and visited["eastbrook_lead"] > 20
+    assert visited > {"edi_lead": 100, "eastbrook_lead": 20}.get(role, 50)  # it did crawl
