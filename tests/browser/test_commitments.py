@@ -89,3 +89,12 @@ def test_the_sponsor_reads_the_commitments(page: Page):
     expect(section.locator(".app-target-status")).to_contain_text("0.80 by 2026-27")
     expect(section.locator(".app-target-status .govuk-tag")).to_have_count(1)
     assert_accessible(page)
+
+
+def test_the_commitments_fit_a_phone(page: Page):
+    page.set_viewport_size({"width": 375, "height": 740})
+    sign_in(page, "edi.lead@northshire.example.org")
+    page.goto("/org/northshire/commitments")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    expect(page.get_by_role("button", name="Move up Zero tolerance of racism")).to_have_count(0)
+    assert_accessible(page)
