@@ -398,6 +398,8 @@ def test_the_council_report_and_board_pack_show_the_targets(factories, client_fo
     text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
     assert "Commitments and targets" in text and "Goal: Fair panels" in text
     assert "0.80 by 2026-27" in text
+    assert any(f"1 indicator target of the commitments: 1 {words}" in text
+               for words in ("met", "on course", "not on course"))
 
 
 def test_a_theme_renamed_in_the_latest_plan_is_renamed_in_the_goals(factories, client_for,

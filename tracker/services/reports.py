@@ -4,6 +4,7 @@ publication (small numbers kept safe), and the results spreadsheets.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.domain.comments import Visibility
+from tracker.domain.commitments import TARGET_STATUS_WORDS
 from tracker.domain.definitions import INDICATORS_BY_ID, SERIES_IDS
 from tracker.domain.formatting import LONDON, london_time
 from tracker.domain.indicators import ADVERSE, GM_WHITE
@@ -194,6 +196,14 @@ class BoardPack:
     @property
     def adverse_count(self) -> int:
         return sum(len(ids) for ids in self.adverse.values())
+
+    @property
+    def targets_by_status(self) -> dict[str, int]:
+        """How many of the commitments' targets are met, on course and so on (words -> count,
+        only those with any)."""
+        tally = Counter(line.judgement.words for c in self.commitments for goal in c.goals
+                        for line in goal.targets)
+        return {words: tally[words] for words in TARGET_STATUS_WORDS.values() if tally[words]}
 
     @property
     def rated_count(self) -> int:
