@@ -7,6 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 PGDIR := .pgtest
+REDISDIR := .redistest
 # pytest-xdist workers: each has its own SQLite files and its own PostgreSQL databases.
 TEST_WORKERS ?= 2
 PYTEST := $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup
@@ -52,17 +53,23 @@ TEST_LOCK ?= /tmp/sc-wres-tracker-test.lock
 test: install system-packages lint
 	$(if $(TEST_LOCK),flock $(TEST_LOCK)) $(MAKE) --no-print-directory test-sqlite test-postgres
 
+# A throw-away Redis for both runs (two app hosts sharing their sign-in limits through it).
 test-sqlite:
-	$(PYTEST) tests
+	bash scripts/redis-test-server.sh start $(REDISDIR)
+	TEST_REDIS_URL=$$(bash scripts/redis-test-server.sh url $(REDISDIR)) $(PYTEST) tests; \
+	  status=$$?; bash scripts/redis-test-server.sh stop $(REDISDIR); exit $$status
 
 test-postgres:
 	bash scripts/pg-test-cluster.sh start $(PGDIR)
+	bash scripts/redis-test-server.sh start $(REDISDIR)
 	TEST_DATABASE_URL=$$(bash scripts/pg-test-cluster.sh url $(PGDIR)) EXPECT_DATABASE=postgresql \
+	  TEST_REDIS_URL=$$(bash scripts/redis-test-server.sh url $(REDISDIR)) \
 	  $(PYTEST) tests/integration; \
-	  status=$$?; bash scripts/pg-test-cluster.sh stop $(PGDIR); exit $$status
+	  status=$$?; bash scripts/pg-test-cluster.sh stop $(PGDIR); \
+	  bash scripts/redis-test-server.sh stop $(REDISDIR); exit $$status
 
 assets:
 	bash scripts/build-assets.sh
 
 clean:
-	rm -rf $(VENV) instance $(PGDIR) node_modules
+	rm -rf $(VENV) instance $(PGDIR) $(REDISDIR) node_modules

@@ -93,6 +93,8 @@ class Config:
     # notation); the counts live in memory (each process its own) or in Redis (redis://host:6379).
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+    # Put before every key the limits keep, so that installations can share one Redis.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX") or "sc-wres"
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT") or "20 per minute; 200 per hour"
     SET_PASSWORD_RATE_LIMIT = os.environ.get("SET_PASSWORD_RATE_LIMIT") or "10 per minute"
     PASSWORD_HASH_PROFILE = "standard"

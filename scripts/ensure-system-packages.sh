@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the Debian packages the tests need are installed: Chromium (browser tests),
-# PostgreSQL server binaries (scripts/pg-test-cluster.sh) and Liberation fonts (Arial-metric
+# PostgreSQL server binaries (scripts/pg-test-cluster.sh), Redis (scripts/redis-test-server.sh:
+# sign-in limits shared by two app hosts) and Liberation fonts (Arial-metric
 # Liberation Sans, so pages that ask for Arial render with the right metrics) and the Pango,
 # HarfBuzz libraries WeasyPrint draws the board pack and report PDFs with.
 #
@@ -43,6 +44,10 @@ check() {
     if ! have_postgres_server; then
         missing+=(postgresql)
         reasons+=("initdb, pg_ctl, postgres and psql under /usr/lib/postgresql/*/bin")
+    fi
+    if [[ ! -x /usr/bin/redis-server ]]; then
+        missing+=(redis-server)
+        reasons+=("/usr/bin/redis-server")
     fi
     if [[ ! -e /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ]]; then
         missing+=(fonts-liberation)

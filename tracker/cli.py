@@ -222,7 +222,10 @@ def worker(until_idle: bool) -> None:
         click.echo(f"Jobs run in the web process here (JOBS_RUNNER={queue.runner}); the worker "
                    "is for PostgreSQL (JOBS_RUNNER=procrastinate).", err=True)
         sys.exit(2)
+    from tracker.observability import log_job_queue
+
     _load_every_task()
+    log_job_queue(current_app)
     queue.work(wait=not until_idle)
 
 

@@ -86,6 +86,20 @@ def init_logging(app: Flask) -> None:
     user_logged_in.connect(_note_signed_in, app)
 
 
+def log_job_queue(app: Flask) -> None:
+    """In the worker: the job queue's own records (procrastinate's: each job started and
+    finished, each periodic run deferred, or skipped as another worker deferred it) go out as
+    JSON lines beside the application's, at LOG_LEVEL."""
+    logger = logging.getLogger("procrastinate")
+    logger.setLevel(app.config["LOG_LEVEL"])
+    if app.config["LOG_TO_STDERR"] and not any(isinstance(h, _StandardError)
+                                               for h in logger.handlers):
+        handler = _StandardError()
+        handler.setFormatter(json_formatter())
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
 def _note_signed_in(sender: Flask, user: Any, **extra: Any) -> None:
     g.user_id = user.id  # whoever signed in with this request
 
