@@ -20,6 +20,9 @@ class AuditEvent(Base):
         Index("ix_audit_events_entity", "entity_type", "entity_id"),
         # An organisation's events, and its latest one in one index step (migration 0027).
         Index("ix_audit_events_organisation_occurred", "organisation_id", "occurred_at"),
+        # An organisation's latest event by number, a prepared document's "changed since"
+        # (migration 0028).
+        Index("ix_audit_events_organisation_latest", "organisation_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

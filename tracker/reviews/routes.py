@@ -109,13 +109,15 @@ def _review(access: OrgAccess, label: str):
 
 
 def _review_page(access: OrgAccess, cycle, review, status: int = 200, **forms):
-    facts = review_service.review_facts(access=access, cycle=cycle, review=review, today=today())
+    actions = review_service.cycle_actions(access=access, cycle=cycle)  # read once, for both
+    facts = review_service.review_facts(access=access, cycle=cycle, review=review, today=today(),
+                                        actions=actions)
     thread = thread_service.thread_for(access=access, user=current_user, subject_type="review",
                                        subject_key=cycle.label, cycle_label=cycle.label)
     return render_template(
         "reviews/review.html", access=access, cycle=cycle, review=review, facts=facts,
         rights=review_service.review_rights(access=access, review=review), thread=thread,
-        warnings=review_service.review_warnings(access=access, review=review)
+        warnings=review_service.review_warnings(access=access, review=review, actions=actions)
         if not review.is_signed else [], beside=beside_rl,
         bands={area: review_service.pay_band_trend(access=access, area=area)
                for area in dict.fromkeys(fact.area for fact in facts)},

@@ -315,14 +315,33 @@ class ReviewFact:
     narrative: ReviewNarrative | None = None
 
 
+def cycle_actions(*, access: OrgAccess, cycle: ReportingCycle) -> list[Action]:
+    """Return every action of the cycle's plan (for review_facts and review_warnings)."""
+    return action_service.plan_actions(access=access,
+                                       plan=plan_service.get_plan(access=access, cycle=cycle))
+
+
+def _by_indicator(actions: list[Action]) -> dict[str, list[tuple[Action, set[str]]]]:
+    """Each action once under each indicator it is linked to, with the areas of those links."""
+    linked: dict[str, list[tuple[Action, set[str]]]] = {}
+    for action in actions:
+        areas: dict[str, set[str]] = {}
+        for link in action.links:
+            areas.setdefault(link.indicator, set()).add(link.service_area)
+        for indicator, link_areas in areas.items():
+            linked.setdefault(indicator, []).append((action, link_areas))
+    return linked
+
+
 def review_facts(*, access: OrgAccess, cycle: ReportingCycle, review: AnnualReview,
-                 today: date) -> list[ReviewFact]:
-    """Return, per indicator and service area, the figures, the change and the linked actions."""
+                 today: date, actions: list[Action] | None = None) -> list[ReviewFact]:
+    """Return, per indicator and service area, the figures, the change and the linked actions
+    (of `actions`, the cycle's plan's, when the caller has them already)."""
     cycles = cycles_with_results(access=access)
     national = national_values()
     results = next((r for c, r in cycles if c.id == cycle.id), StoredResults(None))
-    plan = plan_service.get_plan(access=access, cycle=cycle)
-    actions = action_service.plan_actions(access=access, plan=plan)
+    linked = _by_indicator(actions if actions is not None
+                           else cycle_actions(access=access, cycle=cycle))
     narratives = {(n.indicator, n.service_area): n for n in review.narratives}
     facts = []
     for area in results.areas or ["all"]:
@@ -332,9 +351,8 @@ def review_facts(*, access: OrgAccess, cycle: ReportingCycle, review: AnnualRevi
             row = next(r for r in rows if r.cycle.id == cycle.id)
             fact = ReviewFact(sid, INDICATORS_BY_ID[sid].short_name, area, row,
                               narrative=narratives.get((sid, area)))
-            for action in actions:
-                if not any(link.indicator == sid and link.service_area in (area, "all")
-                           for link in action.links):
+            for action, link_areas in linked.get(sid, []):
+                if area not in link_areas and "all" not in link_areas:
                     continue
                 if action.status == ActionStatus.COMPLETE:
                     fact.completed.append(action)
@@ -435,15 +453,17 @@ def missing_narratives(results: StoredResults,
             if results.series(area, sid).has_figure and (sid, area) not in written]
 
 
-def review_warnings(*, access: OrgAccess, review: AnnualReview) -> list[SignOffWarning]:
+def review_warnings(*, access: OrgAccess, review: AnnualReview,
+                    actions: list[Action] | None = None) -> list[SignOffWarning]:
     """Say what the review leaves unfinished before it is signed off: what its cycle's plan
-    leaves unfinished (the plan sign-off's warnings), then the narratives not written."""
+    leaves unfinished (the plan sign-off's warnings), then the narratives not written.
+    `actions` are the plan's, when the caller has them already."""
     require(access, Capability.READ)
     warnings = []
     plan = db.session.scalar(select(ActionPlan).where(ActionPlan.cycle_id == review.cycle_id))
     if plan is not None:
-        warnings = plan_warnings(access=access, plan=plan,
-                                 actions=action_service.plan_actions(access=access, plan=plan))
+        warnings = plan_warnings(access=access, plan=plan, actions=actions if actions is not None
+                                 else action_service.plan_actions(access=access, plan=plan))
     results = StoredResults(db.session.scalar(select(IndicatorDataset.results).where(
         IndicatorDataset.cycle_id == review.cycle_id)))
     missing = missing_narratives(results, list(review.narratives))
