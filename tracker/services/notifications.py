@@ -295,18 +295,26 @@ def _switched_off(kind: NotificationKind) -> set[int]:
         NotificationPreference.kind == kind, NotificationPreference.frequency == Frequency.OFF)))
 
 
-def _due_actions(today: date, organisation_ids: list[int] | None = None) -> list[DueAction]:
-    query = (select(Action.id, Action.title, Action.owner_id, Action.due_date, ReportingCycle.label,
-                    Organisation.name, Organisation.slug, Organisation.id)
-             .join(ActionPlan, ActionPlan.id == Action.plan_id)
-             .join(ReportingCycle, ReportingCycle.id == ActionPlan.cycle_id)
-             .join(Organisation, Organisation.id == ReportingCycle.organisation_id)
-             .where(Action.owner_id.is_not(None), Action.due_date.is_not(None),
-                    Action.is_draft.is_(False), Action.status.in_(list(OPEN_STATUSES)),
-                    ReportingCycle.is_archived.is_(False),
-                    Action.due_date <= today + timedelta(days=REMINDER_HORIZON_DAYS)))
+def _due(today: date, *columns):
+    """The query of open actions with an owner due within the reminders' horizon (or overdue)."""
+    return (select(*columns)
+            .join(ActionPlan, ActionPlan.id == Action.plan_id)
+            .join(ReportingCycle, ReportingCycle.id == ActionPlan.cycle_id)
+            .join(Organisation, Organisation.id == ReportingCycle.organisation_id)
+            .where(Action.owner_id.is_not(None), Action.due_date.is_not(None),
+                   Action.is_draft.is_(False), Action.status.in_(list(OPEN_STATUSES)),
+                   ReportingCycle.is_archived.is_(False),
+                   Action.due_date <= today + timedelta(days=REMINDER_HORIZON_DAYS)))
+
+
+def _due_actions(today: date, organisation_ids: list[int] | None = None,
+                 owner_ids: list[int] | None = None) -> list[DueAction]:
+    query = _due(today, Action.id, Action.title, Action.owner_id, Action.due_date,
+                 ReportingCycle.label, Organisation.name, Organisation.slug, Organisation.id)
     if organisation_ids is not None:
         query = query.where(Organisation.id.in_(organisation_ids))
+    if owner_ids is not None:
+        query = query.where(Action.owner_id.in_(owner_ids))
     due = []
     for action_id, title, owner_id, due_date, label, name, slug, _ in db.session.execute(query):
         assert owner_id is not None and due_date is not None  # the query keeps only these
@@ -318,15 +326,22 @@ def _due_actions(today: date, organisation_ids: list[int] | None = None) -> list
 
 def _queue_reminders(today: date, base_url: str) -> int:
     off = _switched_off(NotificationKind.REMINDER)
-    reminders = select_reminders(_due_actions(today), today=today)
+    # Who might hear today, and which of them have not: only their actions are read and
+    # drawn up (a second run the same day reads the owners' ids and the day's keys, no more).
+    owner_ids = [i for i in db.session.scalars(_due(today, Action.owner_id).distinct())
+                 if i is not None and i not in off]
+    keys = {owner_id: f"reminder:{owner_id}:{today.isoformat()}" for owner_id in owner_ids}
+    gone = mail.queued_keys(keys.values())  # sent today already: never drawn up again
+    waiting = [owner_id for owner_id in owner_ids if keys[owner_id] not in gone]
+    if not waiting:
+        return 0
+    reminders = select_reminders(_due_actions(today, owner_ids=waiting), today=today)
     owners = {u.id: u for u in db.session.scalars(select(User).where(
         User.id.in_(list(reminders)), User.is_active_account.is_(True)))}
-    keys = {owner_id: f"reminder:{owner_id}:{today.isoformat()}" for owner_id in reminders}
-    gone = mail.queued_keys(keys.values())  # sent today already: never drawn up again
     rows = []
     for owner_id, reminder in reminders.items():
         owner = owners.get(owner_id)
-        if owner is None or owner_id in off or keys[owner_id] in gone:
+        if owner is None:
             continue
         message = render(reminder_message(name=owner.name, reminder=reminder, today=today,
                                           base_url=base_url,
