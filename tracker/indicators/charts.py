@@ -27,6 +27,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator  # noqa: E402
 
+from tracker.domain.commitments import cycle_year, label_after, years_after  # noqa: E402
 from tracker.domain.indicators import ADVERSE, LOWER_BOUND, REVERSE, UPPER_BOUND, WITHIN  # noqa: E402
 
 #: The four-fifths range, as the domain rates an RL (tracker/domain/indicators.py).
@@ -168,6 +169,21 @@ class TrendTarget:
 TARGET_COLOUR = "#4c2c92"  # GOV.UK purple: not a rating's colour; dashed, and labelled
 
 
+def _cycle_ticks(points: list[TrendPoint], targets: list[TrendTarget]) -> dict[date, str]:
+    """Place each cycle on the axis: those with figures, and every cycle of a target's path,
+    those still to come too (at the snapshot date a year on from the last)."""
+    ticks = {p.when: p.label for p in points}
+    known = set(ticks.values())
+    for target in targets:
+        years = cycle_year(target.by) - cycle_year(target.set_in)
+        for n in range(1, years + 1):
+            label = label_after(target.set_in, n)
+            if label not in known:
+                ticks[target.by_when if n == years else years_after(target.set_when, n)] = label
+                known.add(label)
+    return ticks
+
+
 def _dates(days: Iterable[date]) -> np.ndarray:
     """Dates for an axis: matplotlib converts them itself, but its stubs only say numbers."""
     return np.array(list(days), dtype=object)
@@ -213,16 +229,15 @@ def trend_chart(points: list[TrendPoint], markers: list[TrendMarker], *, title: 
                 markerfacecolor="white", markeredgewidth=1.6, color=TARGET_COLOUR,
                 linestyle="none", zorder=3)
         ax.annotate(f"Target {target.target:.2f} by {target.by}", (target.by_when, target.target),
-                    xytext=(0, 9), textcoords="offset points", ha="right", fontsize=9,
-                    color=TARGET_COLOUR)
+                    xytext=(0, 10), textcoords="offset points", ha="right", fontsize=9,
+                    color=TARGET_COLOUR,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"})
     for marker in markers:
         symbol = "^" if marker.kind == "started" else "*"
         ax.plot(_dates([marker.when]), [low * 1.06], marker=symbol, color="#1d70b8" if
                 marker.kind == "started" else "#00703c", markersize=9, linestyle="none",
                 zorder=4, clip_on=False)
-    ticks = {p.when: p.label for p in points}
-    for target in targets:
-        ticks.setdefault(target.by_when, target.by)
+    ticks = _cycle_ticks(points, targets)
     ax.set_xticks(_dates(sorted(ticks)), [ticks[when] for when in sorted(ticks)])
     ax.yaxis.set_major_locator(FixedLocator([t for t in TICKS if low <= t <= high]))
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
