@@ -151,8 +151,16 @@ def test_a_large_file_whose_columns_need_matching_goes_on_to_the_mapping_page(
     _work(queue)
     moved = client.get(checking)
     assert moved.status_code == 302 and moved.location.endswith("/indicators/mapping")
+    # the page shows what the job found: it does not read the large file again
+    held = db_session.scalars(select(HeldExtract)).one()
+    kept, held.content = held.content, b"\x00 not a table any more"
+    db_session.commit()
     soup = page(client.get(moved.location))
     assert soup.h1.get_text(strip=True) == "Match your files to the 2024-25 data"
+    assert "Read as CSV: comma-delimited, UTF-8; headers in row 1" in soup.get_text()
+    held = db_session.scalars(select(HeldExtract)).one()
+    held.content = kept
+    db_session.commit()
     assert _count(db_session, HeldExtract) == 1
     # the figures of the columns chosen are computed by the job too
     choice = next(o["value"] for o in soup.select("select[name='column-staff-staff_id'] option")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 
 import openpyxl
 import pandas as pd
@@ -270,3 +271,15 @@ def test_a_problem_in_a_workbook_names_its_sheet():
         "hr.xlsx, sheet 'Staff': Staff ID 'E1' appears more than once, in rows 2, 3. Give each "
         "person one row")
     assert caught.value.problems[0].to_dict()["sheet"] == "Staff"
+
+
+def test_an_examination_is_kept_and_read_back_whole():
+    from tracker.domain.extracts import Examined, examine_extract
+
+    data = workbook({"Notes": [["Read me"]], "Staff": [["Emp Ref", *STAFF_HEADER[1:]],
+                                                       *STAFF_ROWS]})
+    examined = examine_extract("staff", data, "hr.xlsx")
+    again = Examined.from_dict(json.loads(json.dumps(examined.to_dict())))
+    assert (again.layout, again.found, again.absent, again.unknown, again.problems) == (
+        examined.layout, examined.found, examined.absent, examined.unknown, examined.problems)
+    assert again.absent == ("staff_id",) and again.layout.sheet == "Staff"

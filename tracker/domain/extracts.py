@@ -303,6 +303,23 @@ class Examined:
         """Say whether choosing headers or meanings could let this file in."""
         return bool(self.absent or any(self.unknown.values()))
 
+    def to_dict(self) -> dict:
+        """Return a JSON-serialisable copy (a background check keeps it for the mapping page)."""
+        return {"kind": self.kind, "filename": self.filename,
+                "layout": self.layout.to_dict() if self.layout else None,
+                "found": dict(self.found), "absent": list(self.absent),
+                "unknown": {k: dict(v) for k, v in self.unknown.items()},
+                "problems": [p.to_dict() for p in self.problems]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Examined:
+        """Return the examination ``to_dict`` wrote."""
+        return cls(data["kind"], data["filename"],
+                   Layout.from_dict(data["layout"]) if data.get("layout") else None,
+                   dict(data["found"]), tuple(data["absent"]),
+                   {k: dict(v) for k, v in data["unknown"].items()},
+                   [Problem.from_dict(p) for p in data["problems"]])
+
 
 def examine_extract(
     kind: str, data: bytes, filename: str, *, mapping: ColumnMapping | None = None,

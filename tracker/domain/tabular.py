@@ -121,11 +121,21 @@ class Layout:
         return text
 
     def to_dict(self) -> dict:
-        """Return a JSON-serialisable copy (samples keyed by header)."""
+        """Return a JSON-serialisable copy (samples keyed by header position)."""
         return {"format": self.format, "sheet": self.sheet, "sheets": list(self.sheets),
                 "delimiter": self.delimiter, "encoding": self.encoding,
                 "header_row": self.header_row, "headers": list(self.headers),
-                "totals_row": self.totals_row, "description": self.describe()}
+                "totals_row": self.totals_row, "description": self.describe(),
+                "samples": {str(k): list(v) for k, v in self.samples.items()}}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Layout:
+        """Return the layout ``to_dict`` wrote (kept by a background check)."""
+        return cls(data["format"], data["header_row"], tuple(data["headers"]),
+                   sheet=data.get("sheet"), sheets=tuple(data.get("sheets", ())),
+                   delimiter=data.get("delimiter"), encoding=data.get("encoding"),
+                   totals_row=data.get("totals_row"),
+                   samples={int(k): tuple(v) for k, v in data.get("samples", {}).items()})
 
 
 @dataclass(frozen=True, eq=False)

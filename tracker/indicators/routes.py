@@ -221,10 +221,14 @@ def mapping(access: OrgAccess, label: str):
     uploads = {kind: (row.content, row.filename) for kind, row in held.items()}
     sheets = {kind: row.sheet for kind, row in held.items() if row.sheet}
     saved = mapping_service.saved_mapping(access=access)
+    # a large file is not read again here: its check found what the page shows
+    found = check_service.examined_for_mapping(actor=current_user, access=access, cycle=cycle)
+    large = found is not None or upload_service.in_background(uploads)
 
     def examine(with_mapping):
-        return mapping_service.examine(access=access, uploads=uploads, mapping=with_mapping,
-                                       extra_mapping=_extra_mapping(), sheets=sheets)
+        return found or mapping_service.examine(
+            access=access, uploads=uploads, mapping=with_mapping,
+            extra_mapping=_extra_mapping(), sheets=sheets)
 
     examined = examine(saved)
     form = request.form if request.method == "POST" else None
@@ -235,6 +239,10 @@ def mapping(access: OrgAccess, label: str):
         mapping_service.choose_sheets(actor=current_user, access=access, cycle=cycle, sheets={
             kind: sheet for kind, sheet in chosen_sheets.items()
             if sheet and examined[kind].layout and sheet in examined[kind].layout.sheets})
+        if large:  # the job reads the sheet chosen
+            check_service.start_held(actor=current_user, access=access, cycle=cycle,
+                                     uploads=uploads)
+            return redirect(url_for(".checking", slug=slug, label=label))
         return redirect(url_for(".mapping", slug=slug, label=label))
     if form is not None:
         choices = mapping_form.read_columns(form, examined)
@@ -265,7 +273,7 @@ def mapping(access: OrgAccess, label: str):
                   "from now on.", "success")
             return redirect(url_for(".preview", slug=slug, label=label, draft_id=draft.id))
     problems = [p for f in examined.values() for p in f.problems]
-    if not problems and not any(f.needs_mapping for f in examined.values()):
+    if not problems and not found and not any(f.needs_mapping for f in examined.values()):
         try:  # nothing left to map: say what else stops the files
             indicator_service.check_extracts(access=access, uploads=uploads,
                                              extra_mapping=_extra_mapping(), mapping=saved,

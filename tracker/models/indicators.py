@@ -138,6 +138,9 @@ class UploadCheck(Base):
     #: kind) and sheet. The preview before it stays until the check comes to a new one.
     sheet_kind: Mapped[str | None] = mapped_column(String(20))
     sheet: Mapped[str | None] = mapped_column(String(255))
+    #: When the mapping page is next: each file's examination (Examined.to_dict()), so that
+    #: the page need not read a large file again.
+    examined: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

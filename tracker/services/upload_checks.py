@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from tracker import jobs
 from tracker.domain.documents import file_size
+from tracker.domain.extracts import Examined
 from tracker.domain.mappings import ColumnMapping
 from tracker.domain.problems import ExtractValidationError, Problem
 from tracker.domain.roles import Capability
@@ -62,6 +63,7 @@ def _queue(actor: User, cycle: ReportingCycle, uploads: Mapping[str, tuple[bytes
     check.request_number += 1
     check.status, check.problems, check.error = CheckStatus.QUEUED, [], ""
     check.draft_id, check.sheet_kind, check.sheet = preview_id, sheet_kind, sheet
+    check.examined = None
     check.files = [{"kind": kind, "filename": filename, "bytes": len(data)}
                    for kind, (data, filename) in uploads.items()]
     check.created_at, check.started_at, check.finished_at = utcnow(), None, None
@@ -102,6 +104,17 @@ def current(*, actor: User, access: OrgAccess, cycle: ReportingCycle) -> CheckSt
                       check.draft_id, [Problem.from_dict(p) for p in check.problems],
                       check.error, stalled=check.status.waiting and
                       utcnow() - check.created_at > STALLED_AFTER, sheet=check.sheet)
+
+
+def examined_for_mapping(*, actor: User, access: OrgAccess,
+                         cycle: ReportingCycle) -> dict[str, Examined] | None:
+    """Return what the person's check found for the mapping page, by kind, if it came to that."""
+    require(access, Capability.MANAGE_DATA)
+    check = db.session.scalar(select(UploadCheck).where(
+        UploadCheck.cycle_id == cycle.id, UploadCheck.created_by_id == actor.id))
+    if check is None or check.status is not CheckStatus.MAPPING or not check.examined:
+        return None
+    return {kind: Examined.from_dict(data) for kind, data in check.examined.items()}
 
 
 def forget(*, actor: User, access: OrgAccess, cycle: ReportingCycle) -> None:
@@ -176,6 +189,8 @@ class Outcome:
     error: str = ""
     #: Keep the files (another sheet was asked for: the preview before it still needs them).
     keep_files: bool = False
+    #: For the mapping page: each file's examination (Examined.to_dict()).
+    examined: dict | None = None
 
 
 def read_files(work: Work, *, extra_mapping: Mapping[str, str] | None) -> Outcome:
@@ -204,7 +219,8 @@ def read_files(work: Work, *, extra_mapping: Mapping[str, str] | None) -> Outcom
                                keep_files=True)
         if any(f.needs_mapping for f in examined.values()) and \
                 all(f.layout is not None for f in examined.values()):
-            return Outcome(needs_mapping=True)
+            return Outcome(needs_mapping=True,
+                           examined={k: f.to_dict() for k, f in examined.items()})
         return Outcome(problems=tuple(error.problems), keep_files=work.sheet is not None)
 
 
@@ -228,6 +244,7 @@ def finish(*, check_id: int, request_number: int, work: Work, outcome: Outcome) 
                                          draft=draft)
         _end(check, CheckStatus.DONE, draft_id=draft.id)
     elif outcome.needs_mapping:
+        check.examined = outcome.examined  # the mapping page shows it, not reading them again
         _end(check, CheckStatus.MAPPING)  # the files stay held for the mapping page
     else:
         if not outcome.keep_files:
