@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 
 from tracker.domain.definitions import (
@@ -269,13 +270,18 @@ def results_csv_bytes(cycles: Sequence[CycleFigures]) -> bytes:
 
 
 def _write(sheet, values: Sequence[Any]) -> None:
-    sheet.append([None if value is None else value for value in values])
-    for cell in sheet[sheet.max_row]:
-        if cell.data_type == "f":  # text starting '=' that openpyxl took for a formula
-            cell.data_type = "s"
-            cell.quotePrefix = True
-        elif isinstance(cell.value, str) and cell.value.startswith(("+", "-", "@", "=")):
-            cell.quotePrefix = True
+    # Text a spreadsheet would take for a formula goes in as a text cell with a quote prefix
+    # (openpyxl takes text starting '=' for a formula). Made before the row is appended: going
+    # back to the row after (sheet[sheet.max_row]) scanned every cell of the sheet each time.
+    sheet.append([_text_cell(sheet, value) if isinstance(value, str)
+                  and value.startswith(("+", "-", "@", "=")) else value for value in values])
+
+
+def _text_cell(sheet, text: str) -> Cell:
+    cell = WriteOnlyCell(sheet, value=text)  # a Cell not yet placed; append places it
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
 
 
 FORMATS = {"relative_likelihood": "0.00", "ci95_lower": "0.00", "ci95_upper": "0.00",
