@@ -4,12 +4,50 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 
 from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
+from tracker.demo.extracts import demo_extracts
 from tracker.demo.load import DEMO_PASSWORD
+from tracker.domain.counts import counts_from_extracts
+from tracker.domain.definitions import INDICATORS_BY_ID
+from tracker.domain.extracts import read_extracts
+from tracker.domain.indicators import compute_results
+from tracker.domain.stored_results import StoredResults
+from tracker.domain.trends import Change, Point, trend
+
+
+@cache
+def demo_results(label: str = "2024-25", slug: str = "northshire") -> StoredResults:
+    """The figures the demo saves for a council's cycle, worked out from the same generated
+    extracts (tracker/demo/extracts.py): tests look the demo's figures up, never copy them."""
+    counts = counts_from_extracts(**read_extracts(**demo_extracts(slug=slug,
+                                                                  label=label).uploads()))
+    return StoredResults({area: compute_results(c).to_dict("gm-white")
+                          for area, c in counts.items()})
+
+
+DEMO_CYCLES = ("2022-23", "2023-24", "2024-25")
+
+
+def demo_changes(indicator: str, area: str) -> list[tuple[str, float | None, Change]]:
+    """Northshire's demo cycles' (label, RL, change) of one result, by the trend rule."""
+    points = []
+    for label in DEMO_CYCLES:
+        series = demo_results(label).series(area, indicator)
+        points.append(Point(label, series.rl, series.ci95, series.rating, series.status))
+    return [(point.label, point.rl, change) for point, change in
+            trend(points, better_when=INDICATORS_BY_ID[indicator].better_when)]
+
+
+def change_words(change: Change) -> str:
+    """What the trend pages say first of a change ("Towards parity Better for ...")."""
+    if change.for_gm is None:
+        return change.words
+    return f"{change.words} {change.for_gm.capitalize()} for global majority staff"
 
 
 def page(response) -> BeautifulSoup:

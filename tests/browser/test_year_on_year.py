@@ -5,6 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible, sign_in
+from tests.helpers import demo_changes
 
 
 def test_trend_review_sign_off_and_next_cycle(page: Page):
@@ -16,7 +17,13 @@ def test_trend_review_sign_off_and_next_cycle(page: Page):
     page.get_by_role("link", name="Adult social care").click()
     page.get_by_role("link", name="SCW8 Leaving the organisation").click()
     expect(page.locator("h1")).to_have_text("SCW8 Leaving the organisation")
-    expect(page.locator("main table").first).to_contain_text("Towards parity")
+    rows = page.locator("main table").first.locator("tbody tr")
+    for i, (label, _, change) in enumerate(demo_changes("SCW8", "adults")):
+        expect(rows.nth(i).locator("th")).to_have_text(label)
+        expect(rows.nth(i)).to_contain_text(change.words)
+        if change.for_gm:
+            expect(rows.nth(i)).to_contain_text(f"{change.for_gm.capitalize()} for global "
+                                                "majority staff")
     page.wait_for_function(
         "() => { const i = document.querySelector('img.app-chart__image');"
         " return i && i.complete && i.naturalWidth > 0 }")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpers import page
+from tests.helpers import demo_results, page
 
 
 def test_an_advisor_sees_their_councils_against_the_national_figures(client_as):
@@ -14,7 +14,8 @@ def test_an_advisor_sees_their_councils_against_the_national_figures(client_as):
     assert "Riverside" not in html.get_text()  # shared with the RERG only
     northshire = [td.get_text(" ", strip=True) for td in
                   rows["Northshire County Council (2024-25)"]("td")]
-    assert northshire[1].startswith("2.")  # SCW3, the demo's adverse disciplinary figure
+    scw3 = demo_results().series("all", "SCW3")  # the demo's adverse disciplinary figure
+    assert scw3.rating == "adverse" and northshire[1].startswith(f"{scw3.rl:.2f}")
     assert "Adverse" in northshire[1]
     assert "SCW3 Formal disciplinary: adverse in 1 of 2 councils" in html.select_one(
         "#adverse-list").get_text(" ", strip=True)

@@ -162,10 +162,11 @@ def test_counts_typed_into_the_form(app, client_as):
     _save(lead, response.headers["Location"])
     dataset = _cycle_dataset(app)
     # the form gave staff (the pay bands) and recruitment (SCW2) figures: the survey figures
-    # saved before (the demo's counts template) are kept beside them, and the page says so
+    # saved before (from the demo's generated extracts) are kept beside them, and the page
+    # says so
     assert dataset.source == "mixed"
     assert {k: v["source"] for k, v in dataset.provenance["sources"].items()} == {
-        "staff": "counts-form", "recruitment": "counts-form", "survey": "counts-template"}
+        "staff": "counts-form", "recruitment": "counts-form", "survey": "extracts"}
     assert set(dataset.results) == {"all", "adults", "children"}  # the survey's areas kept
     assert dataset.results["all"]["indicators"]["SCW3"]["status"] == "no-data"
     assert dataset.results["all"]["indicators"]["SCW6"]["status"] == "ok"
@@ -175,7 +176,7 @@ def test_counts_typed_into_the_form(app, client_as):
     assert sources.select_one("#source-staff dd").get_text(strip=True) == \
         "Counts typed into the form"
     assert sources.select_one("#source-survey dd").get_text(strip=True).startswith(
-        "Counts template (kept from the figures saved on ")
+        "Record-level extracts (kept from the figures saved on ")
     nhs = lead.get(RESULTS + "?orientation=nhs")
     assert _rl_cells(nhs)["SCW2"] == "3.21"
 

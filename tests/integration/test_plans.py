@@ -10,7 +10,21 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event
 
-from tests.helpers import ROLES, csrf_token, error_summary, expected_status, page, post_form
+from tests.helpers import (
+    ROLES,
+    csrf_token,
+    demo_results,
+    error_summary,
+    expected_status,
+    page,
+    post_form,
+)
+from tracker.domain.definitions import (
+    INDICATORS_BY_ID,
+    SERIES_IDS,
+    SERVICE_AREA_LABELS,
+    SERVICE_AREAS,
+)
 from tracker.domain.plans import ActionStatus
 from tracker.extensions import db
 from tracker.models import (
@@ -216,10 +230,10 @@ def test_action_from_the_library_linked_to_an_adverse_indicator(app, client_as):
         link = db.session.scalar(db.select(ActionIndicatorLink).filter_by(action_id=action_id))
         assert (link.indicator, link.service_area, link.baseline_rating) == ("SCW2", "adults",
                                                                             "adverse")
-        assert round(link.baseline_rl, 2) == 0.32
+        assert link.baseline_rl == pytest.approx(demo_results().series("adults", "SCW2").rl)
         assert link.data_as_at == date(2025, 3, 31)
     html = lead.get(action_url).get_data(as_text=True)
-    assert "RL 0.32, adverse" in html and "data as at 31 March 2025" in html
+    assert f"RL {link.baseline_rl:.2f}, adverse" in html and "data as at 31 March 2025" in html
 
 
 def test_overdue_shows_whatever_the_status_says(app, client_as):
@@ -400,9 +414,18 @@ def test_accountability_counts_and_uncovered_adverse_results(app, client_as):
     owners = [row.th.get_text() for row in html.select("table")[0].select("tbody tr")]
     assert "Nadia Hussain" in owners and "Tom Okafor" in owners
     uncovered = [li.get_text() for li in html.select(".app-uncovered-list li")]
-    # SCW8 is within range; SCW4 children has no linked action in the demo and is adverse
-    assert any(text.startswith("SCW4") and "children" in text for text in uncovered)
-    assert not any(text.startswith("SCW2 ") and "all staff" in text for text in uncovered)
+    # every adverse result of the demo's figures that no open action is linked to, and no other
+    with app.app_context():
+        covered = {(link.indicator, link.service_area) for action in db.session.scalars(
+            db.select(Action).filter_by(plan_id=plan_id)) if action.status.is_open
+            and not action.is_draft for link in action.links}
+    figures = demo_results()
+    expected = [f"{sid} {INDICATORS_BY_ID[sid].short_name}, {SERVICE_AREA_LABELS[area].lower()}: "
+                f"RL {figures.series(area, sid).rl:.2f}" for area in SERVICE_AREAS
+                for sid in SERIES_IDS if figures.series(area, sid).rating == "adverse"
+                and (sid, area) not in covered]
+    assert expected  # the demo has some
+    assert [text.split(", no open")[0] for text in uncovered] == expected
 
 
 # Spreadsheets --------------------------------------------------------------------------------------

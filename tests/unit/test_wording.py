@@ -82,3 +82,16 @@ def test_recorded_values_are_said_in_names_and_words():
 def test_uk_dates_have_no_leading_zero_even_from_a_snapshot():
     assert uk_date(date(2026, 3, 5)) == "5 March 2026"
     assert uk_date("2026-03-05") == "5 March 2026"
+
+
+def test_recorded_mappings_read_as_words_never_as_python():
+    names = Names(people={}, themes={})
+    provenance = {"files": [{"kind": "staff", "filename": "staff.csv", "rows": 3150,
+                             "read": {"sheet": None}},
+                            {"kind": "survey", "filename": "survey.csv", "rows": 1740}],
+                  "warnings": [{"message": "Ethnicity is known for 88.7% of rows"}],
+                  "declaration_rate": {"staff": 0.95}}
+    assert value_words("provenance", provenance, names) == \
+        "staff.csv (3,150 rows), survey.csv (1,740 rows); 1 data-quality note"
+    assert value_words("settings", {"sheet": None, "header_row": 3}, names) == "header row: 3"
+

@@ -1,4 +1,6 @@
-"""Realistic demo counts for Northshire's 2024-25 cycle (close to the national picture).
+"""Reference counts of one council's year, close to the national picture: the tests' factories
+and the benchmarks use them (the demo's own figures come from generated extracts:
+tracker/demo/extracts.py).
 
 Each row is (indicator, band, gm, white, unknown) where gm/white/unknown are (numerator,
 denominator), or for SCW1 the staff in post in the band.

@@ -1,5 +1,6 @@
-"""Demo history for Northshire: 2022-23 and 2023-24 cycles with figures, plans, carried actions,
-a signed annual review, and the national reference figures (docs/domain.md section 7)."""
+"""Demo history for Northshire: 2022-23 and 2023-24 cycles (their figures come from
+tracker/demo/extracts.py), plans, carried actions, a signed annual review, and the national
+reference figures (docs/domain.md section 7)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from tracker.demo import figures as demo_figures
 from tracker.domain.plans import ActionStatus
 from tracker.extensions import db
 from tracker.models import Action, ActionPlan, AnnualReview, ProgressUpdate, ReportingCycle, User, utcnow
@@ -16,7 +16,6 @@ from tracker.services import actions as action_service
 from tracker.services import plans as plan_service
 from tracker.services.access import OrgAccess
 from tracker.services.audit import record_event
-from tracker.services.indicators import counts_dataset_from_rows
 
 NATIONAL = [  # (year, indicator, band, value, authorities, note)
     ("2023", "SCW2", "", 0.5, 23, ""), ("2023", "SCW3", "", 1.4, 23, ""),
@@ -29,14 +28,6 @@ NATIONAL = [  # (year, indicator, band, value, authorities, note)
     ("2024", "SCW1", "<30k", 0.18, 73, ""), ("2024", "SCW1", "30-69k", 0.22, 73, ""),
     ("2024", "SCW1", "70k+", 0.14, 73, ""),
 ]
-
-# Global majority numerators in earlier years: (area, indicator) -> numerator by year
-EARLIER_GM = {
-    "2022-23": {("adults", "SCW2"): 22, ("adults", "SCW3"): 31, ("adults", "SCW7b"): 14,
-                ("adults", "SCW8"): 70, ("children", "SCW2"): 8, ("children", "SCW3"): 9},
-    "2023-24": {("adults", "SCW2"): 30, ("adults", "SCW3"): 24, ("adults", "SCW7b"): 5,
-                ("adults", "SCW8"): 90, ("children", "SCW2"): 10, ("children", "SCW3"): 7},
-}
 
 PLANS = {  # title, theme index, owner key, status, months before the cycle ends it was due
     "2022-23": [
@@ -61,18 +52,12 @@ def load_history(*, org, owners: dict[str, User], lead_access: OrgAccess, today:
                 year=year, indicator=indicator, band=band)) is None:
             db.session.add(NationalFigure(year=year, indicator=indicator, band=band, value=value,
                                           authorities=authorities, note=note))
-    if db.session.scalar(select(ReportingCycle.id).filter_by(organisation_id=org.id,
-                                                             label="2022-23")):
+    earlier = earlier_cycles(org=org)
+    if db.session.scalar(select(Action.id).join(ActionPlan).where(
+            ActionPlan.cycle_id == earlier[0].id).limit(1)):
         return
     previous: dict[str, Action] = {}
-    for label, first in (("2022-23", 2022), ("2023-24", 2023)):
-        cycle = ReportingCycle(organisation_id=org.id, label=label,
-                               period_start=date(first, 4, 1), period_end=date(first + 1, 3, 31),
-                               snapshot_date=date(first + 1, 3, 31))
-        db.session.add(cycle)
-        db.session.flush()
-        counts_dataset_from_rows(actor=None, cycle=cycle, rows=_rows(label),
-                                 source_name=f"demo counts {label}")
+    for cycle in earlier:
         previous = _plan(cycle, lead_access, owners, previous)
     current = db.session.execute(select(ReportingCycle).filter_by(organisation_id=org.id,
                                                                   label="2024-25")).scalar_one()
@@ -86,13 +71,21 @@ def load_history(*, org, owners: dict[str, User], lead_access: OrgAccess, today:
     db.session.flush()
 
 
-def _rows(label: str) -> list[dict]:
-    rows = demo_figures.template_rows()
-    for row in rows:
-        key = (row["service_area"], row["indicator"])
-        if row["group"] == "gm" and key in EARLIER_GM[label]:
-            row["numerator"] = EARLIER_GM[label][key]
-    return rows
+def earlier_cycles(*, org) -> list[ReportingCycle]:
+    """Return Northshire's 2022-23 and 2023-24 cycles, made where they are missing."""
+    cycles = []
+    for label, first in (("2022-23", 2022), ("2023-24", 2023)):
+        cycle = db.session.scalar(select(ReportingCycle).filter_by(organisation_id=org.id,
+                                                                   label=label))
+        if cycle is None:
+            cycle = ReportingCycle(organisation_id=org.id, label=label,
+                                   period_start=date(first, 4, 1),
+                                   period_end=date(first + 1, 3, 31),
+                                   snapshot_date=date(first + 1, 3, 31))
+            db.session.add(cycle)
+            db.session.flush()
+        cycles.append(cycle)
+    return cycles
 
 
 def _plan(cycle: ReportingCycle, access: OrgAccess, owners: dict[str, User],
@@ -150,20 +143,28 @@ def _reviews(org, owners: dict[str, User]) -> None:
         cycle_id=cycles["2023-24"].id, signed_by_id=owners["sponsor"].id,
         signer_name=owners["sponsor"].name, signer_role="Director of Adult Social Services",
         signed_at=utcnow() - timedelta(days=200),
-        summary="Appointment from shortlisting improved after anonymous shortlisting began, but "
-                "global majority staff remain far more likely to enter the formal disciplinary "
-                "process. Two actions carry into 2024-25.")
+        summary="Leaving moved towards parity after exit interviews were followed up, and "
+                "the recruiting panel chairs are trained, but appointment from shortlisting "
+                "has not moved yet and global majority staff remain far more likely to enter "
+                "the formal disciplinary process. Two actions carry into 2024-25.")
     signed.narratives = [
         ReviewNarrative(indicator="SCW2", service_area="adults",
-                        what_we_did="Trained panel chairs and started anonymous shortlisting.",
-                        what_changed="The RL rose but the intervals still overlap.",
-                        next_steps="Diverse panels for all manager posts."),
+                        what_we_did="Trained recruiting panel chairs.",
+                        what_changed="No clear change: the intervals overlap.",
+                        next_steps="Anonymous shortlisting and diverse panels for all manager "
+                                   "posts."),
         ReviewNarrative(indicator="SCW3", service_area="adults",
                         what_we_did="Nothing specific yet.",
-                        what_changed="Still more than twice as likely.",
+                        what_changed="Still about three times as likely.",
                         next_steps="A checkpoint before the formal process."),
+        ReviewNarrative(indicator="SCW8", service_area="adults",
+                        what_we_did="Followed up every exit interview with the leaver's "
+                                    "service manager.",
+                        what_changed="Towards parity: the intervals no longer overlap.",
+                        next_steps="Keep it going and watch children's services."),
     ]
     db.session.add(signed)
     db.session.add(AnnualReview(cycle_id=cycles["2024-25"].id,
-                                summary="Draft: the disciplinary checkpoint has started; the "
-                                        "staff survey shows harassment from managers rising."))
+                                summary="Draft: appointment from shortlisting moved towards parity "
+                                        "with anonymous shortlisting; the staff survey shows "
+                                        "harassment from managers rising."))

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from tracker.demo import figures as demo_figures
 from tracker.demo import plan as demo_plan
 from tracker.demo.national import PROGRAMME_LEAD, load_national_demo
 from tracker.domain.plans import ActionStatus
@@ -28,7 +27,6 @@ from tracker.models import (
 )
 from tracker.models.user import email_key
 from tracker.services.auth import hash_password
-from tracker.services.indicators import counts_dataset_from_rows
 
 DEMO_PASSWORD = "demo-password-2026"
 
@@ -132,9 +130,7 @@ def load_demo(*, today: date | None = None) -> None:
         for slug, org in orgs.items()
     }
     northshire = cycles["northshire"]
-    if db.session.scalar(select(IndicatorDataset.id).filter_by(cycle_id=northshire.id)) is None:
-        counts_dataset_from_rows(actor=None, cycle=northshire, rows=demo_figures.template_rows(),
-                                 source_name="demo counts")
+    _load_demo_figures()
     _load_demo_plan(northshire, today or date.today())
     _load_demo_history(today or date.today())
     _load_demo_conversation(today or date.today())
@@ -145,6 +141,25 @@ def load_demo(*, today: date | None = None) -> None:
 def _person(email_key: str) -> User:
     """Return one of the demo's people (load_demo made them)."""
     return db.session.execute(select(User).where(User.email_key == email_key)).scalar_one()
+
+
+def _load_demo_figures() -> None:
+    """Give each of Northshire's cycles, oldest first, the figures of its own generated
+    extracts, loaded as its EDI lead would upload them (where it has none yet)."""
+    from tracker.demo.extracts import NORTHSHIRE, demo_extracts, load_extracts
+    from tracker.demo.history import earlier_cycles
+    from tracker.services.access import organisation_access
+
+    lead = _person(demo_plan.OWNERS["lead"])
+    access = organisation_access(user=lead, slug="northshire")
+    cycles = {c.label: c for c in earlier_cycles(org=access.organisation)}
+    cycles["2024-25"] = db.session.execute(select(ReportingCycle).filter_by(
+        organisation_id=access.organisation.id, label="2024-25")).scalar_one()
+    for label in NORTHSHIRE:
+        cycle = cycles[label]
+        if db.session.scalar(select(IndicatorDataset.id).filter_by(cycle_id=cycle.id)) is None:
+            load_extracts(actor=lead, access=access, cycle=cycle,
+                          extracts=demo_extracts(slug="northshire", label=label))
 
 
 def _load_demo_history(today: date) -> None:

@@ -1,9 +1,10 @@
 """Demo data for the national picture: councils in two regions that submitted 2024-25, the
 programme lead (idempotent). The report is not published: the programme lead does that.
 
-Nine more councils, their counts near Northshire's scaled by size and varied (seeded, so the same
-every time), each with its EDI lead; with Northshire, five in the North West and five in London
-submit 2024-25, enough for the report and its breakdown by region to show.
+Nine more councils, each with its EDI lead and its own generated extracts (Northshire's 2024-25
+workforce scaled by size and mix and its chances varied, seeded so the same every time: see
+tracker/demo/extracts.py), loaded as the lead would upload them; with Northshire, five in the
+North West and five in London submit 2024-25, enough for the report and its breakdown by region to show.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import date
 from sqlalchemy import select
 
 from tracker.demo import figures as demo_figures
+from tracker.demo.extracts import demo_extracts, load_extracts
 from tracker.domain.programme import CouncilKind
 from tracker.domain.roles import Role
 from tracker.extensions import db
@@ -27,8 +29,8 @@ from tracker.models import (
     User,
 )
 from tracker.models.user import email_key
+from tracker.services.access import organisation_access
 from tracker.services.auth import hash_password
-from tracker.services.indicators import counts_dataset_from_rows
 
 PROGRAMME_LEAD = ("programme.lead@example.org", "Morgan Bell")
 LABEL = "2024-25"
@@ -55,7 +57,8 @@ COUNCILS = [
 
 
 def _rows(seed: int) -> list[dict]:
-    """Northshire's counts scaled by a council's size and varied, numerators within bounds."""
+    """Reference counts scaled by a council's size and varied, numerators within bounds (for
+    bench/national_report.py, which needs many councils quickly)."""
     rng = random.Random(seed)
     size = rng.uniform(0.7, 2.5)
     rows = []
@@ -107,7 +110,7 @@ def load_national_demo(*, password: str) -> None:
         northshire.region = northshire.region or "North West"
         northshire.council_kind = northshire.council_kind or CouncilKind.COUNTY
         _submit(_cycle(northshire))
-    for seed, (name, slug, ons, region, kind) in enumerate(COUNCILS, start=1):
+    for name, slug, ons, region, kind in COUNCILS:
         org = db.session.scalar(select(Organisation).filter_by(slug=slug))
         if org is None:
             org = Organisation(name=name, slug=slug, ons_code=ons, region=region,
@@ -121,8 +124,8 @@ def load_national_demo(*, password: str) -> None:
                                       role=Role.EDI_LEAD))
         cycle = _cycle(org)
         if db.session.scalar(select(IndicatorDataset.id).filter_by(cycle_id=cycle.id)) is None:
-            counts_dataset_from_rows(actor=None, cycle=cycle, rows=_rows(seed),
-                                     source_name="demo counts")
+            load_extracts(actor=lead, access=organisation_access(user=lead, slug=slug),
+                          cycle=cycle, extracts=demo_extracts(slug=slug, label=LABEL))
         _submit(cycle)
     _user(*PROGRAMME_LEAD, password_hash, is_programme_lead=True)
 

@@ -70,7 +70,24 @@ def value_words(key: str, value: Any, names: Names) -> str:
         return _text_words(key, value)
     if isinstance(value, list):
         return ", ".join(value_words(key, item, names) for item in value)
+    if isinstance(value, dict):
+        if key == "provenance":
+            return _provenance_words(value)
+        return "; ".join(f"{name.replace('_', ' ')}: {value_words(name, item, names)}"
+                         for name, item in value.items() if item not in (None, "", [], {}))
     return str(value)
+
+
+def _provenance_words(provenance: dict) -> str:
+    """Say where a cycle's figures came from: its files and their rows, and how many notes."""
+    files = [f"{f.get('filename') or f.get('kind', 'a file')}"
+             + (f" ({f['rows']:,} rows)" if isinstance(f.get("rows"), int) else "")
+             for f in provenance.get("files") or [] if isinstance(f, dict)]
+    notes = len(provenance.get("warnings") or [])
+    words = ", ".join(files) if files else "no files"
+    if notes:
+        words += f"; {notes} data-quality {'note' if notes == 1 else 'notes'}"
+    return words
 
 
 def _number_words(key: str, value: int | float, names: Names) -> str:
