@@ -7,9 +7,19 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.helpers import page, post_form
-from tracker.domain.notifications import NotificationKind
+from tests.integration.test_reminders import _body, smtp  # noqa: F401 - the SMTP server fixture
+from tracker.domain.comments import SubjectType
+from tracker.domain.definitions import INDICATORS_BY_ID
+from tracker.domain.notifications import Frequency, NotificationKind
 from tracker.domain.roles import Role
-from tracker.models import Follow, Membership, Notification
+from tracker.models import (
+    Follow,
+    IndicatorDataset,
+    Membership,
+    Notification,
+    NotificationPreference,
+    ReportingCycle,
+)
 
 
 def _council(factories):
@@ -125,3 +135,72 @@ def test_the_edi_lead_is_told_when_an_action_turns_at_risk_or_off_track(
     assert len(_told(db_session, lead, NotificationKind.TROUBLE)) == 1
     assert len(_told(db_session, other_lead, NotificationKind.TROUBLE)) == 2
     assert _told(db_session, viewer, NotificationKind.TROUBLE) == []
+
+
+def _type_counts(client, org, values: dict):
+    counts = f"/org/{org.slug}/cycles/2024-25/indicators/counts"
+    response = post_form(client, counts, values)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    preview = response.headers["Location"]
+    saved = post_form(client, preview, {"confirmed": "yes"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
+
+
+SCW2, SCW3 = (INDICATORS_BY_ID[sid].short_name for sid in ("SCW2", "SCW3"))
+SCW3_ADULTS = {"service_area": "adults", "SCW3_gm_numerator": "30", "SCW3_gm_denominator": "300",
+               "SCW3_white_numerator": "20", "SCW3_white_denominator": "900"}
+
+
+def test_followers_of_a_result_are_told_its_new_figure_when_the_figures_are_replaced(
+        factories, client_for, frozen_clock, db_session, smtp):  # noqa: F811 - the fixture
+    lead, org, owner, viewer, action = _council(factories)
+    advisor = factories.advisor(follows=org)
+    stranger = factories.member(role=Role.VIEWER)  # of another organisation
+    dataset = db_session.scalar(select(IndicatorDataset).join(ReportingCycle).filter(
+        ReportingCycle.organisation_id == org.id))
+    was = dataset.results["adults"]["indicators"]["SCW3"]
+    assert was["rating"] == "adverse"
+    results = f"/org/{org.slug}/cycles/2024-25/indicators?area=adults&discuss=SCW3"
+    for who in (viewer, advisor, owner, lead):
+        assert _follow(client_for(who), org, "indicator", "SCW3:adults",
+                       page_url=results).status_code == 302
+    db_session.add(Follow(user_id=stranger.id, organisation_id=org.id,
+                          subject_type=SubjectType.INDICATOR, subject_key="SCW3:adults"))
+    db_session.add(NotificationPreference(user_id=owner.id, kind=NotificationKind.FOLLOWED,
+                                          frequency=Frequency.OFF))
+    smtp.clear()
+
+    _type_counts(client_for(lead), org, SCW3_ADULTS)
+
+    expected = (f"{lead.name} replaced the 2024-25 figures: SCW3 {SCW3}, adult "
+                f"social care: RL 4.50, adverse (it was RL {was['rl']:.2f}, adverse)")
+    assert _told(db_session, viewer) == [expected]
+    assert _told(db_session, advisor) == [expected]  # advisors read the results too
+    assert _told(db_session, owner) == [expected]
+    assert _told(db_session, lead) == []  # never told of their own doing
+    assert _told(db_session, stranger) == []  # may not read the organisation
+    notice = db_session.scalar(select(Notification).filter_by(user_id=viewer.id))
+    assert notice.link == results
+    # e-mailed as each chose: the viewer and the advisor at once, the owner not at all
+    assert sorted(m["To"] for m in smtp.messages) == sorted([viewer.email, advisor.email])
+    assert expected in _body(smtp.to(viewer.email)[0])
+
+
+def test_a_first_load_says_the_figure_and_a_reload_says_it_is_unchanged(
+        factories, client_for, frozen_clock, db_session):
+    lead = factories.member(role=Role.EDI_LEAD)
+    org = lead.memberships[0].organisation
+    viewer = factories.member(role=Role.VIEWER, organisation=org)
+    factories.plan(cycle=factories.cycle(organisation=org))  # no figures yet
+    results = f"/org/{org.slug}/cycles/2024-25/indicators?area=adults&discuss=SCW3"
+    _follow(client_for(viewer), org, "indicator", "SCW3:adults", page_url=results)
+    _follow(client_for(viewer), org, "indicator", "SCW2:adults", page_url=results)
+
+    _type_counts(client_for(lead), org, SCW3_ADULTS)
+    assert _told(db_session, viewer) == [
+        f"{lead.name} loaded the 2024-25 figures: SCW2 {SCW2}, adult "
+        "social care: no figure (no shortlisted applicants counted: the data was not loaded)",
+        f"{lead.name} loaded the 2024-25 figures: SCW3 {SCW3}, adult social "
+        "care: RL 4.50, adverse"]
+    _type_counts(client_for(lead), org, SCW3_ADULTS)
+    assert _told(db_session, viewer)[-1].endswith("RL 4.50, adverse (unchanged)")

@@ -12,6 +12,7 @@ from tracker.domain.wording import (
     better_words,
     likelihood_sentence,
     ratio_words,
+    result_in_brief,
     why_no_figure,
     why_no_interval,
 )
@@ -95,3 +96,18 @@ def test_recorded_mappings_read_as_words_never_as_python():
         "staff.csv (3,150 rows), survey.csv (1,740 rows); 1 data-quality note"
     assert value_words("settings", {"sheet": None, "header_row": 3}, names) == "header row: 3"
 
+
+def test_a_result_in_brief_says_its_figure_and_rating_or_why_it_has_none():
+    adverse = {"indicators": {"SCW3": {"status": "ok", "rl": 1.7234, "rating": "adverse",
+                                       "low_confidence": True}}}
+    assert result_in_brief("SCW3", adverse) == "RL 1.72, adverse, low confidence"
+    nothing = {"indicators": {"SCW3": {"status": "no-data", "rl": None,
+                                       "gm": {"numerator": 0, "denominator": 0},
+                                       "white": {"numerator": 0, "denominator": 0}}}}
+    assert result_in_brief("SCW3", nothing) == \
+        "no figure (no staff counted: the data was not loaded)"
+    assert result_in_brief("SCW3", None) == "no figure (no figures loaded)"
+    bands = {"indicators": {"SCW1": {"gm_share_workforce": 0.22, "bands": {
+        "<30k": {"gm_share": 0.205}, "70k+": {"gm_share": 0.138}}}}}
+    assert result_in_brief("SCW1", bands) == ("global majority share of staff in post 22.0%, "
+                                              "by pay band: <30k 20.5%; 70k+ 13.8%")

@@ -14,7 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from tracker.domain.definitions import INDICATORS_BY_ID, NHS_INVERTED_SERIES
-from tracker.domain.formatting import percentage, percentage_points
+from tracker.domain.formatting import (
+    percentage,
+    percentage_points,
+    rating_label,
+    relative_likelihood,
+)
 from tracker.domain.stored_results import StoredSeries
 
 GM_WHITE = "gm-white"
@@ -189,3 +194,23 @@ def beside_rl(indicator: str, entry: StoredSeries) -> str:
         return (f"global majority {percentage(entry.gm.numerator / entry.gm.denominator)}, "
                 f"white {percentage(entry.white.numerator / entry.white.denominator)} said yes")
     return ""
+
+
+def result_in_brief(indicator: str, area_results: Mapping | None) -> str:
+    """Say one saved result in a few words, for a notification: "RL 1.72, adverse, low
+    confidence", SCW1's shares of each pay band, or why there is no figure."""
+    indicators = (area_results or {}).get("indicators") or {}
+    if indicator == "SCW1":
+        scw1 = indicators.get("SCW1") or {}
+        if not scw1.get("bands"):
+            return "no pay-band figures"
+        bands = "; ".join(f"{band} {percentage(data.get('gm_share'))}"
+                          for band, data in scw1["bands"].items())
+        return (f"global majority share of staff in post "
+                f"{percentage(scw1.get('gm_share_workforce'))}, by pay band: {bands}")
+    entry = _series(indicator, indicators.get(indicator))
+    if entry is None or entry.rl is None:
+        why = why_no_figure(indicator, entry)
+        return f"no figure ({why[:1].lower()}{why[1:]})"
+    words = f"RL {relative_likelihood(entry.rl)}, {rating_label(entry.rating).lower()}"
+    return words + (", low confidence" if entry.low_confidence else "")

@@ -1,5 +1,6 @@
 """Following an action or an indicator result, and telling people what changed: followers of
-updates and comments, EDI leads of an action turning at risk or off track.
+updates and comments and of a result's new figures, EDI leads of an action turning at risk or
+off track.
 """
 
 from __future__ import annotations
@@ -8,9 +9,11 @@ from sqlalchemy import delete, select
 
 from tracker.domain import paths
 from tracker.domain.comments import SubjectType, Visibility
+from tracker.domain.definitions import INDICATORS_BY_ID, SERVICE_AREA_WORDS
 from tracker.domain.notifications import NotificationKind
 from tracker.domain.plans import ActionStatus
 from tracker.domain.roles import Capability, Role
+from tracker.domain.wording import result_in_brief
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -104,3 +107,36 @@ def action_changed(*, action: Action, actor: User, what: str, before: ActionStat
                    subject_key=str(action.id), actor=actor,
                    text=f"{actor.name} {what} \u201c{action.title}\u201d", link=link,
                    visibility=Visibility.SHARED, excerpt=excerpt, skip=told)
+
+
+def figures_saved(*, organisation: Organisation, cycle: ReportingCycle, actor: User | None,
+                  results: dict, before: dict | None) -> None:
+    """Tell each follower of one of the organisation's results its figure now that the cycle's
+    figures were loaded (``before`` None) or replaced, and what it was before a replacement."""
+    follows = [(user_id, key) for user_id, key in db.session.execute(
+        select(Follow.user_id, Follow.subject_key).where(
+            Follow.organisation_id == organisation.id,
+            Follow.subject_type == SubjectType.INDICATOR)) if actor is None or user_id != actor.id]
+    if not follows:
+        return
+    readers = reader_ids(organisation, Visibility.SHARED)
+    users = {user.id: user for user in db.session.scalars(
+        select(User).where(User.id.in_({user_id for user_id, _ in follows} & readers)))}
+    verb = "loaded" if before is None else "replaced"
+    who = f"{actor.name} {verb} the {cycle.label} figures" if actor else \
+        f"The {cycle.label} figures were {verb}"
+    for user_id, key in sorted(follows):
+        indicator, _, area = key.partition(":")
+        if user_id not in users or indicator not in INDICATORS_BY_ID:
+            continue
+        now = result_in_brief(indicator, results.get(area))
+        if before is not None:
+            was = result_in_brief(indicator, before.get(area))
+            now += " (unchanged)" if was == now else f" (it was {was})"
+        title = f"{indicator} {INDICATORS_BY_ID[indicator].short_name}, " \
+                f"{SERVICE_AREA_WORDS.get(area, area)}"
+        notifications.notify(
+            user=users[user_id], kind=NotificationKind.FOLLOWED, organisation=organisation,
+            actor=actor, text=f"{who}: {title}: {now}",
+            link=paths.build(paths.INDICATORS, slug=organisation.slug, label=cycle.label,
+                             area=area, discuss=indicator))

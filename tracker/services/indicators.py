@@ -28,6 +28,7 @@ from tracker.domain.roles import Capability
 from tracker.domain.stored_results import StoredResults
 from tracker.extensions import db
 from tracker.models import IndicatorDataset, IndicatorDraft, ReportingCycle, User, utcnow
+from tracker.services import follows
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event
 from tracker.services.errors import InvalidInput, NotFound
@@ -308,13 +309,14 @@ def store_dataset(
     lock(ReportingCycle, cycle.id)  # two first saves at once: the second replaces the first
     dataset = db.session.scalar(select(IndicatorDataset).where(
         IndicatorDataset.cycle_id == cycle.id))
-    before = None
+    before, results_before = None, None
     if dataset is None:
         dataset = IndicatorDataset(cycle_id=cycle.id)
         db.session.add(dataset)
     else:
         before = {"source": dataset.source, "provenance": dataset.provenance,
                   "loaded_at": dataset.loaded_at.isoformat()}
+        results_before = dataset.results
     dataset.source = source
     dataset.counts = counts
     dataset.results = results_from_counts(counts,
@@ -327,6 +329,8 @@ def store_dataset(
                  entity_type="indicator_dataset", entity_id=dataset.id,
                  organisation=cycle.organisation, before=before,
                  after={"cycle": cycle.label, "source": source, "provenance": provenance})
+    follows.figures_saved(organisation=cycle.organisation, cycle=cycle, actor=actor,
+                          results=dataset.results, before=results_before)
     return dataset
 
 
