@@ -79,3 +79,39 @@ def test_loading_the_figures_again_changes_the_count_at_once(
     dataset.loaded_at = utcnow() + timedelta(minutes=1)  # the clock is frozen here
     db_session.flush()
     assert _adverse_cell(client) == f"{adverse + 1} of {len(series)}"
+
+
+def test_the_trend_chart_marks_the_same_dates_as_the_trend_page(factories, db_session,
+                                                                 app_context):
+    from tracker.domain.roles import Role
+    from tracker.services.access import OrgAccess
+    from tracker.services.reviews import action_markers, marker_dates
+
+    org = factories.organisation()
+    plan = factories.plan(cycle=factories.cycle(organisation=org, start_year=2024))
+    later = factories.plan(cycle=factories.cycle(organisation=org, start_year=2025))
+    done = factories.action(plan=plan, status=ActionStatus.COMPLETE, start_date=date(2024, 5, 1))
+    factories.progress(action=done, occurred_on=date(2024, 9, 1),
+                       new_status=ActionStatus.COMPLETE)
+    factories.progress(action=done, occurred_on=date(2024, 11, 1),
+                       new_status=ActionStatus.COMPLETE)  # the latest completion counts
+    factories.progress(action=done, occurred_on=date(2024, 12, 1))
+    no_update = factories.action(plan=plan, status=ActionStatus.COMPLETE)  # its last change
+    going = factories.action(plan=plan, start_date=None)  # started when it was made
+    carried = factories.action(plan=later, carried_from_id=going.id)  # started with its original
+    adults_only = factories.action(plan=plan, start_date=date(2024, 6, 1))
+    unlinked = factories.action(plan=plan, start_date=date(2024, 7, 1))
+    for action in (done, no_update, going, carried):
+        factories.link(action=action, indicator="SCW2", service_area="all")
+        factories.link(action=action, indicator="SCW2", service_area="adults")  # once only
+    factories.link(action=adults_only, indicator="SCW2", service_area="adults")
+    factories.link(action=unlinked, indicator="SCW3", service_area="all")
+    db_session.flush()
+
+    access = OrgAccess(organisation=org, roles=frozenset({Role.VIEWER.value}))
+    for area in ("all", "adults", "children"):
+        page_markers = [(m.when, m.kind) for m in action_markers(
+            access=access, indicator="SCW2", area=area)]
+        assert marker_dates(access=access, indicator="SCW2", area=area) == page_markers
+    assert (date(2024, 11, 1), "completed") in page_markers
+    assert len([m for m in page_markers if m[1] == "started"]) == 3  # not the carried one

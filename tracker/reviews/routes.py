@@ -88,13 +88,13 @@ def trend_svg(access: OrgAccess, indicator: str):
     """Draw one indicator's trend as SVG."""
     indicator, area = _indicator(indicator), _area()
     rows = review_service.indicator_trend(access=access, indicator=indicator, area=area)
-    markers = review_service.action_markers(access=access, indicator=indicator, area=area)
+    markers = review_service.marker_dates(access=access, indicator=indicator, area=area)
     targets = commitment_service.trend_targets(access=access, area=area, indicator=indicator)
     return chart_response(
         trend_chart,
         [TrendPoint(r.cycle.label, r.cycle.snapshot_date, r.point.rl, r.point.ci95,
                     r.point.rating) for r in rows],
-        [TrendMarker(m.when, m.kind) for m in markers],
+        [TrendMarker(when, kind) for when, kind in markers],
         national=[(r.cycle.snapshot_date, r.national) for r in rows if r.national],
         targets=[TrendTarget(t.target.baseline_cycle.label, t.set_when, t.target.baseline_rl,
                              t.target.by_cycle, t.by_when, t.target.target_rl)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.domain.action_fields import EDITABLE
@@ -209,30 +209,61 @@ class Marker:
     cycle_label: str
 
 
-def action_markers(*, access: OrgAccess, indicator: str, area: str) -> list[Marker]:
-    """Return the start and completion dates of the actions linked to this indicator result."""
-    require(access, Capability.READ)
-    query = (select(Action, ReportingCycle.label)
-             .join(ActionPlan, ActionPlan.id == Action.plan_id)
+def _linked_actions(query, *, access: OrgAccess, indicator: str, area: str):
+    query = (query.join(ActionPlan, ActionPlan.id == Action.plan_id)
              .join(ReportingCycle, ReportingCycle.id == ActionPlan.cycle_id)
              .join(ActionIndicatorLink, ActionIndicatorLink.action_id == Action.id)
              .where(ReportingCycle.organisation_id == access.organisation.id,
-                    ActionIndicatorLink.indicator == indicator)
-             .options(selectinload(Action.updates)).distinct())
+                    ActionIndicatorLink.indicator == indicator).distinct())
     if area != "all":  # all staff: actions for either service area count
         query = query.where(ActionIndicatorLink.service_area.in_({area, "all"}))
-    rows = db.session.execute(query).all()
+    return query
+
+
+def _marker_dates(*, carried: bool, start_date: date | None, created_at: datetime,
+                  status: ActionStatus, completed_on: date | None,
+                  updated_at: datetime) -> list[tuple[date, str]]:
+    """When an action linked to a result started (a carried one started with its original)
+    and was completed (the latest update that completed it, else its last change)."""
+    dates = [] if carried else [(start_date or created_at.date(), "started")]
+    if status == ActionStatus.COMPLETE:
+        dates.append((completed_on or updated_at.date(), "completed"))
+    return dates
+
+
+def action_markers(*, access: OrgAccess, indicator: str, area: str) -> list[Marker]:
+    """Return the start and completion dates of the actions linked to this indicator result."""
+    require(access, Capability.READ)
+    rows = db.session.execute(_linked_actions(
+        select(Action, ReportingCycle.label).options(selectinload(Action.updates)),
+        access=access, indicator=indicator, area=area)).all()
     markers = []
     for action, label in rows:
-        if action.carried_from_id is None:  # a carried action started with its original
-            markers.append(Marker(action.start_date or action.created_at.date(), "started",
-                                  action, label))
-        if action.status == ActionStatus.COMPLETE:
-            done = [u.occurred_on for u in action.updates
-                    if u.new_status == ActionStatus.COMPLETE]
-            markers.append(Marker(max(done) if done else action.updated_at.date(), "completed",
-                                  action, label))
+        done = [u.occurred_on for u in action.updates if u.new_status == ActionStatus.COMPLETE]
+        markers += [Marker(when, kind, action, label) for when, kind in _marker_dates(
+            carried=action.carried_from_id is not None, start_date=action.start_date,
+            created_at=action.created_at, status=action.status,
+            completed_on=max(done) if done else None, updated_at=action.updated_at)]
     return sorted(markers, key=lambda m: (m.when, m.kind, m.action.id))
+
+
+def marker_dates(*, access: OrgAccess, indicator: str, area: str) -> list[tuple[date, str]]:
+    """Return the (date, kind) of each of action_markers' markers, for the trend chart: the
+    dates alone, asked of the database, without loading the actions and their updates."""
+    require(access, Capability.READ)
+    completed_on = (select(func.max(ProgressUpdate.occurred_on))
+                    .where(ProgressUpdate.action_id == Action.id,
+                           ProgressUpdate.new_status == ActionStatus.COMPLETE)
+                    .correlate(Action).scalar_subquery())
+    rows = db.session.execute(_linked_actions(
+        select(Action.id, Action.carried_from_id, Action.start_date, Action.created_at,
+               Action.status, Action.updated_at, completed_on.label("completed_on")),
+        access=access, indicator=indicator, area=area)).all()
+    return [(when, kind) for when, kind, _ in sorted(
+        (when, kind, row.id) for row in rows for when, kind in _marker_dates(
+            carried=row.carried_from_id is not None, start_date=row.start_date,
+            created_at=row.created_at, status=row.status, completed_on=row.completed_on,
+            updated_at=row.updated_at))]
 
 
 # National figures --------------------------------------------------------------------------------
