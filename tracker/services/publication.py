@@ -125,13 +125,14 @@ class Choices:
 NOT_SHOWN = "Not shown"
 
 
-def _commitment_entries(access: OrgAccess, cycle: ReportingCycle,
-                        threshold: int) -> list[dict[str, Any]]:
+def _commitment_entries(access: OrgAccess, cycle: ReportingCycle, threshold: int,
+                        known: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """Return the organisation's commitments, goals and targets as the public page shows them.
 
     A target's baseline and latest figure are shown only where the published figures of
     their cycle show that relative likelihood, and whether it is on course only where both
-    are: a status worked out from a figure kept back would tell something of it.
+    are: a status worked out from a figure kept back would tell something of it. `known`
+    holds the safe figures already worked out, by cycle label (the publish check is costly).
     """
     lines = commitment_service.commitments_as_at(access=access, cycle=cycle)
     if not lines:
@@ -141,7 +142,7 @@ def _commitment_entries(access: OrgAccess, cycle: ReportingCycle,
         select(ReportingCycle.label, IndicatorDataset)
         .join(IndicatorDataset, IndicatorDataset.cycle_id == ReportingCycle.id)
         .where(ReportingCycle.organisation_id == access.organisation.id))}
-    safe: dict[str, dict[str, Any]] = {}
+    safe = dict(known)
 
     def shown(label: str | None, area: str, indicator: str) -> float | None:
         if label is None or label not in datasets:
@@ -194,16 +195,17 @@ def prepare(*, actor: User, access: OrgAccess, cycle: ReportingCycle, choices: C
     content: dict[str, Any] = {"organisation": access.organisation.name, "cycle": cycle.label,
                                "prepared_on": today.isoformat(), "threshold": threshold,
                                "parts": parts}
+    known: dict[str, dict[str, Any]] = {}
     if "indicators" in parts:
         dataset = db.session.scalar(select(IndicatorDataset)
                                     .where(IndicatorDataset.cycle_id == cycle.id))
         if dataset is None:
             raise InvalidInput({"parts": f"No figures are loaded for {cycle.label}: leave out "
                                          "the indicator summary or load them first"})
-        content["figures"] = _safe_figures(dataset, threshold)
+        content["figures"] = known[cycle.label] = _safe_figures(dataset, threshold)
         content["dataset_loaded_at"] = dataset.loaded_at.isoformat()
     if "commitments" in parts:
-        content["commitments"] = _commitment_entries(access, cycle, threshold)
+        content["commitments"] = _commitment_entries(access, cycle, threshold, known)
     if "plan" in parts:
         themes: dict[str, list[dict[str, Any]]] = {}
         for action in actions:
