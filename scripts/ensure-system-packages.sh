@@ -22,13 +22,19 @@ have_postgres_server() {
     return 1
 }
 
+# The linker cache is read once per check into a variable: `ldconfig -p | grep -q` under
+# pipefail fails whenever grep finds its line and exits before ldconfig has written the rest
+# (ldconfig then dies of SIGPIPE), which reported installed libraries as missing, now and then.
+linker_cache=""
+
 have_library() {
-    ldconfig -p 2>/dev/null | grep -q "$1"
+    [[ $linker_cache == *"$1"* ]]
 }
 
 check() {
     missing=()
     reasons=()
+    linker_cache=$(ldconfig -p 2>/dev/null || true)
     local lib
     for lib in libpango-1.0-0:libpango-1.0.so.0 libpangoft2-1.0-0:libpangoft2-1.0.so.0 \
                libharfbuzz-subset0:libharfbuzz-subset.so.0; do
