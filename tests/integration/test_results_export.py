@@ -185,3 +185,72 @@ def test_the_results_and_trends_pages_link_to_the_downloads(client_for, council)
     assert f"/org/{org.slug}/results.xlsx" in links
     for href in links:
         assert browser.get(href).status_code == 200, href
+
+
+def test_the_workbook_keeps_its_layout(client_for, council):
+    org = council["org"]
+    data = client_for(council["lead"]).get(f"/org/{org.slug}/cycles/2024-25/results.xlsx").data
+    workbook = load_workbook(io.BytesIO(data))
+    for sheet in workbook.worksheets:  # every header in bold
+        assert all(cell.font.bold for cell in sheet[1] if cell.value is not None), sheet.title
+    figures = workbook["Figures"]
+    assert figures.freeze_panes == "F2"
+    column = {cell.value: cell.column_letter for cell in figures[1]}
+    numbers = {name: {c.number_format for c in figures[column[name]][1:]
+                      if isinstance(c.value, float)}
+               for name in ("relative_likelihood", "gm_rate", "gap_pp")}
+    assert numbers == {"relative_likelihood": {"0.00"}, "gm_rate": {"0.0%"}, "gap_pp": {"0.0"}}
+    counts = [c.value for c in figures[column["gm_numerator"]][1:] if c.value is not None]
+    assert counts and all(type(v) is int for v in counts)  # numbers, not text
+    note = next(c for c in workbook["Data quality"]["E"] if c.value and "HYPERLINK" in c.value)
+    assert note.quotePrefix and note.data_type == "s"
+    assert workbook["About"].column_dimensions["B"].width >= 100
+
+
+def test_a_workbook_is_written_once_per_version_of_its_figures(client_for, council, db_session):
+    from tests.helpers import statements
+
+    org, dataset = council["org"], council["dataset"]
+    browser = client_for(council["lead"])
+    url = f"/org/{org.slug}/results.xlsx"
+    first = browser.get(url).data
+    with statements(db_session) as seen:
+        again = browser.get(url)
+    assert again.status_code == 200 and again.data == first  # the kept workbook, as written
+    assert not [s for s in seen if s.lstrip().upper().startswith("INSERT")]
+    assert len([s for s in seen if "kept_files" in s]) == 1
+    # Changed figures are another version: a new workbook with them, never the kept one.
+    results = dict(dataset.results)
+    adults = dict(results["adults"])
+    adults["indicators"] = {**adults["indicators"], "SCW2": {
+        **adults["indicators"]["SCW2"], "rl": 1.5}}
+    dataset.results = {**results, "adults": adults}
+    db_session.flush()
+    changed = browser.get(url).data
+    assert changed != first
+    rows = _sheet_rows(load_workbook(io.BytesIO(changed))["Figures"])
+    newer = [r for r in rows if r["cycle"] == "2024-25"]
+    assert _find(newer, service_area="Adult social care", indicator="SCW2")[
+        "relative_likelihood"] == 1.5
+
+
+def test_the_workbook_takes_the_same_statements_however_many_cycles(factories, client_for,
+                                                                   council, db_session):
+    from tests.helpers import statements
+
+    org = council["org"]
+    browser = client_for(council["lead"])
+
+    def counted() -> tuple[int, int]:  # written, then kept
+        browser.get(f"/org/{org.slug}/cycles/2024-25/results.xlsx")  # signed in, warmed
+        numbers = []
+        for _ in range(2):
+            with statements(db_session) as seen:
+                assert browser.get(f"/org/{org.slug}/results.xlsx").status_code == 200
+            numbers.append(len(seen))
+        return numbers[0], numbers[1]
+
+    two = counted()
+    for year in (2025, 2026, 2027):
+        factories.dataset(cycle=factories.cycle(organisation=org, start_year=year))
+    assert counted() == two

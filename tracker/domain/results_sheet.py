@@ -18,14 +18,15 @@ Text that a spreadsheet would run as a formula is guarded as the plan export gua
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.styles import Font
+import xlsxwriter
+from xlsxwriter import Workbook
 
 from tracker.domain.definitions import (
     EXTRACT_KINDS,
@@ -39,6 +40,12 @@ from tracker.domain.formatting import rating_label
 from tracker.domain.plan_sheet import formula_safe
 
 GM_WHITE, NHS = "gm-white", "nhs"
+
+#: The version of the code writing the workbook (this file and the writer's): a workbook kept
+#: under its figures' hash (tracker/services/reports.py) is served only while the code that
+#: wrote it is the code that would write it now.
+WRITING_VERSION = hashlib.sha256(Path(__file__).read_bytes()
+                                 + xlsxwriter.__version__.encode()).hexdigest()[:16]
 
 #: (column, what it holds), in order: the CSV header and the XLSX "About" sheet.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -269,19 +276,40 @@ def results_csv_bytes(cycles: Sequence[CycleFigures]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _write(sheet, values: Sequence[Any]) -> None:
-    # Text a spreadsheet would take for a formula goes in as a text cell with a quote prefix
-    # (openpyxl takes text starting '=' for a formula). Made before the row is appended: going
-    # back to the row after (sheet[sheet.max_row]) scanned every cell of the sheet each time.
-    sheet.append([_text_cell(sheet, value) if isinstance(value, str)
-                  and value.startswith(("+", "-", "@", "=")) else value for value in values])
+class _Sheet:
+    """Write rows of one worksheet in order, each value as what it is: a number, or text as a
+    text cell (never a formula, nor a link: text a spreadsheet would take for a formula, starting
+    '+', '-', '@' or '=', also gets the quote prefix Excel shows it with); None leaves the cell
+    empty. The first row is the header, in bold."""
 
+    def __init__(self, workbook, name: str, formats: Mapping[str, Any]):
+        self.sheet = workbook.add_worksheet(name)
+        self.formats = formats
+        self.row = 0
 
-def _text_cell(sheet, text: str) -> Cell:
-    cell = WriteOnlyCell(sheet, value=text)  # a Cell not yet placed; append places it
-    cell.data_type = "s"
-    cell.quotePrefix = True
-    return cell
+    def write(self, values: Sequence[Any], number_formats: Sequence[Any] | None = None) -> None:
+        sheet, row, formats = self.sheet, self.row, self.formats
+        header = row == 0
+        for column, value in enumerate(values):
+            if value is None:
+                if header:
+                    sheet.write_blank(row, column, None, formats["bold"])
+            elif isinstance(value, str):
+                if value.startswith(("+", "-", "@", "=")):
+                    style = formats["bold_quoted" if header else "quoted"]
+                else:
+                    style = formats["bold"] if header else None
+                sheet.write_string(row, column, value, style)
+            elif isinstance(value, bool):
+                sheet.write_boolean(row, column, value, formats["bold"] if header else None)
+            elif isinstance(value, int | float):
+                style = formats["bold"] if header else (
+                    number_formats[column] if number_formats is not None
+                    and isinstance(value, float) else None)
+                sheet.write_number(row, column, value, style)
+            else:
+                sheet.write_string(row, column, str(value), formats["bold"] if header else None)
+        self.row += 1
 
 
 FORMATS = {"relative_likelihood": "0.00", "ci95_lower": "0.00", "ci95_upper": "0.00",
@@ -289,34 +317,31 @@ FORMATS = {"relative_likelihood": "0.00", "ci95_lower": "0.00", "ci95_upper": "0
            "declaration_rate": "0.0%"}
 
 
-def _figures_sheet(sheet, cycles: Sequence[CycleFigures]) -> None:
-    _write(sheet, HEADER)
+def _figures_sheet(sheet: _Sheet, cycles: Sequence[CycleFigures]) -> None:
+    sheet.write(HEADER)
+    shown = {code: sheet.formats[code] for code in set(FORMATS.values())}
+    number_formats = [shown[FORMATS[name]] if name in FORMATS else None for name in HEADER]
     for row in figure_rows(cycles):
-        _write(sheet, [row[name] for name in HEADER])
-    for index, name in enumerate(HEADER, start=1):
-        if name in FORMATS:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                if isinstance(cell.value, float):
-                    cell.number_format = FORMATS[name]
-    sheet.freeze_panes = "F2"
+        sheet.write([row[name] for name in HEADER], number_formats)
+    sheet.sheet.freeze_panes(1, 5)  # below the header, right of the indicator's name (F2)
 
 
-def _quality_sheet(sheet, cycles: Sequence[CycleFigures]) -> None:
-    _write(sheet, ("cycle", "service_area", "extract", "declaration_rate", "note", "file",
-                   "sheet", "row", "column"))
+def _quality_sheet(sheet: _Sheet, cycles: Sequence[CycleFigures]) -> None:
+    sheet.write(("cycle", "service_area", "extract", "declaration_rate", "note", "file",
+                 "sheet", "row", "column"))
     for cycle in cycles:
         for area in (a for a in SERVICE_AREAS if a in cycle.results):
             for kind in EXTRACT_KINDS:
-                _write(sheet, (cycle.label, SERVICE_AREA_LABELS[area], kind,
-                               cycle.results[area]["declaration_rate"].get(kind), "",
-                               None, None, None, None))
+                sheet.write((cycle.label, SERVICE_AREA_LABELS[area], kind,
+                             cycle.results[area]["declaration_rate"].get(kind), "",
+                             None, None, None, None))
         for warning in cycle.provenance.get("warnings", []) or []:
-            _write(sheet, (cycle.label, "", "", None, warning.get("message"),
-                           warning.get("file"), warning.get("sheet"), warning.get("row"),
-                           warning.get("column")))
+            sheet.write((cycle.label, "", "", None, warning.get("message"),
+                         warning.get("file"), warning.get("sheet"), warning.get("row"),
+                         warning.get("column")))
 
 
-def _about_sheet(sheet, cycles: Sequence[CycleFigures], organisation: str,
+def _about_sheet(sheet: _Sheet, cycles: Sequence[CycleFigures], organisation: str,
                  generated: str) -> None:
     lines = [("SC-WRES figures", organisation), ("Generated", generated),
              ("Cycles", ", ".join(c.label for c in cycles))]
@@ -327,23 +352,25 @@ def _about_sheet(sheet, cycles: Sequence[CycleFigures], organisation: str,
                       "read 'not shown'"))
     lines += [("", ""), ("Column", "What it holds"), *COLUMNS]
     for line in lines:
-        _write(sheet, line)
-    sheet.column_dimensions["A"].width = 24
-    sheet.column_dimensions["B"].width = 100
+        sheet.write(line)
+    sheet.sheet.set_column(0, 0, 24)
+    sheet.sheet.set_column(1, 1, 100)
 
 
 def results_xlsx_bytes(cycles: Sequence[CycleFigures], *, organisation: str,
                        generated: str) -> bytes:
     """Write the figures, the data-quality notes and what the columns mean as a workbook."""
-    workbook = Workbook()
-    figures = workbook.worksheets[0]  # a new workbook has one sheet
-    figures.title = "Figures"
-    _figures_sheet(figures, cycles)
-    _quality_sheet(workbook.create_sheet("Data quality"), cycles)
-    _about_sheet(workbook.create_sheet("About"), cycles, organisation, generated)
-    for sheet in workbook.worksheets:
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    # in_memory: no temporary files; NaN or an infinity (never expected) becomes #NUM!, not an
+    # error; strings are written as text cells by _Sheet, so nothing is turned into a link.
+    with Workbook(buffer, {"in_memory": True, "nan_inf_to_errors": True,
+                           "strings_to_urls": False}) as workbook:
+        formats = {"bold": workbook.add_format({"bold": True}),
+                   "quoted": workbook.add_format({"quote_prefix": True}),
+                   "bold_quoted": workbook.add_format({"bold": True, "quote_prefix": True})}
+        formats |= {code: workbook.add_format({"num_format": code})
+                    for code in set(FORMATS.values())}
+        _figures_sheet(_Sheet(workbook, "Figures", formats), cycles)
+        _quality_sheet(_Sheet(workbook, "Data quality", formats), cycles)
+        _about_sheet(_Sheet(workbook, "About", formats), cycles, organisation, generated)
     return buffer.getvalue()

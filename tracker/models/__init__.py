@@ -2,7 +2,7 @@
 
 from tracker.models.audit import AuditEvent
 from tracker.models.base import Base, utcnow
-from tracker.models.charts import ChartImage
+from tracker.models.charts import ChartImage, KeptFile
 from tracker.models.commitments import Commitment, CommitmentGoal, IndicatorTarget
 from tracker.models.conversation import (
     Comment,
@@ -60,6 +60,7 @@ __all__ = [
     "IndicatorTarget",
     "PreparedDocument",
     "ChartImage",
+    "KeptFile",
     "Action",
     "AnnualReview",
     "NationalFigure",

@@ -1,4 +1,5 @@
 """Serve charts drawn once per version of their data: kept in the database under a content hash.
+Files made from figures (the results workbooks) are kept the same way (``kept_file``).
 
 A chart's key is the sha256 of the drawing code's version, the chart's kind and every input
 the drawing takes, so equal figures give the same key on every process and host, changed
@@ -18,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from tracker import jobs
 from tracker.extensions import db
-from tracker.models import ChartImage, utcnow
+from tracker.models import ChartImage, KeptFile, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +44,26 @@ def chart_svg(*, key: str, draw: Callable[[], str]) -> str:
     return svg
 
 
-def _keep(key: str, svg: str) -> None:
-    """Keep a drawn chart; two requests drawing it at once keep one, and a failure to keep it
-    (SQLite's write lock taken meanwhile) only means drawing it again next time."""
+def kept_file(*, key: str, make: Callable[[], bytes]) -> bytes:
+    """Return the file kept under `key` (made from the same inputs by the same code), or make
+    it now and keep it for the next request."""
+    body = db.session.scalar(select(KeptFile.body).where(KeptFile.key == key))
+    if body is not None:
+        return bytes(body)
+    body = make()
+    _keep(key, body, model=KeptFile)
+    return body
+
+
+def _keep(key: str, made: str | bytes, *, model: type[ChartImage] | type[KeptFile] = ChartImage
+          ) -> None:
+    """Keep a drawn chart (or a made file); two requests making it at once keep one, and a
+    failure to keep it (SQLite's write lock taken meanwhile) only means making it again next
+    time."""
     dialect = db.session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(ChartImage).values(key=key, svg=svg, created_at=utcnow()) \
+    values = {"svg": made} if model is ChartImage else {"body": made}
+    statement = module.insert(model).values(key=key, created_at=utcnow(), **values) \
         .on_conflict_do_nothing(index_elements=["key"])
     try:
         with db.session.begin_nested():
@@ -64,7 +79,10 @@ def forget_old_charts_daily(*, timestamp: int) -> None:
 
 
 def forget_old_charts(*, days: int = KEEP_DAYS) -> int:
-    """Remove the charts drawn more than `days` ago; return how many."""
-    result = db.session.execute(delete(ChartImage).where(
-        ChartImage.created_at < utcnow() - timedelta(days=days)))
-    return int(getattr(result, "rowcount", 0) or 0)
+    """Remove the charts drawn (and the files made) more than `days` ago; return how many."""
+    removed = 0
+    for model in (ChartImage, KeptFile):
+        result = db.session.execute(delete(model).where(
+            model.created_at < utcnow() - timedelta(days=days)))
+        removed += int(getattr(result, "rowcount", 0) or 0)
+    return removed

@@ -18,7 +18,12 @@ from tracker.domain.formatting import LONDON, london_time
 from tracker.domain.indicators import ADVERSE, GM_WHITE
 from tracker.domain.plans import ActionStatus, Tally, is_overdue
 from tracker.domain.public_figures import safe_results
-from tracker.domain.results_sheet import CycleFigures, results_csv_bytes, results_xlsx_bytes
+from tracker.domain.results_sheet import (
+    WRITING_VERSION,
+    CycleFigures,
+    results_csv_bytes,
+    results_xlsx_bytes,
+)
 from tracker.domain.roles import Capability, Role
 from tracker.domain.stored_results import StoredResults
 from tracker.extensions import db
@@ -35,6 +40,7 @@ from tracker.models import (
     utcnow,
 )
 from tracker.services import actions as action_service
+from tracker.services import charts as chart_service
 from tracker.services import commitments as commitment_service
 from tracker.services import indicators as indicator_service
 from tracker.services import plan_views
@@ -111,13 +117,26 @@ def figures_for_export(*, access: OrgAccess, cycle: ReportingCycle | None,
 
 def results_file(*, access: OrgAccess, cycles: list[CycleFigures], fmt: str,
                  now: datetime | None = None) -> bytes:
-    """Return the figures as CSV or XLSX bytes."""
+    """Return the figures as CSV or XLSX bytes.
+
+    A workbook is written once per version of its figures and kept under their content hash
+    (tracker/services/charts.py): the same figures give the kept file, whose About sheet says
+    when it was written; changed figures give another key. With `now` given, a new one is
+    written with that time.
+    """
     require(access, Capability.READ)
     if fmt == "csv":
         return results_csv_bytes(cycles)
     if fmt == "xlsx":
-        return results_xlsx_bytes(cycles, organisation=access.organisation.name,
-                                  generated=london_time(now or utcnow()))
+        organisation = access.organisation.name
+
+        def write() -> bytes:
+            return results_xlsx_bytes(cycles, organisation=organisation,
+                                      generated=london_time(now or utcnow()))
+        if now is not None:
+            return write()
+        key = chart_service.chart_key("results.xlsx", WRITING_VERSION, organisation, cycles)
+        return chart_service.kept_file(key=key, make=write)
     raise NotFound(fmt)
 
 
