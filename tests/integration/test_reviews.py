@@ -301,3 +301,34 @@ def test_review_opens_with_a_table_at_a_glance(client_as):
             and "Adult social care" in r.get_text()][0]
     assert scw2.select("td")[3].get_text(strip=True) == "Written"
     assert scw2.th.a["href"] == "#SCW2-adults"
+
+
+def test_trend_page_queries_do_not_grow_with_linked_actions(app, client_as, db_session,
+                                                            factories):
+    from tests.integration.test_plans import count_queries
+    from tracker.models import ActionPlan
+
+    viewer = client_as("viewer")
+    url = f"{ORG}/trends/SCW2"
+    viewer.get(url)
+    with count_queries(app) as before:
+        viewer.get(url)
+    plan = db_session.scalar(db.select(ActionPlan).join(ReportingCycle).join(Organisation)
+                             .where(Organisation.slug == "northshire",
+                                    ReportingCycle.label == "2024-25"))
+    for number in range(12):
+        action = factories.action(plan=plan, title=f"Marked action {number}",
+                                  status=ActionStatus.COMPLETE, start_date=date(2024, 5, 1))
+        factories.link(action=action, indicator="SCW2", service_area="all")
+        for day in (1, 2):
+            factories.progress(action=action, occurred_on=date(2024, 9, day),
+                               new_status=ActionStatus.COMPLETE)
+    db_session.flush()
+    with count_queries(app) as after:
+        response = viewer.get(url)
+    assert response.status_code == 200
+    assert len(after) == len(before)
+    rows = page(response).select(".app-marker--completed")
+    marked = [r for r in rows if "Marked action" in r.get_text()]
+    assert len(marked) == 12  # the latest completing update's date, each action once
+    assert all(r.td.get_text(strip=True) == "2 September 2024" for r in marked)

@@ -199,13 +199,21 @@ def did_it_work(*, access: OrgAccess, action: Action,
     return outcomes
 
 
+@dataclass(frozen=True, slots=True)
+class MarkedAction:
+    """The action a marker is about, as the trend page names and links it."""
+
+    id: int
+    title: str
+
+
 @dataclass(frozen=True)
 class Marker:
     """When an action linked to the indicator started or was completed."""
 
     when: date
     kind: str  # "started" or "completed"
-    action: Action
+    action: MarkedAction
     cycle_label: str
 
 
@@ -231,39 +239,40 @@ def _marker_dates(*, carried: bool, start_date: date | None, created_at: datetim
     return dates
 
 
-def action_markers(*, access: OrgAccess, indicator: str, area: str) -> list[Marker]:
-    """Return the start and completion dates of the actions linked to this indicator result."""
-    require(access, Capability.READ)
-    rows = db.session.execute(_linked_actions(
-        select(Action, ReportingCycle.label).options(selectinload(Action.updates)),
-        access=access, indicator=indicator, area=area)).all()
-    markers = []
-    for action, label in rows:
-        done = [u.occurred_on for u in action.updates if u.new_status == ActionStatus.COMPLETE]
-        markers += [Marker(when, kind, action, label) for when, kind in _marker_dates(
-            carried=action.carried_from_id is not None, start_date=action.start_date,
-            created_at=action.created_at, status=action.status,
-            completed_on=max(done) if done else None, updated_at=action.updated_at)]
-    return sorted(markers, key=lambda m: (m.when, m.kind, m.action.id))
-
-
-def marker_dates(*, access: OrgAccess, indicator: str, area: str) -> list[tuple[date, str]]:
-    """Return the (date, kind) of each of action_markers' markers, for the trend chart: the
-    dates alone, asked of the database, without loading the actions and their updates."""
+def _marker_rows(*, access: OrgAccess, indicator: str, area: str, columns: tuple = ()):
+    """The linked actions' columns that place their markers (the latest completing update's
+    date asked of the database), and `columns` besides: one query, no actions loaded."""
     require(access, Capability.READ)
     completed_on = (select(func.max(ProgressUpdate.occurred_on))
                     .where(ProgressUpdate.action_id == Action.id,
                            ProgressUpdate.new_status == ActionStatus.COMPLETE)
                     .correlate(Action).scalar_subquery())
-    rows = db.session.execute(_linked_actions(
+    return db.session.execute(_linked_actions(
         select(Action.id, Action.carried_from_id, Action.start_date, Action.created_at,
-               Action.status, Action.updated_at, completed_on.label("completed_on")),
+               Action.status, Action.updated_at, completed_on.label("completed_on"), *columns),
         access=access, indicator=indicator, area=area)).all()
+
+
+def _dates_of(row) -> list[tuple[date, str]]:
+    return _marker_dates(carried=row.carried_from_id is not None, start_date=row.start_date,
+                         created_at=row.created_at, status=row.status,
+                         completed_on=row.completed_on, updated_at=row.updated_at)
+
+
+def action_markers(*, access: OrgAccess, indicator: str, area: str) -> list[Marker]:
+    """Return the start and completion dates of the actions linked to this indicator result."""
+    rows = _marker_rows(access=access, indicator=indicator, area=area,
+                        columns=(Action.title, ReportingCycle.label))
+    markers = [Marker(when, kind, MarkedAction(row.id, row.title), row.label)
+               for row in rows for when, kind in _dates_of(row)]
+    return sorted(markers, key=lambda m: (m.when, m.kind, m.action.id))
+
+
+def marker_dates(*, access: OrgAccess, indicator: str, area: str) -> list[tuple[date, str]]:
+    """Return the (date, kind) of each of action_markers' markers, for the trend chart."""
+    rows = _marker_rows(access=access, indicator=indicator, area=area)
     return [(when, kind) for when, kind, _ in sorted(
-        (when, kind, row.id) for row in rows for when, kind in _marker_dates(
-            carried=row.carried_from_id is not None, start_date=row.start_date,
-            created_at=row.created_at, status=row.status, completed_on=row.completed_on,
-            updated_at=row.updated_at))]
+        (when, kind, row.id) for row in rows for when, kind in _dates_of(row))]
 
 
 # National figures --------------------------------------------------------------------------------
