@@ -233,3 +233,31 @@ def test_a_page_published_with_actions_as_commitments_still_reads(client, counci
     text = page(response).get_text(" ", strip=True)
     assert "Diverse panels" in text and "Every panel has a global majority member" in text
     assert "1 September 2025" in text
+
+
+def test_the_page_asks_the_same_statements_however_many_actions(app, factories, client_for,
+                                                                council, db_session):
+    from tests.helpers import statements
+    from tracker.models import ActionPlan
+
+    browser = client_for(council["lead"])
+    plan = db_session.get(ActionPlan, council["commitment"].plan_id)
+
+    def boxes() -> tuple[int, list[str]]:
+        with statements(db_session) as seen:
+            response = browser.get(council["base"])
+        assert response.status_code == 200
+        return len(seen), [box["value"] for box in page(response).select(
+            "input[name=private_ids]")]
+
+    before, values = boxes()
+    assert sorted(values) == sorted([str(council["commitment"].id), str(council["secret"].id)])
+    added = [factories.action(plan=plan, theme=plan.themes[0], title=f"Action {n}")
+             for n in range(15)]
+    factories.action(plan=plan, theme=plan.themes[0], title="Still a draft", is_draft=True)
+    after, values = boxes()
+    assert after == before
+    assert len(values) == 17 and all(str(a.id) in values for a in added)  # no draft
+    labels = [label.get_text(strip=True) for label in page(browser.get(council["base"])).select(
+        "label.govuk-checkboxes__label")]
+    assert f"Action 0 ({plan.themes[0].name})" in labels

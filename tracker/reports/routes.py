@@ -141,9 +141,8 @@ PUBLICATION = CYCLE + "/publication"
 
 def _prepare_form(access: OrgAccess, cycle, current, **kwargs) -> PrepareForm:
     form = PrepareForm(**kwargs)
-    choices = [(a.id, f"{a.title} ({a.theme.name})") for a in
-               publication_service.publishable_actions(access=access, cycle=cycle)]
-    form.private_ids.choices = choices
+    form.private_ids.choices = publication_service.publishable_choices(access=access,
+                                                                      cycle=cycle)
     if current is not None and request.method == "GET":
         form.parts.data = current.choices["parts"]
         form.private_ids.data = current.choices["private_ids"]
