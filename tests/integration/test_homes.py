@@ -129,9 +129,10 @@ def test_the_sponsor_sees_in_ten_seconds_what_is_overdue_and_who_owns_it(
         factories, client_for, frozen_clock):
     c = _council(factories)
     themes = c["plan"].themes
-    factories.action(plan=c["plan"], owner=c["owner"], theme=themes[3], title="Mentoring",
-                     due_date=TODAY - timedelta(12))
-    factories.action(plan=c["plan"], owner=None, theme=themes[2], title="Anonymous shortlisting",
+    mentoring = factories.action(plan=c["plan"], owner=c["owner"], theme=themes[3],
+                                 title="Mentoring", due_date=TODAY - timedelta(12))
+    shortlisting = factories.action(plan=c["plan"], owner=None, theme=themes[2],
+                                    title="Anonymous shortlisting",
                      due_date=TODAY - timedelta(30), status=ActionStatus.OFF_TRACK)
     factories.action(plan=c["plan"], owner=c["owner"], theme=themes[2], title="Done already",
                      status=ActionStatus.COMPLETE, due_date=TODAY - timedelta(40))
@@ -145,6 +146,9 @@ def test_the_sponsor_sees_in_ten_seconds_what_is_overdue_and_who_owns_it(
                      "30 days"],
                     ["Mentoring Leadership", "Olu Owner", "12 days"]]
     assert "2 overdue actions" in glance.get_text(" ", strip=True)
+    plan_path = f"/org/{c['org'].slug}/cycles/2024-25/plan"
+    assert [a["href"] for a in glance.select(".app-overdue-table tbody a")] == [
+        f"{plan_path}/actions/{shortlisting.id}", f"{plan_path}/actions/{mentoring.id}"]
     by_theme = {row.th.get_text(strip=True): [td.get_text(strip=True) for td in row.select("td")]
                 for row in glance.select(".app-theme-status tbody tr")}
     assert by_theme == {"Workforce diversity and recruitment": [
@@ -195,7 +199,7 @@ def test_the_edi_lead_sees_what_needs_doing(factories, client_for, frozen_clock,
     dataset = factories.dataset(cycle=c["cycle"])
     dataset.provenance = {**dataset.provenance, "warnings": [
         {"message": "Declaration rate below 90%", "file": "staff.csv"}]}
-    factories.action(plan=c["plan"], owner=None, title="Nobody owns this")
+    nobody = factories.action(plan=c["plan"], owner=None, title="Nobody owns this")
     factories.action(plan=c["plan"], owner=c["owner"], title="Half an idea", is_draft=True)
     late = factories.action(plan=c["plan"], owner=c["owner"], title="Late",
                             due_date=TODAY - timedelta(8))
@@ -214,6 +218,8 @@ def test_the_edi_lead_sees_what_needs_doing(factories, client_for, frozen_clock,
                      "The 2024-25 action plan waits for the senior sponsor's sign-off.",
                      "The 2024-25 annual review waits for the senior sponsor's sign-off."):
         assert expected in to_do, expected
+    give = _home(lead).find("a", string="Nobody owns this")
+    assert give["href"] == f"/org/{c['org'].slug}/cycles/2024-25/plan/actions/{nobody.id}/edit"
 
 
 def test_narratives_written_are_not_asked_for(factories, client_for, frozen_clock, db_session):

@@ -8,6 +8,9 @@ from tracker import create_app
 from tracker.domain import paths
 
 CASES = [
+    ("orgs.overview", paths.ORGANISATION, {"slug": "northshire"}),
+    ("plans.by_theme", paths.PLAN, {"slug": "northshire", "label": "2024-25"}),
+    ("indicators.results", paths.INDICATORS, {"slug": "northshire", "label": "2024-25"}),
     ("plans.view_action", paths.ACTION, {"slug": "northshire", "label": "2024-25", "action_id": 7}),
     ("indicators.results", paths.INDICATORS,
      {"slug": "north-shire", "label": "2024-25", "area": "adults", "discuss": "SCW2"}),

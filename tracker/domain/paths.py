@@ -10,7 +10,8 @@ import re
 from typing import Any
 from urllib.parse import quote, urlencode
 
-CYCLE = "/org/<slug>/cycles/<label>"
+ORGANISATION = "/org/<slug>"
+CYCLE = ORGANISATION + "/cycles/<label>"
 PLAN = CYCLE + "/plan"
 ACTION = PLAN + "/actions/<int:action_id>"
 INDICATORS = CYCLE + "/indicators"
