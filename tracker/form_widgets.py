@@ -76,7 +76,7 @@ _render_plain = GovFormBase.render
 
 def keep_rendered_widgets() -> None:
     """Make every govuk-frontend-wtf widget keep what it renders (once per process)."""
-    GovFormBase.render = _render_kept  # type: ignore[method-assign]
+    GovFormBase.render = _render_kept
 
 
 def forget() -> None:
