@@ -332,3 +332,31 @@ def test_trend_page_queries_do_not_grow_with_linked_actions(app, client_as, db_s
     marked = [r for r in rows if "Marked action" in r.get_text()]
     assert len(marked) == 12  # the latest completing update's date, each action once
     assert all(r.td.get_text(strip=True) == "2 September 2024" for r in marked)
+
+
+def test_next_cycle_page_queries_do_not_grow_with_open_actions(app, client_as, db_session,
+                                                               factories):
+    from tests.integration.test_plans import count_queries
+    from tracker.models import ActionPlan
+
+    lead = client_as("edi_lead")
+    url = f"{ORG}/cycles/2024-25/next-cycle"
+    lead.get(url)
+    with count_queries(app) as before:
+        lead.get(url)
+    plan = db_session.scalar(db.select(ActionPlan).join(ReportingCycle).join(Organisation)
+                             .where(Organisation.slug == "northshire",
+                                    ReportingCycle.label == "2024-25"))
+    added = [factories.action(plan=plan, title=f"Open action {n}", status=ActionStatus.ON_TRACK,
+                              due_date=date(2020, 1, n + 1)) for n in range(12)]
+    factories.action(plan=plan, title="Done already", status=ActionStatus.COMPLETE)
+    db_session.flush()
+    with count_queries(app) as after:
+        response = lead.get(url)
+    assert response.status_code == 200
+    assert len(after) == len(before)
+    html = page(response)
+    for action in added:  # each offered, ticked, with a new due date (its own has passed)
+        assert html.select_one(f"#carry-{action.id}").has_attr("checked")
+        assert html.select_one(f"#due-{action.id}-year") is not None
+    assert "Done already" not in html.get_text()

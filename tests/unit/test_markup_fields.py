@@ -72,3 +72,34 @@ def test_checkboxes_are_the_widgets_markup(app, chosen, error):
                                          field=form.private_ids)
         assert _tree(written) == _tree(str(widget))
         assert written.count("checked") == len(chosen)
+
+
+@pytest.mark.parametrize("sent", [
+    None,  # the first view: dates filled in from the cycle
+    {},  # nothing sent: each required date in error
+    {"label": "", "period_start": ["31", "2", "2025"], "period_end": ["1", "4", "<b>"],
+     "snapshot_date": ["1", "", ""], "bulk_due_date": ["5", "6", "2026"]},
+])
+def test_a_date_and_a_required_text_box_are_the_widgets_markup(app, sent):
+    from datetime import date
+
+    from tracker.reviews.forms import NextCycleForm
+
+    with app.test_request_context("/"):
+        if sent is None:
+            form = NextCycleForm(data={"label": "2027-28", "period_start": date(2027, 4, 1),
+                                       "period_end": date(2028, 3, 31)}, meta={"csrf": False})
+        else:
+            form = NextCycleForm(formdata=MultiDict(
+                [(k, v) for k, values in sent.items()
+                 for v in (values if isinstance(values, list) else [values])]),
+                meta={"csrf": False})
+            form.validate()
+        for name in ("period_start", "period_end", "snapshot_date", "bulk_due_date"):
+            written = render_template_string(MACROS.replace("checkboxes", "date_input")
+                                             + "{{ date_input(field) }}", field=form[name])
+            assert _tree(written) == _tree(str(form[name]())), name
+        widget = form.label(params={"classes": "govuk-input--width-10"})
+        written = render_template_string(
+            MACROS + "{{ text_box(field, classes='govuk-input--width-10') }}", field=form.label)
+        assert _tree(written) == _tree(str(widget))

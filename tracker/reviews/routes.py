@@ -219,7 +219,7 @@ def amend(access: OrgAccess, label: str):
 def next_cycle(access: OrgAccess, label: str):
     """Start the next cycle, carrying over open actions (each can be left with a reason)."""
     cycle = org_service.get_cycle(access=access, label=label)
-    candidates = review_service.open_actions(access=access, cycle=cycle)
+    candidates = review_service.carry_candidates(access=access, cycle=cycle)
     form = NextCycleForm(data=_next_defaults(cycle) if request.method == "GET" else None)
     carry = {a.id: request.form.get(f"carry-{a.id}") == "yes" for a in candidates} \
         if request.method == "POST" else {a.id: True for a in candidates}
