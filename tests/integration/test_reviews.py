@@ -332,6 +332,10 @@ def test_trend_page_queries_do_not_grow_with_linked_actions(app, client_as, db_s
     marked = [r for r in rows if "Marked action" in r.get_text()]
     assert len(marked) == 12  # the latest completing update's date, each action once
     assert all(r.td.get_text(strip=True) == "2 September 2024" for r in marked)
+    hrefs = {r.a["href"] for r in marked}  # each links to its action in its cycle's plan
+    assert hrefs == {f"{ORG}/cycles/2024-25/plan/actions/{a}" for a in db_session.scalars(
+        db.select(Action.id).where(Action.title.startswith("Marked action")))}
+    assert viewer.get(sorted(hrefs)[0]).status_code == 200
 
 
 def test_next_cycle_page_queries_do_not_grow_with_open_actions(app, client_as, db_session,

@@ -59,13 +59,14 @@ def _indicator(indicator: str) -> str:
 def trends(access: OrgAccess):
     """Show every indicator across the cycles, with how each moved."""
     area = _area()
-    overview = review_service.trend_overview(access=access, area=area)
+    cycles = review_service.cycles_with_results(access=access)  # read once, for both
+    overview = review_service.trend_overview(access=access, area=area, cycles=cycles)
     return render_template(
         "reviews/trends.html", access=access, area=area, overview=overview,
         indicators=INDICATORS_BY_ID, area_words=SERVICE_AREA_LABELS,
         movement_words=MOVEMENT_WORDS, beside=beside_rl,
         sparklines={sid: sparkline([r.point.rl for r in rows]) for sid, rows in overview.items()},
-        bands=review_service.pay_band_trend(access=access, area=area),
+        bands=review_service.pay_band_trend(access=access, area=area, cycles=cycles),
         targets=commitment_service.trend_targets(access=access, area=area))
 
 
@@ -77,8 +78,13 @@ def trend(access: OrgAccess, indicator: str):
     rows = review_service.indicator_trend(access=access, indicator=indicator, area=area)
     markers = review_service.action_markers(access=access, indicator=indicator, area=area)
     targets = commitment_service.trend_targets(access=access, area=area, indicator=indicator)
+    # Each marker's action is linked under its cycle's actions path, made once per cycle.
+    actions_paths = {label: url_for("plans.list_actions", slug=access.organisation.slug,
+                                    label=label) + "/"
+                     for label in dict.fromkeys(m.cycle_label for m in markers)}
     return render_template("reviews/trend.html", access=access, indicator=INDICATORS_BY_ID[
-        indicator], area=area, rows=rows, markers=markers, area_words=SERVICE_AREA_LABELS,
+        indicator], area=area, rows=rows, markers=markers, actions_paths=actions_paths,
+        area_words=SERVICE_AREA_LABELS,
         national_year_for=national_year_for, targets=targets.get(indicator, []))
 
 
@@ -110,8 +116,9 @@ def _review(access: OrgAccess, label: str):
 
 def _review_page(access: OrgAccess, cycle, review, status: int = 200, **forms):
     actions = review_service.cycle_actions(access=access, cycle=cycle)  # read once, for both
+    cycles = review_service.cycles_with_results(access=access)  # read once, for every area
     facts = review_service.review_facts(access=access, cycle=cycle, review=review, today=today(),
-                                        actions=actions)
+                                        actions=actions, cycles=cycles)
     thread = thread_service.thread_for(access=access, user=current_user, subject_type="review",
                                        subject_key=cycle.label, cycle_label=cycle.label)
     return render_template(
@@ -119,7 +126,7 @@ def _review_page(access: OrgAccess, cycle, review, status: int = 200, **forms):
         rights=review_service.review_rights(access=access, review=review), thread=thread,
         warnings=review_service.review_warnings(access=access, review=review, actions=actions)
         if not review.is_signed else [], beside=beside_rl,
-        bands={area: review_service.pay_band_trend(access=access, area=area)
+        bands={area: review_service.pay_band_trend(access=access, area=area, cycles=cycles)
                for area in dict.fromkeys(fact.area for fact in facts)},
         commitments=commitment_service.commitments_as_at(access=access, cycle=cycle),
         area_words=SERVICE_AREA_LABELS, summary_form=forms.get("summary_form") or SummaryForm(

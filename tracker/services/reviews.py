@@ -111,9 +111,12 @@ def indicator_trend(*, access: OrgAccess, indicator: str, area: str,
                                                                 strict=True)]
 
 
-def trend_overview(*, access: OrgAccess, area: str) -> dict[str, list[TrendRow]]:
-    """Return every indicator's trend for one service area (constant queries)."""
-    cycles = cycles_with_results(access=access)
+def trend_overview(*, access: OrgAccess, area: str,
+                   cycles: list[tuple[ReportingCycle, StoredResults]] | None = None
+                   ) -> dict[str, list[TrendRow]]:
+    """Return every indicator's trend for one service area (constant queries; `cycles`, from
+    `cycles_with_results`, when the caller has them already)."""
+    cycles = cycles if cycles is not None else cycles_with_results(access=access)
     national = national_values()
     return {sid: indicator_trend(access=access, indicator=sid, area=area, cycles=cycles,
                                  national=national) for sid in SERIES_IDS}
@@ -129,11 +132,14 @@ class BandTrend:
     bands: dict[str, list[tuple[float | None, float | None] | None]]
 
 
-def pay_band_trend(*, access: OrgAccess, area: str) -> BandTrend:
-    """Return SCW1's shares by pay band across the organisation's cycles (one query)."""
+def pay_band_trend(*, access: OrgAccess, area: str,
+                   cycles: list[tuple[ReportingCycle, StoredResults]] | None = None) -> BandTrend:
+    """Return SCW1's shares by pay band across the organisation's cycles (one query, or none
+    given `cycles_with_results` read already: a page showing several areas reads it once)."""
     if area not in SERVICE_AREAS:
         raise NotFound(area)
-    cycles = cycles_with_results(access=access)
+    if cycles is None:
+        cycles = cycles_with_results(access=access)
     saved = [results.pay_bands(area) for _, results in cycles]
     names: list[str] = []
     for scw1 in saved:
@@ -374,10 +380,13 @@ def _by_indicator(actions: list[Action]) -> dict[str, list[tuple[Action, set[str
 
 
 def review_facts(*, access: OrgAccess, cycle: ReportingCycle, review: AnnualReview,
-                 today: date, actions: list[Action] | None = None) -> list[ReviewFact]:
+                 today: date, actions: list[Action] | None = None,
+                 cycles: list[tuple[ReportingCycle, StoredResults]] | None = None
+                 ) -> list[ReviewFact]:
     """Return, per indicator and service area, the figures, the change and the linked actions
-    (of `actions`, the cycle's plan's, when the caller has them already)."""
-    cycles = cycles_with_results(access=access)
+    (of `actions`, the cycle's plan's, and of `cycles`, `cycles_with_results`, when the caller
+    has them already)."""
+    cycles = cycles if cycles is not None else cycles_with_results(access=access)
     national = national_values()
     results = next((r for c, r in cycles if c.id == cycle.id), StoredResults(None))
     linked = _by_indicator(actions if actions is not None
