@@ -12,7 +12,10 @@ each comment by someone else, each council's EDI lead, sponsor, viewer and eight
 (twenty in the large council), an IAG of ten advisors that 100 councils share with, a RERG of
 five that the rest share with, an administrator and a programme lead. Every cycle has figures
 (saved as the counts template would save them), a plan with the seven default themes and a
-review; the earlier cycles' reviews are signed off.
+review; the earlier cycles' reviews are signed off. Then, through the services as the pages
+do it (publish()): c000's 2025-26 public page prepared and approved, every council's 2025-26
+data submitted and the 2025-26 national report published (--publish-only does just this in a
+copy filled before).
 
 Rows are shaped as the services write them (the same columns, enums, JSON and audit entries)
 but written with COPY, ids given here, so that the whole copy takes a few minutes. The schema
@@ -363,12 +366,65 @@ def _comments(out: Writer, ids: Ids, rng, *, oid: int, cid: int, subject: tuple[
         parent = comment_id
 
 
+PUBLISHED = "2025-26"  # the year published: c000's public page and the national report
+
+
+def publish(app) -> dict[str, int]:
+    """Publish as the web pages do, through the services: c000's 2025-26 public page (prepared
+    by its EDI lead with the figures and the plan, approved by its sponsor), every council's
+    2025-26 data submitted by its EDI lead, and the 2025-26 national report published by the
+    programme lead. Run again, each is prepared, submitted or published again."""
+    from sqlalchemy import select
+
+    from tracker.domain.publication import PARTS
+    from tracker.extensions import db
+    from tracker.models import Organisation, User
+    from tracker.services import national as national_service
+    from tracker.services import organisations as org_service
+    from tracker.services import publication as publication_service
+    from tracker.services.access import organisation_access
+
+    threshold = app.config["DISCLOSURE_THRESHOLD"]
+    with app.app_context():
+        def user(email: str) -> User:
+            return db.session.execute(select(User).where(User.email_key == email)).scalar_one()
+
+        lead, sponsor = user("lead@c000.example.org"), user("sponsor@c000.example.org")
+        access = organisation_access(user=lead, slug="c000")
+        page = publication_service.prepare(
+            actor=lead, access=access, cycle=org_service.get_cycle(access=access, label=PUBLISHED),
+            choices=publication_service.Choices(  # the copy has no commitments to show
+                parts=[part for part in PARTS if part != "commitments"], private_ids=[],
+                embargo_until=None),
+            threshold=threshold, today=TODAY)
+        publication_service.approve(actor=sponsor, access=organisation_access(
+            user=sponsor, slug="c000"), publication=page, version=page.version,
+            threshold=threshold)
+        submitted = 0
+        for slug in db.session.scalars(select(Organisation.slug).order_by(Organisation.slug)):
+            council_lead = db.session.execute(select(User).where(
+                User.email_key == f"lead@{slug}.example.org")).scalar_one_or_none()
+            if council_lead is None:
+                continue
+            council = organisation_access(user=council_lead, slug=slug)
+            national_service.submit_cycle(actor=council_lead, access=council,
+                                          cycle=org_service.get_cycle(access=council,
+                                                                      label=PUBLISHED))
+            submitted += 1
+        national_service.publish_report(actor=user("programme@national.example.org"),
+                                        label=PUBLISHED, threshold=threshold)
+        db.session.commit()
+    return {"public pages": 1, "submissions": submitted, "national reports": 1}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", required=True, help="an EMPTY PostgreSQL database")
     parser.add_argument("--scale", type=float, default=1.0,
                         help="fraction of the councils (1.0: 149; 0.05: 7)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--publish-only", action="store_true",
+                        help="only publish (see publish()) in a copy filled before")
     args = parser.parse_args()
     os.environ.update({"TRACKER_CONFIG": "production", "DATABASE_URL": args.database_url,
                        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48)})
@@ -379,6 +435,11 @@ def main() -> None:
 
     started = time.perf_counter()
     app = create_app("production")
+    if args.publish_only:
+        for what, n in publish(app).items():
+            print(f"{what:28} {n:>9,}")
+        print(f"published in {time.perf_counter() - started:.1f} s")
+        return
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         migrated = time.perf_counter()
@@ -388,10 +449,12 @@ def main() -> None:
             connection.commit()
         finally:
             connection.close()
+    filled = time.perf_counter()
+    counts.update(publish(app))
     for table, n in sorted(counts.items()):
         print(f"{table:28} {n:>9,}")
-    print(f"migrated in {migrated - started:.1f} s, filled in {time.perf_counter() - migrated:.1f}"
-          f" s (scale {args.scale})")
+    print(f"migrated in {migrated - started:.1f} s, filled in {filled - migrated:.1f} s, "
+          f"published in {time.perf_counter() - filled:.1f} s (scale {args.scale})")
 
 
 if __name__ == "__main__":
