@@ -10,8 +10,8 @@ app's url_map: every GET route whose arguments can be filled from the data (the 
 c000, its current cycle 2026-27, its first action and a comment on it, SCW2...). Each is asked
 for as the first role it answers 200 (EDI lead, sponsor, action owner, viewer, advisor,
 administrator, programme lead, nobody signed in; /admin as the administrator, /programme as
-the programme lead, /public as nobody signed in), and the home page and notifications as every role. A route answering
-none of them 200 is listed as skipped with the statuses it got.
+the programme lead, /public as nobody signed in), and the home page and notifications as
+every role. A route answering none of them 200 is listed as skipped with the statuses it got.
 
 Per page: --requests timed requests one after another (after two unmeasured), p50 and p95 in
 ms, the SQL statements one request issues and the CPU time the app spends on it (both in this
