@@ -19,6 +19,7 @@ from tracker import jobs
 from tracker.domain import formatting
 from tracker.domain.plans import is_overdue
 from tracker.extensions import csrf, db, login_manager, migrate, passwords, wtforms_helpers
+from tracker.form_widgets import component as govuk_component
 from tracker.form_widgets import keep_rendered_widgets
 from tracker.limits import init_rate_limits
 from tracker.observability import init_logging, init_sentry
@@ -97,6 +98,7 @@ def _register_templates(app: Flask) -> None:
         ]
     )
     keep_rendered_widgets()  # tracker/form_widgets.py
+    app.jinja_env.globals["govuk"] = govuk_component
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     if app.config.get("STRICT_TEMPLATES"):

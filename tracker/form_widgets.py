@@ -1,4 +1,4 @@
-"""GOV.UK form fields rendered once for each thing they show.
+"""GOV.UK form fields and components rendered once for each thing they show.
 
 A govuk-frontend-wtf widget renders a GOV.UK Frontend macro (a Jinja template of its own) from
 a dictionary of parameters: the field's name, id, label, value, choices, hint and error. What
@@ -8,6 +8,9 @@ same people in it. Rendering them was most of those pages (new_action: 85% of it
 macros). So each widget's HTML is kept, per process, under a key made of its template and its
 parameters (content-addressed: the same key is the same HTML, whoever asks, so nothing one user
 typed can reach another's page unless it is what that page would show anyway).
+
+Templates that call a GOV.UK component themselves (a reply box under each comment) call it
+through `component` (the template global `govuk`), which keeps it the same way.
 
 The key keeps the type of every value: Markup (already safe) and str (to be escaped) are
 different keys, so a text that looks like HTML is never taken for HTML. Parameters of any
@@ -19,8 +22,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
+from flask import current_app
 from govuk_frontend_wtf.gov_form_base import GovFormBase
 from markupsafe import Markup
 
@@ -50,18 +55,19 @@ def _key(value: Any) -> Any:
     raise _NotKept
 
 
-def _render_kept(self: GovFormBase, params: dict) -> Markup:
+def _kept_or(key_parts: tuple, params: Any, render: Callable[[], Markup]) -> Markup:
+    """What was kept under the key of `params`, or what `render` makes of them (then kept)."""
     global _size
     try:
-        key = (self.template, _key(params))
+        key = (*key_parts, _key(params))
     except _NotKept:
-        return _render_plain(self, params)
+        return render()
     with _lock:
         html = _kept.get(key)
         if html is not None:
             _kept.move_to_end(key)
             return html
-    html = _render_plain(self, params)
+    html = render()
     with _lock:
         if key not in _kept:
             _kept[key] = html
@@ -69,6 +75,22 @@ def _render_kept(self: GovFormBase, params: dict) -> Markup:
         while _size > KEPT_BYTES and _kept:
             _size -= len(_kept.popitem(last=False)[1])
     return html
+
+
+def _render_kept(self: GovFormBase, params: dict) -> Markup:
+    return _kept_or(("widget", self.template), params, lambda: _render_plain(self, params))
+
+
+def component(name: str, params: dict) -> Markup:
+    """GOV.UK Frontend's `name` component (govuk_frontend_jinja's govukName macro) with these
+    parameters, kept as the widgets are: templates call it as govuk('textarea', {...})."""
+    def render() -> Markup:
+        template = current_app.jinja_env.get_template(
+            f"govuk_frontend_jinja/components/{name}/macro.html")
+        macro = "govuk" + "".join(part.capitalize() for part in name.split("-"))
+        return Markup(getattr(template.module, macro)(params))
+
+    return _kept_or(("component", name), params, render)
 
 
 _render_plain = GovFormBase.render

@@ -165,3 +165,28 @@ def test_starting_the_next_cycle_issues_the_same_statements_for_10_actions_as_fo
         assert {"from_action": actions[1].id, "due_date": "2026-03-31"} in [
             after for _, _, after in trail]
     assert counts[10] == counts[100], counts
+
+
+def test_an_actions_page_asks_the_same_statements_however_long_its_chain_and_thread(
+        factories, client_for, frozen_clock, db_session):
+    """The chain back to the original and on to every copy is one recursive statement (it was
+    one a step: the national copy's five cycles asked six), and the thread is loaded whole."""
+    counts = {}
+    for length in (2, 6):
+        lead, org, plan, owner = _council(factories)
+        chain = [factories.action(plan=plan, owner=owner, title="Mentoring")]
+        for _ in range(length - 1):
+            chain.append(factories.action(plan=plan, owner=owner, title="Mentoring",
+                                          carried_from_id=chain[-1].id))
+        middle = chain[length // 2]
+        for n in range(length):
+            factories.progress(action=chain[n], note=f"Step {n}")
+            factories.comment(action=middle, author=owner, body=f"Comment {n}")
+        client = client_for(lead)
+        path = f"/org/{org.slug}/cycles/{plan.cycle.label}/plan/actions/{middle.id}"
+        with statements(db_session) as seen:
+            html = page(client.get(path))
+        assert len(html.select(".app-carry-chain li")) == length
+        assert len(html.select(".app-comment")) == length
+        counts[length] = len(seen)
+    assert counts[2] == counts[6]

@@ -88,21 +88,22 @@ class Person:
 def mentionable(*, organisation: Organisation) -> list[Person]:
     """Return the people who can read the organisation's comments, by name."""
     people: dict[int, Person] = {}
-    for user, role in db.session.execute(
-            select(User, Membership.role).join(Membership, Membership.user_id == User.id)
+    # Names and ids only: every thread shows these, and whole User rows cost more to load.
+    for user_id, name, role in db.session.execute(
+            select(User.id, User.name, Membership.role)
+            .join(Membership, Membership.user_id == User.id)
             .where(Membership.organisation_id == organisation.id,
                    User.is_active_account.is_(True))):
-        known = people.get(user.id)
+        known = people.get(user_id)
         role_words = role.label if known is None else f"{known.role}, {role.label}"
-        people[user.id] = Person(user.name, mention_handle(user.name), role_words, True)
-    for user, group in db.session.execute(
-            select(User, AdvisoryGroup.short_name)
+        people[user_id] = Person(name, mention_handle(name), role_words, True)
+    for user_id, name, group in db.session.execute(
+            select(User.id, User.name, AdvisoryGroup.short_name)
             .join(AdvisoryGroupMember, AdvisoryGroupMember.user_id == User.id)
             .join(AdvisoryGroup, AdvisoryGroup.id == AdvisoryGroupMember.group_id)
             .join(AdvisoryGroupShare, AdvisoryGroupShare.group_id == AdvisoryGroup.id)
             .where(AdvisoryGroupShare.organisation_id == organisation.id,
                    User.is_active_account.is_(True))):
-        if user.id not in people:
-            people[user.id] = Person(user.name, mention_handle(user.name), f"Advisor, {group}",
-                                     False)
+        if user_id not in people:
+            people[user_id] = Person(name, mention_handle(name), f"Advisor, {group}", False)
     return sorted(people.values(), key=lambda p: p.name.lower())

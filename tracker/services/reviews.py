@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select, union
+from sqlalchemy.orm import aliased, selectinload
 
 from tracker.domain.action_fields import EDITABLE
 from tracker.domain.definitions import (
@@ -695,16 +695,18 @@ def _copy_into(plan: ActionPlan, actions: list[Action], theme_ids: dict[str, int
 def carry_chain(*, access: OrgAccess, action: Action) -> list[tuple[Action, str]]:
     """Return the action's line from its first original to its latest carried copy, with cycles."""
     require(access, Capability.READ)
-    ids = {action.id}
-    frontier = {action.id}
-    back = action.carried_from_id
-    while back is not None and back not in ids:  # walk back to the original
-        ids.add(back)
-        back = db.session.scalar(select(Action.carried_from_id).where(Action.id == back))
-    while frontier:  # and forward to every later copy
-        frontier = set(db.session.scalars(select(Action.id).where(
-            Action.carried_from_id.in_(frontier)))) - ids
-        ids |= frontier
+    # Back to the original and forward to every later copy, in the database: two recursive
+    # CTEs in the one statement, however many cycles the action runs across (it was a query a
+    # step); UNION drops rows already seen, so a loop in carried_from_id ends too.
+    back = select(Action.id, Action.carried_from_id).where(Action.id == action.id) \
+        .cte("back", recursive=True)
+    earlier = aliased(Action)
+    back = back.union(select(earlier.id, earlier.carried_from_id)
+                      .join(back, earlier.id == back.c.carried_from_id))
+    forward = select(Action.id).where(Action.id == action.id).cte("forward", recursive=True)
+    later = aliased(Action)
+    forward = forward.union(select(later.id).join(forward, later.carried_from_id == forward.c.id))
+    ids = union(select(back.c.id), select(forward.c.id))
     rows = db.session.execute(
         select(Action, ReportingCycle.label)
         .join(ActionPlan, ActionPlan.id == Action.plan_id)
