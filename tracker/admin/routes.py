@@ -269,7 +269,7 @@ def _group_forms(group):
     share_form = GroupShareForm(prefix="share")
     shared = {s.organisation_id for s in group.shares}
     share_form.organisation_id.choices = [(0, "Choose an organisation")] + [
-        (o.id, o.name) for o in org_service.list_organisations() if o.id not in shared]
+        (id_, name) for id_, name in org_service.organisation_names() if id_ not in shared]
     return member_form, share_form
 
 

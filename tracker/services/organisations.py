@@ -33,6 +33,12 @@ def list_organisations() -> list[Organisation]:
     return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
 
 
+def organisation_names() -> list[tuple[int, str]]:
+    """Return every organisation's id and name, by name (for a choice of one: no whole rows)."""
+    return [(id_, name) for id_, name in db.session.execute(
+        select(Organisation.id, Organisation.name).order_by(Organisation.name))]
+
+
 def get_organisation(*, organisation_id: int) -> Organisation:
     """Return an organisation by id or raise NotFound."""
     org = db.session.get(Organisation, organisation_id)
