@@ -364,3 +364,43 @@ def test_next_cycle_page_queries_do_not_grow_with_open_actions(app, client_as, d
         assert html.select_one(f"#carry-{action.id}").has_attr("checked")
         assert html.select_one(f"#due-{action.id}-year") is not None
     assert "Done already" not in html.get_text()
+
+
+@pytest.mark.parametrize("role", ["edi_lead", "sponsor"])
+def test_review_page_queries_do_not_grow_with_the_plan(app, client_as, db_session, factories,
+                                                       role):
+    import re
+
+    from tests.integration.test_plans import count_queries
+    from tracker.models import ActionPlan
+
+    browser = client_as(role)
+    url = f"{ORG}/cycles/2024-25/review"
+
+    def linked(response) -> list[int]:  # completed, overdue, carried over, open
+        text = " ".join(page(response).select_one("#SCW2-adults").get_text(" ").split())
+        return [int(n) for n in re.search(r"Linked actions (\d+) completed, (\d+) overdue, "
+                                          r"(\d+) carried over, (\d+) open", text).groups()]
+
+    browser.get(url)
+    with count_queries(app) as before:
+        first = linked(browser.get(url))
+    plan = db_session.scalar(db.select(ActionPlan).join(ReportingCycle).join(Organisation)
+                             .where(Organisation.slug == "northshire",
+                                    ReportingCycle.label == "2024-25"))
+    for number in range(6):  # linked, done, overdue, without an owner, a draft
+        done = factories.action(plan=plan, title=f"Done {number}", status=ActionStatus.COMPLETE)
+        late = factories.action(plan=plan, title=f"Late {number}", status=ActionStatus.ON_TRACK,
+                                due_date=date(2020, 1, 1), owner=None)
+        factories.action(plan=plan, title=f"Draft {number}", is_draft=True)
+        for action in (done, late):
+            factories.link(action=action, indicator="SCW2", service_area="adults")
+    db_session.flush()
+    with count_queries(app) as after:
+        response = browser.get(url)
+    assert response.status_code == 200
+    assert len(after) == len(before)
+    assert linked(response) == [first[0] + 6, first[1] + 6, first[2], first[3]]
+    if role == "sponsor":  # the warnings before signing off name them
+        warnings = page(response).get_text(" ", strip=True)
+        assert "Draft 5" in warnings and "Late 5" in warnings

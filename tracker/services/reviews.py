@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, select, union
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, load_only, selectinload
 
 from tracker.domain.action_fields import EDITABLE
 from tracker.domain.definitions import (
@@ -361,10 +361,21 @@ class ReviewFact:
     narrative: ReviewNarrative | None = None
 
 
+#: What review_facts and review_warnings read of an action (with its links): nothing else is
+#: loaded (the review page's statements are counted in tests: reading more would add some).
+REVIEW_COLUMNS = (Action.id, Action.plan_id, Action.title, Action.status, Action.due_date,
+                  Action.is_draft, Action.owner_id)
+
+
 def cycle_actions(*, access: OrgAccess, cycle: ReportingCycle) -> list[Action]:
-    """Return every action of the cycle's plan (for review_facts and review_warnings)."""
-    return action_service.plan_actions(access=access,
-                                       plan=plan_service.get_plan(access=access, cycle=cycle))
+    """Return every action of the cycle's plan, in plan_actions' order, with the columns
+    review_facts and review_warnings read and its links (two queries)."""
+    plan = plan_service.get_plan(access=access, cycle=cycle)
+    require(access, Capability.READ)
+    return list(db.session.scalars(
+        select(Action).where(Action.plan_id == plan.id)
+        .options(load_only(*REVIEW_COLUMNS), selectinload(Action.links))
+        .order_by(Action.due_date.is_(None), Action.due_date, Action.id)))
 
 
 def _by_indicator(actions: list[Action]) -> dict[str, list[tuple[Action, set[str]]]]:
