@@ -4,15 +4,16 @@ its OpenAPI 3.1 document; and schemathesis against that document."""
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import select
 
-from tests.helpers import error_summary, page, post_form
+from tests.helpers import error_summary, page, post_form, statements
 from tracker.domain.roles import Role
-from tracker.models import ApiToken, AuditEvent
+from tracker.models import Action, ApiToken, AuditEvent
 
 
 @pytest.fixture
@@ -79,6 +80,32 @@ def test_lists_are_paginated(client_for, council, factories):
     assert '"total": ' in first.headers["X-Pagination"]
     second = _get(api, "/api/v1/cycles/2024-25/results?page=2&page_size=5", token)
     assert second.json != first.json
+
+
+def test_the_plan_is_read_a_page_at_a_time_from_the_database(client_for, council, factories,
+                                                              db_session):
+    """A page of actions is read as a page (with its updates), not cut from the whole plan:
+    the statements are the same for 5 actions as for 40, and the total counts them all."""
+    token = _make_token(client_for(council["lead"]), council)
+    api = client_for(factories.user())
+    plan_id = council["action"].plan_id
+    _get(api, "/api/v1/cycles", token)  # the token's first use is noted once
+    counts = {}
+    for more in (4, 35):
+        for n in range(more):
+            action = factories.action(plan_id=plan_id, theme=council["action"].theme,
+                                      title=f"Action {more}-{n}")
+            factories.progress(action=action, note="Started")
+        with statements(db_session) as seen:
+            second = _get(api, "/api/v1/cycles/2024-25/actions?page=2&page_size=3", token)
+        counts[more] = len(seen)
+        assert any("FROM actions" in sql and "LIMIT" in sql for sql in seen)  # the page alone
+        ids = sorted(db_session.scalars(select(Action.id).where(
+            Action.plan_id == plan_id, Action.is_draft.is_(False))))
+        assert [row["id"] for row in second.json] == ids[3:6]
+        assert all(row["progress"] for row in second.json)
+        assert json.loads(second.headers["X-Pagination"])["total"] == len(ids)
+    assert counts[4] == counts[35]
 
 
 def test_a_revoked_or_wrong_token_reads_nothing(client_for, council, factories, db_session):

@@ -95,7 +95,11 @@ def results(label: str, pagination_parameters):
 @api_token
 def actions(label: str, pagination_parameters):
     """A cycle's plan: each action with its progress updates (no drafts, no comments)."""
-    return _page(api_service.actions(caller=g.api_caller, label=label), pagination_parameters)
+    total, rows = api_service.actions(caller=g.api_caller, label=label,
+                                      start=pagination_parameters.first_item,
+                                      size=pagination_parameters.page_size)
+    pagination_parameters.item_count = total
+    return rows
 
 
 @bp.route("/national/<label>")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.domain.definitions import SERIES_IDS
@@ -180,26 +180,32 @@ def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def actions(*, caller: Caller, label: str) -> list[dict[str, Any]]:
-    """Return the cycle's plan: each action (no drafts) with its progress updates."""
+def actions(*, caller: Caller, label: str, start: int = 0,
+            size: int | None = None) -> tuple[int, list[dict[str, Any]]]:
+    """Return how many actions the cycle's plan has (no drafts) and those from `start` (`size`
+    of them, or all), each with its progress updates: a page is read from the database, not
+    cut from the whole plan (300 actions and 3,000 updates for the ten of a page)."""
     cycle = _cycle(caller, label)
+    in_plan = (ActionPlan.cycle_id == cycle.id, Action.is_draft.is_(False))
+    total = db.session.scalar(select(func.count(Action.id)).join(
+        ActionPlan, ActionPlan.id == Action.plan_id).where(*in_plan)) or 0
     found = db.session.scalars(
-        select(Action).join(ActionPlan, ActionPlan.id == Action.plan_id)
-        .where(ActionPlan.cycle_id == cycle.id, Action.is_draft.is_(False))
+        select(Action).join(ActionPlan, ActionPlan.id == Action.plan_id).where(*in_plan)
         .options(selectinload(Action.theme), selectinload(Action.owner),
                  selectinload(Action.updates))
-        .order_by(Action.id))
-    return [{"id": a.id, "theme": a.theme.name, "title": a.title, "status": a.status.value,
-             "owner": a.owner.name if a.owner else None, "start_date": a.start_date,
-             "due_date": a.due_date, "success_measure": a.success_measure,
-             "measure_unit": a.measure_unit, "measure_baseline": _number(a.measure_baseline),
-             "measure_target": _number(a.measure_target),
-             "measure_current": _number(a.measure_current),
-             "progress": [{"occurred_on": u.occurred_on, "note": u.note,
-                           "new_status": u.new_status.value if u.new_status else None,
-                           "measure_value": _number(u.measure_value)}
-                          for u in sorted(a.updates, key=lambda u: (u.occurred_on, u.id))]}
-            for a in found]
+        .order_by(Action.id).offset(start).limit(size))
+    return total, [{
+        "id": a.id, "theme": a.theme.name, "title": a.title, "status": a.status.value,
+        "owner": a.owner.name if a.owner else None, "start_date": a.start_date,
+        "due_date": a.due_date, "success_measure": a.success_measure,
+        "measure_unit": a.measure_unit, "measure_baseline": _number(a.measure_baseline),
+        "measure_target": _number(a.measure_target),
+        "measure_current": _number(a.measure_current),
+        "progress": [{"occurred_on": u.occurred_on, "note": u.note,
+                      "new_status": u.new_status.value if u.new_status else None,
+                      "measure_value": _number(u.measure_value)}
+                     for u in sorted(a.updates, key=lambda u: (u.occurred_on, u.id))]}
+        for a in found]
 
 
 def national(*, caller: Caller, label: str) -> list[dict[str, Any]]:
