@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select, union
+from sqlalchemy import Integer, bindparam, func, select, union
 from sqlalchemy.orm import aliased, load_only, selectinload
 
 from tracker.domain.action_fields import EDITABLE
@@ -703,27 +703,36 @@ def _copy_into(plan: ActionPlan, actions: list[Action], theme_ids: dict[str, int
     return copies
 
 
-def carry_chain(*, access: OrgAccess, action: Action) -> list[tuple[Action, str]]:
-    """Return the action's line from its first original to its latest carried copy, with cycles."""
-    require(access, Capability.READ)
-    # Back to the original and forward to every later copy, in the database: two recursive
-    # CTEs in the one statement, however many cycles the action runs across (it was a query a
-    # step); UNION drops rows already seen, so a loop in carried_from_id ends too.
-    back = select(Action.id, Action.carried_from_id).where(Action.id == action.id) \
+def _chain_ids():
+    """The ids of an action's chain (bound as chain_from): back to the original and forward to
+    every later copy, in the database: two recursive CTEs in the one statement, however many
+    cycles the action runs across (it was a query a step); UNION drops rows already seen, so
+    a loop in carried_from_id ends too. Built once: making a CTE's columns costs every time."""
+    start = bindparam("chain_from", type_=Integer)
+    back = select(Action.id, Action.carried_from_id).where(Action.id == start) \
         .cte("back", recursive=True)
     earlier = aliased(Action)
     back = back.union(select(earlier.id, earlier.carried_from_id)
                       .join(back, earlier.id == back.c.carried_from_id))
-    forward = select(Action.id).where(Action.id == action.id).cte("forward", recursive=True)
+    forward = select(Action.id).where(Action.id == start).cte("forward", recursive=True)
     later = aliased(Action)
     forward = forward.union(select(later.id).join(forward, later.carried_from_id == forward.c.id))
-    ids = union(select(back.c.id), select(forward.c.id))
+    return union(select(back.c.id), select(forward.c.id))
+
+
+_CHAIN_IDS = _chain_ids()
+
+
+def carry_chain(*, access: OrgAccess, action: Action) -> list[tuple[Action, str]]:
+    """Return the action's line from its first original to its latest carried copy, with cycles."""
+    require(access, Capability.READ)
     rows = db.session.execute(
         select(Action, ReportingCycle.label)
         .join(ActionPlan, ActionPlan.id == Action.plan_id)
         .join(ReportingCycle, ReportingCycle.id == ActionPlan.cycle_id)
-        .where(Action.id.in_(ids), ReportingCycle.organisation_id == access.organisation.id)
+        .where(Action.id.in_(_CHAIN_IDS),
+               ReportingCycle.organisation_id == access.organisation.id)
         .options(selectinload(Action.updates).joinedload(ProgressUpdate.author))
-        .order_by(ReportingCycle.period_start, Action.id)).all()
+        .order_by(ReportingCycle.period_start, Action.id), {"chain_from": action.id}).all()
     return [(a, label) for a, label in rows]
 
