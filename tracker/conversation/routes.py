@@ -125,9 +125,13 @@ def follow(access: OrgAccess, label: str, subject_type: str, subject_key: str):
 
 
 def _comment_page(template: str, access: OrgAccess, comment_id: int, form, status: int = 200,
-                  **context):
-    comment = thread_service.get_comment(access=access, comment_id=comment_id)
-    subject = subject_service.comment_subject(access=access, comment=comment)
+                  *, loaded: tuple | None = None, **context):
+    """Render a page about one comment; `loaded` is (comment, subject) when the view has them."""
+    if loaded is None:
+        comment = thread_service.get_comment(access=access, comment_id=comment_id)
+        subject = subject_service.comment_subject(access=access, comment=comment)
+    else:
+        comment, subject = loaded
     return render_template(template, access=access, comment=comment, subject=subject,
                            cycle=subject.cycle, form=form, **context), status
 
@@ -238,7 +242,8 @@ def respond(access: OrgAccess, comment_id: int):
             flash("Your response has been sent", "success")
             return _back(access, None, subject, comment.id)
     return _comment_page("conversation/respond.html", access, comment_id, form,
-                         400 if form.errors else 200, outcome_hints=OUTCOME_HINTS)
+                         400 if form.errors else 200, loaded=(comment, subject),
+                         outcome_hints=OUTCOME_HINTS)
 
 
 # Notifications -------------------------------------------------------------------------------------
