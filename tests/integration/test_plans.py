@@ -464,6 +464,80 @@ def test_export_then_import_changes_nothing(app, client_as, fmt):
     assert _snapshot(app) == before
 
 
+def _lead_access(app):
+    from tracker.services.access import organisation_access
+
+    lead = db.session.scalar(db.select(User).filter_by(email="edi.lead@northshire.example.org"))
+    plan = db.session.get(ActionPlan, _plan_id(app))
+    return organisation_access(user=lead, slug="northshire"), plan
+
+
+def test_the_pages_rows_say_what_the_actions_say(app, demo):
+    """The plan's pages read columns, not Action objects: the same values, in the same order."""
+    from tracker.services import actions as action_service
+
+    with app.app_context():
+        access, plan = _lead_access(app)
+        first = db.session.scalar(db.select(Action).filter_by(plan_id=plan.id)
+                                  .order_by(Action.id))
+        first.owner_id = None  # an action with no owner yet
+        db.session.flush()
+        actions = action_service.plan_actions(access=access, plan=plan)
+        rows = action_service.plan_action_rows(access=access, plan=plan)
+        assert len(rows) == len(actions) > 3
+        assert any(row.owner is None for row in rows) and any(row.links for row in rows)
+        for row, action in zip(rows, actions, strict=True):
+            for name in ("id", "title", "status", "due_date", "is_draft", "owner_id", "theme_id",
+                         "updated_at", "last_activity_on"):
+                assert getattr(row, name) == getattr(action, name), name
+            assert (row.owner and (row.owner.id, row.owner.name, row.owner.email)) == (
+                action.owner and (action.owner.id, action.owner.name, action.owner.email))
+            assert (row.theme.id, row.theme.name, row.theme.position) == (
+                action.theme.id, action.theme.name, action.theme.position)
+            assert [(link.indicator, link.service_area) for link in row.links] == [
+                (link.indicator, link.service_area) for link in action.links]
+        db.session.rollback()
+
+
+def test_the_export_rows_are_each_actions_row(app, demo):
+    from tracker.services import actions as action_service
+    from tracker.services import plan_sheets
+
+    with app.app_context():
+        access, plan = _lead_access(app)
+        actions = sorted(action_service.plan_actions(access=access, plan=plan),
+                         key=lambda a: (a.theme.position, a.id))
+        rows = plan_sheets.export_rows(access=access, plan=plan)
+        expected = [plan_sheets.row_of(a) for a in actions]
+        assert rows == expected and len(rows) > 3
+        assert [r.version for r in rows] == [r.version for r in expected]
+        assert any(r.indicators for r in rows)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_kept_from_before_is_never_stale(app, client_as, fmt):
+    """The written file is kept under the hash of what it holds: the same plan gives the same
+    bytes; a change the actions' versions do not show (a theme renamed) gives a new file."""
+    from tracker.domain.plan_sheet import read_plan_sheet
+
+    lead = client_as("edi_lead")
+    first = lead.get(f"{PLAN}/export.{fmt}").data
+    assert lead.get(f"{PLAN}/export.{fmt}").data == first
+    with app.app_context():
+        theme = db.session.scalar(db.select(PlanTheme).filter_by(plan_id=_plan_id(app),
+                                                                 name="Leadership"))
+        theme.name = "Leadership and culture"
+        owner = db.session.scalar(db.select(User).filter_by(
+            email="owner@northshire.example.org"))
+        owner.email = "action.owner@northshire.example.org"
+        db.session.commit()
+    rows = read_plan_sheet(lead.get(f"{PLAN}/export.{fmt}").data, f"plan.{fmt}")
+    assert {"Leadership and culture"} <= {row.theme for row in rows}
+    assert "Leadership" not in {row.theme for row in rows}
+    assert "action.owner@northshire.example.org" in {row.owner_email for row in rows}
+    assert "owner@northshire.example.org" not in {row.owner_email for row in rows}
+
+
 def test_import_adds_and_updates(app, client_as):
     lead = client_as("edi_lead")
     exported = lead.get(f"{PLAN}/export.csv").get_data(as_text=True)
@@ -567,7 +641,8 @@ def _delete_all_but(app, keep: int) -> None:
             plan_id=plan_id)) == keep
 
 
-@pytest.mark.parametrize("view", ["", "/by-indicator", "/accountability", "/actions"])
+@pytest.mark.parametrize("view", ["", "/by-indicator", "/accountability", "/actions",
+                                  "/sign-off", "/export.csv", "/export.xlsx"])
 def test_plan_views_issue_the_same_queries_for_3_or_300_actions(app, client_as, view):
     sponsor = client_as("sponsor")
     _delete_all_but(app, 3)

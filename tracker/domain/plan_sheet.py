@@ -22,22 +22,23 @@ to CSV behind an apostrophe, which the reader removes again, and to XLSX as a te
 
 from __future__ import annotations
 
+import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
+import xlsxwriter
 
 from tracker.domain.action_fields import ACTION_FIELDS, TEXT_FIELDS, Kind
 from tracker.domain.definitions import ALL, INDICATOR_IDS, SERVICE_AREAS
 from tracker.domain.plans import STATUS_LABELS as PLAN_STATUS_LABELS
 from tracker.domain.problems import ExtractValidationError, Problem, quote, rows_problem
 from tracker.domain.tabular import DEFAULT_LIMITS, XLSX_MAGIC, Limits, read_columns
-from tracker.domain.templates import to_csv_bytes
 from tracker.domain.values import (
     DECIMAL_LIMIT,
     DECIMAL_PLACES,
@@ -215,42 +216,75 @@ def plan_frame(rows: Iterable[PlanRow]) -> pd.DataFrame:
     return pd.DataFrame({column: data[column] for column in PLAN_COLUMNS})
 
 
-def _each(column: pd.Series, convert: Callable[[Any], object]) -> pd.Series:
-    """Convert each cell, keeping Python objects (no inferred dtype turning 12 into 12.0)."""
-    return pd.Series([convert(value) for value in column], index=column.index, dtype=object)
+def _cells(row: PlanRow) -> dict[str, object]:
+    """Return a row's cells by column: the id, version, dates and measures as they are (None
+    when blank), the indicators and status as the sheet writes them, the rest as text."""
+    cells: dict[str, object] = {column: getattr(row, column) for column in PLAN_COLUMNS}
+    cells["indicators"] = format_indicators(row.indicators)
+    cells["status"] = STATUS_LABELS[row.status]
+    return cells
 
 
 def plan_csv_bytes(rows: Iterable[PlanRow]) -> bytes:
-    """Write the plan as CSV UTF-8 (dates as 2026-03-31, numbers as typed: 1200, 12.5)."""
-    frame = plan_frame(rows)
-    for column in _TEXT_COLUMNS:
-        frame[column] = _each(frame[column], _csv_text)
-    for column in _DATE_COLUMNS:
-        frame[column] = _each(frame[column], lambda d: "" if d is None else d.isoformat())
-    for column in _NUMBER_COLUMNS:
-        frame[column] = _each(frame[column], lambda n: "" if n is None else number_text(n))
-    return to_csv_bytes(frame)
+    """Write the plan as CSV UTF-8 (dates as 2026-03-31, numbers as typed: 1200, 12.5).
+
+    The same bytes as ``templates.to_csv_bytes(plan_frame(rows))`` with text guarded, written
+    with the csv module directly (pandas' writer uses it too, with these settings).
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(PLAN_COLUMNS)
+    text_columns, dates, numbers = set(_TEXT_COLUMNS), set(_DATE_COLUMNS), set(_NUMBER_COLUMNS)
+    for row in rows:
+        line = []
+        for column, value in _cells(row).items():
+            if value is None:
+                line.append("")
+            elif column in text_columns:
+                line.append(_csv_text(str(value)))
+            elif column in dates:
+                line.append(value.isoformat())  # type: ignore[attr-defined]
+            elif column in numbers:
+                line.append(number_text(value))  # type: ignore[arg-type]
+            else:
+                line.append(str(value))
+        writer.writerow(line)
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 def plan_xlsx_bytes(rows: Iterable[PlanRow], *, sheet_name: str = "Action plan") -> bytes:
-    """Write the plan as a one-sheet workbook with date cells, number cells and text cells."""
-    frame = plan_frame(rows)
-    for column in _DATE_COLUMNS:
-        frame[column] = _each(frame[column], _xlsx_date)
-    for column in _NUMBER_COLUMNS:
-        frame[column] = _each(frame[column], _xlsx_number)
-    # templates.to_xlsx_bytes, plus: openpyxl stores text starting '=' as a formula (which
-    # would run, or read back blank), and dates are shown the British way.
+    """Write the plan as a one-sheet workbook with date cells, number cells and text cells.
+
+    Text is always written as a text cell (never a formula, whatever it starts with: one that
+    a spreadsheet would run also gets Excel's quote prefix), dates are shown the British way.
+    """
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name=sheet_name)
-        for line in writer.sheets[sheet_name].iter_rows(min_row=2):
-            for cell in line:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
-                    cell.quotePrefix = True
-                elif cell.is_date:
-                    cell.number_format = "DD/MM/YYYY"
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet(sheet_name)
+    header = workbook.add_format({"bold": True, "border": 1, "align": "center",
+                                  "valign": "top"})
+    as_date = workbook.add_format({"num_format": "DD/MM/YYYY"})
+    as_text = workbook.add_format({"quote_prefix": True})
+    for number, column in enumerate(PLAN_COLUMNS):
+        sheet.write_string(0, number, column, header)
+    text_columns, numbers = set(_TEXT_COLUMNS), set(_NUMBER_COLUMNS)
+    for line, row in enumerate(rows, start=1):
+        for number, (column, value) in enumerate(_cells(row).items()):
+            if column in numbers:
+                value = _xlsx_number(value)  # type: ignore[arg-type]
+            elif isinstance(value, date):
+                value = _xlsx_date(value)
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                sheet.write_string(line, number, value,
+                                   as_text if column in text_columns
+                                   and value.startswith(_FORMULA_START) else None)
+            elif isinstance(value, date):
+                sheet.write_datetime(line, number, value, as_date)
+            else:
+                sheet.write_number(line, number, value)
+    workbook.close()
     return buffer.getvalue()
 
 

@@ -76,7 +76,7 @@ def _to_action(access: OrgAccess, label: str, action_id: int):
 def by_theme(access: OrgAccess, label: str):
     """Show the plan by theme."""
     cycle, plan = _load(access, label)
-    actions = action_service.plan_actions(access=access, plan=plan)
+    actions = action_service.plan_action_rows(access=access, plan=plan)
     sign_off = sign_off_service.latest_sign_off(plan=plan)
     return _page("plans/by_theme.html", access, cycle, plan, actions=actions,
                  themes=plan_service.themes(plan=plan), sign_off=sign_off,
@@ -88,7 +88,7 @@ def by_theme(access: OrgAccess, label: str):
 def by_indicator(access: OrgAccess, label: str):
     """Show each indicator result with its rating and the actions linked to it."""
     cycle, plan = _load(access, label)
-    actions = action_service.plan_actions(access=access, plan=plan)
+    actions = action_service.plan_action_rows(access=access, plan=plan)
     rows = plan_views.coverage(access=access, plan=plan, actions=actions)
     entries = library_service.interventions()
     return _page("plans/by_indicator.html", access, cycle, plan, rows=rows, beside=beside_rl,
@@ -104,7 +104,7 @@ def list_actions(access: OrgAccess, label: str):
     """List the actions, filtered and sorted."""
     cycle, plan = _load(access, label)
     form = _filter_form(access, plan)
-    actions = action_service.plan_actions(access=access, plan=plan)
+    actions = action_service.plan_action_rows(access=access, plan=plan)
     filters = action_service.ActionFilters(
         owner_id=form.owner.data or None, status=form.status.data or None,
         theme_id=form.theme.data or None, indicator=form.indicator.data or None,
@@ -357,7 +357,7 @@ def change_theme(access: OrgAccess, label: str, theme_id: int, change: str):
 def accountability(access: OrgAccess, label: str):
     """Who is accountable for what: statuses, overdue, due soon, stale, uncovered indicators."""
     cycle, plan = _load(access, label)
-    actions = action_service.plan_actions(access=access, plan=plan)
+    actions = action_service.plan_action_rows(access=access, plan=plan)
     table = plan_views.accountability_view(access=access, plan=plan, actions=actions,
                                            today=today())
     uncovered = [row for row in plan_views.coverage(access=access, plan=plan, actions=actions)
@@ -386,7 +386,7 @@ def sign_off(access: OrgAccess, label: str):
             flash(f"You signed off the {cycle.label} plan", "success")
             return redirect(url_for(".view_sign_off", slug=access.organisation.slug,
                                     label=label, sign_off_id=record.id))
-    actions = action_service.plan_actions(access=access, plan=plan)
+    actions = action_service.plan_action_rows(access=access, plan=plan)
     return _page("plans/sign_off.html", access, cycle, plan, 400 if form.errors else 200,
                  form=form, actions=actions,
                  warnings=sign_off_service.plan_warnings(access=access, plan=plan,

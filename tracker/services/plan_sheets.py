@@ -41,6 +41,7 @@ from tracker.models import (
     Membership,
     PlanImport,
     PlanImportDraft,
+    PlanTheme,
     User,
     utcnow,
 )
@@ -49,6 +50,7 @@ from tracker.services import notifications
 from tracker.services import plans as plan_service
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import record_event, record_events
+from tracker.services.charts import chart_key, kept_file
 from tracker.services.errors import InvalidInput
 from tracker.services.history import Change
 from tracker.services.locks import lock
@@ -56,13 +58,6 @@ from tracker.services.uploads import upload_limits
 
 #: The sheet column that holds each of an action's fields.
 COLUMN_OF_FIELD = {field.name: field.column for field in ACTION_FIELDS}
-
-
-def plan_rows(*, access: OrgAccess, plan: ActionPlan) -> list[PlanRow]:
-    """Return the plan's actions as spreadsheet rows, theme by theme."""
-    actions = action_service.plan_actions(access=access, plan=plan)
-    actions.sort(key=lambda a: (a.theme.position, a.id))
-    return [row_of(a) for a in actions]
 
 
 def row_of(a: Action) -> PlanRow:
@@ -75,14 +70,59 @@ def row_of(a: Action) -> PlanRow:
     )
 
 
-def export_file(*, access: OrgAccess, plan: ActionPlan, fmt: str) -> tuple[bytes, str]:
-    """Return the plan as a CSV or XLSX file: its bytes and media type."""
+def _export_columns(plan: ActionPlan) -> tuple[list[tuple], dict]:
+    """Read what the plan's sheet holds: each action's columns, theme by theme, and its links
+    (two queries, whatever the plan's size)."""
+    links = action_service.plan_links(plan)
+    columns = [tuple(line) for line in db.session.execute(
+        select(Action.id, PlanTheme.name, Action.status, User.email, Action.version,
+               *(getattr(Action, field.name) for field in PLAIN_FIELDS))
+        .join(PlanTheme, PlanTheme.id == Action.theme_id)
+        .outerjoin(User, User.id == Action.owner_id)
+        .where(Action.plan_id == plan.id).order_by(PlanTheme.position, Action.id))]
+    return columns, links
+
+
+def _rows_of(columns: list[tuple], links: dict) -> list[PlanRow]:
+    return [PlanRow(
+        action_id=action_id, theme=theme, status=status.value,
+        indicators=tuple(IndicatorRef(link.indicator, link.service_area)
+                         for link in links.get(action_id, ())),
+        owner_email=email or "", version=version,
+        **{field.column: value for field, value in zip(PLAIN_FIELDS, plain, strict=True)})
+        for action_id, theme, status, email, version, *plain in columns]
+
+
+def export_rows(*, access: OrgAccess, plan: ActionPlan) -> list[PlanRow]:
+    """Return the plan's actions as spreadsheet rows (`row_of` each action), theme by theme."""
     require(access, Capability.READ)
-    rows = plan_rows(access=access, plan=plan)
+    return _rows_of(*_export_columns(plan))
+
+
+#: Bump when the file written from the same values changes (a new writer, new formatting).
+EXPORT_WRITER_VERSION = 1
+
+
+def export_file(*, access: OrgAccess, plan: ActionPlan, fmt: str) -> tuple[bytes, str]:
+    """Return the plan as a CSV or XLSX file: its bytes and media type.
+
+    The file is a function of the values it holds alone, so it is written once per version of
+    them and kept (services/charts.kept_file) under their hash: a changed action, link, theme
+    name or owner's address gives another key, so a kept file is never stale. The values are
+    read each time (two queries); only the writing is saved.
+    """
+    require(access, Capability.READ)
+    columns, links = _export_columns(plan)
+
+    def write() -> bytes:
+        rows = _rows_of(columns, links)
+        return plan_csv_bytes(rows) if fmt == "csv" else plan_xlsx_bytes(rows)
+
+    body = kept_file(key=chart_key("plan export", EXPORT_WRITER_VERSION, fmt, columns, links),
+                     make=write)
     if fmt == "csv":
-        return plan_csv_bytes(rows), "text/csv"
-    return (plan_xlsx_bytes(rows),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return body, "text/csv"
+    return body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _values(row: PlanRow, theme_id: int | None, owner_id: int | None) -> dict:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,6 +26,10 @@ from tracker.models import (
     IndicatorDataset,
 )
 from tracker.services.access import OrgAccess, require
+from tracker.services.actions import ActionRow
+
+#: An action as the views read it: a full one, or the columns the plan's pages show.
+AnAction = Action | ActionRow
 
 # Views ----------------------------------------------------------------------------------------
 
@@ -35,10 +40,10 @@ class IndicatorCoverage:
     name: str
     service_area: str
     result: StoredSeries
-    actions: list[Action]
+    actions: list[AnAction]
 
     @property
-    def open_actions(self) -> list[Action]:
+    def open_actions(self) -> list[AnAction]:
         return [a for a in self.actions if a.status.is_open]
 
     @property
@@ -55,12 +60,13 @@ class IndicatorCoverage:
         return self.result.rating == ADVERSE and not self.open_actions
 
 
-def coverage(*, access: OrgAccess, plan: ActionPlan, actions: list[Action]) -> list[IndicatorCoverage]:
+def coverage(*, access: OrgAccess, plan: ActionPlan,
+             actions: Sequence[AnAction]) -> list[IndicatorCoverage]:
     """Return each indicator result (per service area) with the actions linked to it."""
     require(access, Capability.READ)
     results = StoredResults(db.session.scalar(select(IndicatorDataset.results)
                                               .where(IndicatorDataset.cycle_id == plan.cycle_id)))
-    linked: dict[tuple[str, str], list[Action]] = {}
+    linked: dict[tuple[str, str], list[AnAction]] = {}
     for action in actions:
         for link in action.links:
             linked.setdefault((link.indicator, link.service_area), []).append(action)
@@ -75,7 +81,7 @@ def coverage(*, access: OrgAccess, plan: ActionPlan, actions: list[Action]) -> l
     return rows
 
 
-def accountability_view(*, access: OrgAccess, plan: ActionPlan, actions: list[Action],
+def accountability_view(*, access: OrgAccess, plan: ActionPlan, actions: Sequence[AnAction],
                         today: date) -> Accountability:
     """Count actions per owner and per theme: statuses, overdue, due soon, stale, completion."""
     require(access, Capability.READ)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -19,7 +20,7 @@ from tracker.models import (
     utcnow,
 )
 from tracker.services.access import OrgAccess, require
-from tracker.services.actions import actions_query
+from tracker.services.actions import ActionRow, actions_query
 from tracker.services.audit import plain_value, record_event
 from tracker.services.errors import InvalidInput, NotFound
 from tracker.services.locks import lock
@@ -42,7 +43,7 @@ def _plural(count: int, one: str, many: str) -> str:
 
 
 def plan_warnings(*, access: OrgAccess, plan: ActionPlan,
-                  actions: list[Action]) -> list[SignOffWarning]:
+                  actions: Sequence[Action | ActionRow]) -> list[SignOffWarning]:
     """Say what is unfinished in the plan: drafts, open actions without an owner or a due date,
     and adverse results no open action is linked to."""
     require(access, Capability.READ)
@@ -101,7 +102,8 @@ def get_sign_off(*, access: OrgAccess, plan: ActionPlan, sign_off_id: int) -> Pl
     return sign_off
 
 
-def changed_after_sign_off(sign_off: PlanSignOff | None, actions: list[Action]) -> set[int]:
+def changed_after_sign_off(sign_off: PlanSignOff | None,
+                           actions: Sequence[Action | ActionRow]) -> set[int]:
     """Return the ids of the actions changed since the plan was signed off (none if never)."""
     if sign_off is None:
         return set()
