@@ -499,6 +499,22 @@ def test_the_pages_rows_say_what_the_actions_say(app, demo):
         db.session.rollback()
 
 
+@pytest.mark.parametrize("view", ["", "/actions"])
+def test_the_action_tables_link_each_action_where_url_for_does(app, client_as, view):
+    from flask import url_for
+
+    links = [a["href"] for a in page(client_as("viewer").get(PLAN + view)).select(
+        ".app-action-table td a")]
+    with app.app_context():
+        ids = db.session.scalars(db.select(Action.id).filter_by(plan_id=_plan_id(app))).all()
+    with app.test_request_context():
+        expected = {url_for("plans.view_action", slug="northshire", label="2024-25",
+                            action_id=action_id) for action_id in ids}
+    assert links and set(links) <= expected
+    if view == "":
+        assert set(links) == expected
+
+
 def test_the_export_rows_are_each_actions_row(app, demo):
     from tracker.services import actions as action_service
     from tracker.services import plan_sheets

@@ -78,7 +78,10 @@ def by_theme(access: OrgAccess, label: str):
     cycle, plan = _load(access, label)
     actions = action_service.plan_action_rows(access=access, plan=plan)
     sign_off = sign_off_service.latest_sign_off(plan=plan)
-    return _page("plans/by_theme.html", access, cycle, plan, actions=actions,
+    by_theme: dict[int, list[action_service.ActionRow]] = {}
+    for action in actions:
+        by_theme.setdefault(action.theme_id, []).append(action)
+    return _page("plans/by_theme.html", access, cycle, plan, actions_by_theme=by_theme,
                  themes=plan_service.themes(plan=plan), sign_off=sign_off,
                  changed_after_sign_off=sign_off_service.changed_after_sign_off(sign_off, actions))
 
@@ -91,10 +94,13 @@ def by_indicator(access: OrgAccess, label: str):
     actions = action_service.plan_action_rows(access=access, plan=plan)
     rows = plan_views.coverage(access=access, plan=plan, actions=actions)
     entries = library_service.interventions()
+    # read once for every area's bands (and not at all when there are none)
+    cycles = review_service.cycles_with_results(access=access) if rows else []
     return _page("plans/by_indicator.html", access, cycle, plan, rows=rows, beside=beside_rl,
                  suggestions={row.indicator: suggested_interventions(row.indicator, entries)
                               for row in rows if row.uncovered},
-                 bands={area: review_service.pay_band_trend(access=access, area=area)
+                 bands={area: review_service.pay_band_trend(access=access, area=area,
+                                                            cycles=cycles)
                         for area in dict.fromkeys(row.service_area for row in rows)})
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from sqlalchemy import select
 
@@ -42,7 +43,7 @@ class IndicatorCoverage:
     result: StoredSeries
     actions: list[AnAction]
 
-    @property
+    @cached_property
     def open_actions(self) -> list[AnAction]:
         return [a for a in self.actions if a.status.is_open]
 
@@ -55,7 +56,7 @@ class IndicatorCoverage:
     def loaded(self) -> bool:
         return self.result.is_saved
 
-    @property
+    @cached_property
     def uncovered(self) -> bool:
         return self.result.rating == ADVERSE and not self.open_actions
 
