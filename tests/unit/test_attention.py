@@ -39,3 +39,26 @@ def test_a_passed_due_date_moves_a_year_on(due, expected):
 
 def test_29_february_a_year_on_is_28_february():
     assert new_due_date(date(2024, 2, 29), today=date(2024, 6, 1)) == date(2025, 2, 28)
+
+
+def test_accountability_counts_each_action_once_under_its_owner_its_theme_and_overall():
+    from tracker.domain.plans import ActionFacts, accountability
+
+    facts = [ActionFacts(owner, theme, status, due, TODAY - timedelta(quiet))
+             for owner, theme, status, due, quiet in [
+                 ("Ann", "Leadership", "on_track", TODAY - timedelta(1), 90),  # overdue, stale
+                 ("Ann", "Leadership", "at_risk", TODAY + timedelta(30), 60),  # due soon, stale
+                 ("Bo", "Leadership", "not_started", TODAY + timedelta(31), 59),  # neither
+                 ("Bo", "Anti-racism", "complete", TODAY - timedelta(9), 99),  # closed: nothing
+                 ("Bo", "Anti-racism", "cancelled", None, 0),
+                 ("Cy", "Anti-racism", "on_track", None, 61),  # stale only
+             ]]
+    table = accountability(facts, today=TODAY)
+    ann, bo, overall = table.by_owner["Ann"], table.by_owner["Bo"], table.overall
+    assert (ann.total, ann.overdue, ann.due_soon, ann.stale) == (2, 1, 1, 2)
+    assert (bo.total, bo.overdue, bo.due_soon, bo.stale) == (3, 0, 0, 0)
+    assert bo.completion == 0.5  # one complete of two counted (the cancelled one is not)
+    assert (overall.total, overall.overdue, overall.due_soon, overall.stale) == (6, 1, 1, 3)
+    assert list(table.by_owner) == ["Ann", "Bo", "Cy"]
+    assert table.by_theme["Leadership"].by_status["on_track"] == 1
+    assert table.by_theme["Anti-racism"].total == 3

@@ -141,15 +141,26 @@ class Tally:
         return self.by_status[ActionStatus.COMPLETE] / counted if counted else None
 
     def add(self, facts: ActionFacts, today: date) -> None:
+        self.count(*_marks(facts, today))
+
+    def count(self, status: ActionStatus, overdue: bool, due_soon: bool, stale: bool) -> None:
+        """Count one action by its status and marks (as `_marks` says them)."""
         self.total += 1
-        self.by_status[ActionStatus(facts.status)] += 1
-        is_open = ActionStatus(facts.status).is_open
-        if is_overdue(due_date=facts.due_date, status=facts.status, today=today):
-            self.overdue += 1
-        elif is_open and facts.due_date and facts.due_date <= today + timedelta(DUE_SOON_DAYS):
-            self.due_soon += 1
-        if is_open and facts.last_activity <= today - timedelta(STALE_AFTER_DAYS):
-            self.stale += 1
+        self.by_status[status] += 1
+        self.overdue += overdue
+        self.due_soon += due_soon
+        self.stale += stale
+
+
+def _marks(facts: ActionFacts, today: date) -> tuple[ActionStatus, bool, bool, bool]:
+    """An action's status and whether it is overdue, else due soon, and stale (open only)."""
+    status = ActionStatus(facts.status)
+    if not status.is_open:
+        return status, False, False, False
+    due = facts.due_date
+    overdue = due is not None and due < today
+    due_soon = due is not None and not overdue and due <= today + timedelta(DUE_SOON_DAYS)
+    return status, overdue, due_soon, facts.last_activity <= today - timedelta(STALE_AFTER_DAYS)
 
 
 @dataclass
@@ -165,9 +176,10 @@ def accountability(actions: Iterable[ActionFacts], *, today: date) -> Accountabi
     by_theme: dict[str, Tally] = {}
     overall = Tally()
     for facts in actions:
+        marks = _marks(facts, today)  # once an action, counted three times
         for table, key in ((by_owner, facts.owner), (by_theme, facts.theme)):
-            table.setdefault(key, Tally()).add(facts, today)
-        overall.add(facts, today)
+            table.setdefault(key, Tally()).count(*marks)
+        overall.count(*marks)
     return Accountability(dict(sorted(by_owner.items())), by_theme, overall)
 
 
