@@ -204,7 +204,8 @@ def _action_page(access: OrgAccess, cycle, plan, action, progress_form: Progress
                  status: int):
     chain = review_service.carry_chain(access=access, action=action)
     thread = thread_service.thread_for(access=access, user=current_user, subject_type="action",
-                                       subject_key=str(action.id), cycle_label=cycle.label)
+                                       subject_key=str(action.id), cycle_label=cycle.label,
+                                       cycle=cycle)
     return _page("plans/action.html", access, cycle, plan, status, action=action, chain=chain,
                  thread=thread,
                  history=history_service.describe_events(

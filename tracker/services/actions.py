@@ -274,12 +274,15 @@ def search_actions(*, access: OrgAccess, text: str, page: int, per_page: int = P
 
 
 def get_action(*, access: OrgAccess, plan: ActionPlan, action_id: int) -> Action:
-    """Return one of the plan's actions, or raise NotFound."""
+    """Return one of the plan's actions with its links, owner and theme, or raise NotFound.
+
+    Its progress updates are not loaded here: the action's page reads them with its carry-over
+    chain's (reviews.carry_chain, one statement for every cycle's), and no other page needs them.
+    """
     require(access, Capability.READ)
     action = db.session.scalar(
         select(Action).where(Action.id == action_id, Action.plan_id == plan.id)
-        .options(selectinload(Action.links), selectinload(Action.updates)
-                 .joinedload(ProgressUpdate.author), db.joinedload(Action.owner),
+        .options(selectinload(Action.links), db.joinedload(Action.owner),
                  db.joinedload(Action.theme)))
     if action is None:
         raise NotFound(action_id)

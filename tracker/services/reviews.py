@@ -181,6 +181,8 @@ def did_it_work(*, access: OrgAccess, action: Action,
     """For each result the action is linked to, compare every later cycle's value with the
     baseline (the figure when it was linked) by the trend rule (one query)."""
     require(access, Capability.READ)
+    if not action.links:
+        return []  # nothing to compare: the cycles' results need not be read
     cycles = cycles_with_results(access=access)
     outcomes = []
     for link in action.links:

@@ -110,10 +110,11 @@ def load_thread(*, access: OrgAccess, user: User, subject: Subject) -> Thread:
 
 
 def thread_for(*, access: OrgAccess, user: User, subject_type: str, subject_key: str,
-               cycle_label: str) -> Thread:
-    """Resolve a subject and load its thread (what the _thread.html partial shows)."""
+               cycle_label: str, cycle: ReportingCycle | None = None) -> Thread:
+    """Resolve a subject and load its thread (what the _thread.html partial shows); `cycle`
+    when the page has it already (it is not read again)."""
     subject = resolve_subject(access=access, subject_type=subject_type, subject_key=subject_key,
-                              cycle_label=cycle_label)
+                              cycle_label=cycle_label, cycle=cycle)
     return load_thread(access=access, user=user, subject=subject)
 
 
