@@ -404,3 +404,36 @@ def test_review_page_queries_do_not_grow_with_the_plan(app, client_as, db_sessio
     if role == "sponsor":  # the warnings before signing off name them
         warnings = page(response).get_text(" ", strip=True)
         assert "Draft 5" in warnings and "Late 5" in warnings
+    else:  # each fact links to its narrative's form
+        link = page(response).select_one("#SCW2-adults a[href*='/narrative/']")["href"]
+        assert link == f"{ORG}/cycles/2024-25/review/narrative/SCW2/adults"
+        assert browser.get(link).status_code == 200
+
+
+def test_each_review_fact_is_its_cycle_on_the_trend(app, demo, app_context, db_session):
+    """The review reads back only to the last earlier cycle with a figure: its rows are the
+    trend's, for every cycle, area and indicator (gaps included: a cycle without figures)."""
+    from tracker.domain.roles import Role
+    from tracker.services import reviews as review_service
+    from tracker.services.access import OrgAccess
+
+    northshire = db_session.scalar(db.select(Organisation).filter_by(slug="northshire"))
+    db_session.add(ReportingCycle(organisation=northshire, label="2019-20",
+                                  period_start=date(2019, 4, 1), period_end=date(2020, 3, 31),
+                                  snapshot_date=date(2020, 3, 31)))  # a gap: no figures
+    db_session.flush()
+    access = OrgAccess(organisation=northshire, roles=frozenset({Role.VIEWER.value}))
+    cycles = review_service.cycles_with_results(access=access)
+    national = review_service.national_values()
+    compared = 0
+    for cycle, _ in cycles:
+        review = review_service.get_review(access=access, cycle=cycle)
+        for fact in review_service.review_facts(access=access, cycle=cycle, review=review,
+                                                today=date(2025, 6, 2), actions=[]):
+            trend = review_service.indicator_trend(access=access, indicator=fact.indicator,
+                                                   area=fact.area, cycles=cycles,
+                                                   national=national)
+            assert fact.row == next(r for r in trend if r.cycle.id == cycle.id), (
+                cycle.label, fact.indicator, fact.area)
+            compared += 1
+    assert compared > 27 * 3

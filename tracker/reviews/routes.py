@@ -124,8 +124,13 @@ def _review_page(access: OrgAccess, cycle, review, status: int = 200, **forms):
     return render_template(
         "reviews/review.html", access=access, cycle=cycle, review=review, facts=facts,
         rights=review_service.review_rights(access=access, review=review), thread=thread,
-        warnings=review_service.review_warnings(access=access, review=review, actions=actions)
+        warnings=review_service.review_warnings(
+            access=access, review=review, actions=actions,
+            results=next((r for c, r in cycles if c.id == cycle.id), None))
         if not review.is_signed else [], beside=beside_rl,
+        # each fact's narrative form: its indicator and area joined to this path, made once
+        narrative_path=url_for(".review", slug=access.organisation.slug, label=cycle.label)
+        + "/narrative/",
         bands={area: review_service.pay_band_trend(access=access, area=area, cycles=cycles)
                for area in dict.fromkeys(fact.area for fact in facts)},
         commitments=commitment_service.commitments_as_at(access=access, cycle=cycle),

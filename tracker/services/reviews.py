@@ -403,11 +403,10 @@ def review_facts(*, access: OrgAccess, cycle: ReportingCycle, review: AnnualRevi
                            else cycle_actions(access=access, cycle=cycle))
     narratives = {(n.indicator, n.service_area): n for n in review.narratives}
     facts = []
+    index = next((i for i, (c, _) in enumerate(cycles) if c.id == cycle.id), None)
     for area in results.areas or ["all"]:
         for sid in SERIES_IDS:
-            rows = indicator_trend(access=access, indicator=sid, area=area, cycles=cycles,
-                                   national=national)
-            row = next(r for r in rows if r.cycle.id == cycle.id)
+            row = _fact_row(access, cycles, index, cycle, sid, area, national)
             fact = ReviewFact(sid, INDICATORS_BY_ID[sid].short_name, area, row,
                               narrative=narratives.get((sid, area)))
             for action, link_areas in linked.get(sid, []):
@@ -423,6 +422,24 @@ def review_facts(*, access: OrgAccess, cycle: ReportingCycle, review: AnnualRevi
                     fact.open.append(action)
             facts.append(fact)
     return facts
+
+
+def _fact_row(access: OrgAccess, cycles: list[tuple[ReportingCycle, StoredResults]],
+              index: int | None, cycle: ReportingCycle, indicator: str, area: str,
+              national: dict) -> TrendRow:
+    """The cycle's trend row: classified against the last earlier cycle with a figure, so only
+    the cycles back to that one are read (the trend rule looks no further back)."""
+    if index is None:  # not among the cycles read: the whole trend, as indicator_trend has it
+        rows = indicator_trend(access=access, indicator=indicator, area=area, cycles=cycles,
+                               national=national)
+        return next(r for r in rows if r.cycle.id == cycle.id)
+    start = index
+    while start > 0:
+        start -= 1
+        if cycles[start][1].series(area, indicator).rl is not None:
+            break
+    return indicator_trend(access=access, indicator=indicator, area=area,
+                           cycles=cycles[start:index + 1], national=national)[-1]
 
 
 @dataclass(frozen=True)
@@ -513,18 +530,20 @@ def missing_narratives(results: StoredResults,
 
 
 def review_warnings(*, access: OrgAccess, review: AnnualReview,
-                    actions: Sequence[PlanAction] | None = None) -> list[SignOffWarning]:
+                    actions: Sequence[PlanAction] | None = None,
+                    results: StoredResults | None = None) -> list[SignOffWarning]:
     """Say what the review leaves unfinished before it is signed off: what its cycle's plan
     leaves unfinished (the plan sign-off's warnings), then the narratives not written.
-    `actions` are the plan's, when the caller has them already."""
+    `actions` are the plan's and `results` the cycle's, when the caller has them already."""
     require(access, Capability.READ)
     warnings = []
     plan = db.session.scalar(select(ActionPlan).where(ActionPlan.cycle_id == review.cycle_id))
     if plan is not None:
         warnings = plan_warnings(access=access, plan=plan, actions=actions if actions is not None
                                  else action_service.plan_actions(access=access, plan=plan))
-    results = StoredResults(db.session.scalar(select(IndicatorDataset.results).where(
-        IndicatorDataset.cycle_id == review.cycle_id)))
+    if results is None:
+        results = StoredResults(db.session.scalar(select(IndicatorDataset.results).where(
+            IndicatorDataset.cycle_id == review.cycle_id)))
     missing = missing_narratives(results, list(review.narratives))
     if missing:
         count = len(missing)
