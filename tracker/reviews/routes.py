@@ -115,7 +115,8 @@ def _review(access: OrgAccess, label: str):
 
 
 def _review_page(access: OrgAccess, cycle, review, status: int = 200, **forms):
-    actions = review_service.cycle_actions(access=access, cycle=cycle)  # read once, for both
+    plan = review_service.cycle_plan(access=access, cycle=cycle)
+    actions = review_service.cycle_actions(access=access, cycle=cycle, plan=plan)  # for both
     cycles = review_service.cycles_with_results(access=access)  # read once, for every area
     facts = review_service.review_facts(access=access, cycle=cycle, review=review, today=today(),
                                         actions=actions, cycles=cycles)
@@ -125,7 +126,7 @@ def _review_page(access: OrgAccess, cycle, review, status: int = 200, **forms):
         "reviews/review.html", access=access, cycle=cycle, review=review, facts=facts,
         rights=review_service.review_rights(access=access, review=review), thread=thread,
         warnings=review_service.review_warnings(
-            access=access, review=review, actions=actions,
+            access=access, review=review, actions=actions, plan=plan,
             results=next((r for c, r in cycles if c.id == cycle.id), None))
         if not review.is_signed else [], beside=beside_rl,
         # each fact's narrative form: its indicator and area joined to this path, made once

@@ -369,11 +369,19 @@ class ReviewFact:
 PlanAction = Action | ActionRow
 
 
-def cycle_actions(*, access: OrgAccess, cycle: ReportingCycle) -> list[ActionRow]:
-    """Return every action of the cycle's plan as the plan's pages read it (for review_facts
-    and review_warnings): the columns asked of the database, two queries, no ORM graph."""
-    return action_service.plan_action_rows(
-        access=access, plan=plan_service.get_plan(access=access, cycle=cycle))
+def cycle_plan(*, access: OrgAccess, cycle: ReportingCycle) -> ActionPlan:
+    """Return the cycle's plan (for cycle_actions and review_warnings)."""
+    return plan_service.get_plan(access=access, cycle=cycle)
+
+
+def cycle_actions(*, access: OrgAccess, cycle: ReportingCycle,
+                  plan: ActionPlan | None = None) -> list[ActionRow]:
+    """Return every action of the cycle's plan (`plan`, when the caller has it already) as the
+    plan's pages read it (for review_facts and review_warnings): the columns asked of the
+    database, two queries, no ORM graph."""
+    if plan is None or plan.cycle_id != cycle.id:
+        plan = plan_service.get_plan(access=access, cycle=cycle)
+    return action_service.plan_action_rows(access=access, plan=plan)
 
 
 def _by_indicator(actions: Sequence[PlanAction]
@@ -531,13 +539,16 @@ def missing_narratives(results: StoredResults,
 
 def review_warnings(*, access: OrgAccess, review: AnnualReview,
                     actions: Sequence[PlanAction] | None = None,
-                    results: StoredResults | None = None) -> list[SignOffWarning]:
+                    results: StoredResults | None = None,
+                    plan: ActionPlan | None = None) -> list[SignOffWarning]:
     """Say what the review leaves unfinished before it is signed off: what its cycle's plan
     leaves unfinished (the plan sign-off's warnings), then the narratives not written.
-    `actions` are the plan's and `results` the cycle's, when the caller has them already."""
+    `actions` and `plan` are the cycle's plan's and `results` the cycle's, when the caller has
+    them already."""
     require(access, Capability.READ)
     warnings = []
-    plan = db.session.scalar(select(ActionPlan).where(ActionPlan.cycle_id == review.cycle_id))
+    if plan is None or plan.cycle_id != review.cycle_id:
+        plan = db.session.scalar(select(ActionPlan).where(ActionPlan.cycle_id == review.cycle_id))
     if plan is not None:
         warnings = plan_warnings(access=access, plan=plan, actions=actions if actions is not None
                                  else action_service.plan_actions(access=access, plan=plan))
