@@ -406,15 +406,14 @@ def _tallies(key, *where, today: date) -> dict:
     due_soon = and_(is_open, Action.due_date >= today,
                     Action.due_date <= today + timedelta(DUE_SOON_DAYS))
     stale = and_(is_open, Action.last_activity_on <= today - timedelta(STALE_AFTER_DAYS))
+    query = (select(key, Action.status, func.count(), func.count().filter(overdue),
+                    func.count().filter(due_soon), func.count().filter(stale))
+             .join(ActionPlan, ActionPlan.id == Action.plan_id))
+    if key is PlanTheme.name:  # the theme only when counting by it (a join a row otherwise)
+        query = query.join(PlanTheme, PlanTheme.id == Action.theme_id)
     tallies: dict = {}
     for value, status, total, n_overdue, n_due_soon, n_stale in db.session.execute(
-            select(key, Action.status, func.count(),
-                   func.count().filter(overdue), func.count().filter(due_soon),
-                   func.count().filter(stale))
-            .join(ActionPlan, ActionPlan.id == Action.plan_id)
-            .join(PlanTheme, PlanTheme.id == Action.theme_id)
-            .where(*where)
-            .group_by(key, Action.status)):
+            query.where(*where).group_by(key, Action.status)):
         tally = tallies.setdefault(value, Tally())
         tally.total += total
         tally.by_status[ActionStatus(status)] += total
