@@ -88,7 +88,7 @@ def results(access: OrgAccess, label: str):
     discuss = discuss if discuss in INDICATORS_BY_ID else None
     thread = None if discuss is None else thread_service.thread_for(
         access=access, user=current_user, subject_type="indicator",
-        subject_key=f"{discuss}:{area}", cycle_label=cycle.label)
+        subject_key=f"{discuss}:{area}", cycle_label=cycle.label, cycle=cycle)
     return render_template("indicators/results.html", access=access, cycle=cycle,
                            dataset=dataset, view=figures_view(figures, area, _orientation()),
                            orientation=_orientation(), discuss=discuss, thread=thread,

@@ -121,7 +121,8 @@ def _review_page(access: OrgAccess, cycle, review, status: int = 200, **forms):
     facts = review_service.review_facts(access=access, cycle=cycle, review=review, today=today(),
                                         actions=actions, cycles=cycles)
     thread = thread_service.thread_for(access=access, user=current_user, subject_type="review",
-                                       subject_key=cycle.label, cycle_label=cycle.label)
+                                       subject_key=cycle.label, cycle_label=cycle.label,
+                                       cycle=cycle)
     return render_template(
         "reviews/review.html", access=access, cycle=cycle, review=review, facts=facts,
         rights=review_service.review_rights(access=access, review=review), thread=thread,
