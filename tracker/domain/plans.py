@@ -178,7 +178,10 @@ def accountability(actions: Iterable[ActionFacts], *, today: date) -> Accountabi
     for facts in actions:
         marks = _marks(facts, today)  # once an action, counted three times
         for table, key in ((by_owner, facts.owner), (by_theme, facts.theme)):
-            table.setdefault(key, Tally()).count(*marks)
+            tally = table.get(key)
+            if tally is None:  # not setdefault(key, Tally()): that makes a Tally every time
+                tally = table[key] = Tally()
+            tally.count(*marks)
         overall.count(*marks)
     return Accountability(dict(sorted(by_owner.items())), by_theme, overall)
 

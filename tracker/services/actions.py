@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from sqlalchemy import Table, bindparam, false, func, insert, or_, select, update
 from sqlalchemy.orm import selectinload
@@ -121,9 +121,9 @@ class LinkRef:
     service_area: str
 
 
-@dataclass(frozen=True, slots=True)
-class ActionRow:
-    """What the plan's pages show of an action (the same names as on Action, read-only)."""
+class ActionRow(NamedTuple):
+    """What the plan's pages show of an action (the same names as on Action, read-only; a
+    named tuple, some five times quicker to make than a frozen dataclass)."""
 
     id: int
     title: str
