@@ -482,13 +482,20 @@ def test_the_pages_rows_say_what_the_actions_say(app, demo):
                                   .order_by(Action.id))
         first.owner_id = None  # an action with no owner yet
         db.session.flush()
+        first.updated_at = first.updated_at + timedelta(days=1)  # changed after the one below
+        db.session.flush()
         actions = action_service.plan_actions(access=access, plan=plan)
         rows = action_service.plan_action_rows(access=access, plan=plan)
         assert len(rows) == len(actions) > 3
+        assert not any(row.changed_after_sign_off for row in rows)  # none to compare with
+        signed_at = max(a.updated_at for a in actions if a.id != first.id)
+        against = action_service.plan_action_rows(access=access, plan=plan, signed_at=signed_at)
+        assert {row.id for row in against if row.changed_after_sign_off} == {
+            a.id for a in actions if a.updated_at > signed_at} == {first.id}
         assert any(row.owner is None for row in rows) and any(row.links for row in rows)
         for row, action in zip(rows, actions, strict=True):
             for name in ("id", "title", "status", "due_date", "is_draft", "owner_id", "theme_id",
-                         "updated_at", "last_activity_on"):
+                         "last_activity_on"):
                 assert getattr(row, name) == getattr(action, name), name
             assert (row.owner and (row.owner.id, row.owner.name, row.owner.email)) == (
                 action.owner and (action.owner.id, action.owner.name, action.owner.email))

@@ -76,14 +76,15 @@ def _to_action(access: OrgAccess, label: str, action_id: int):
 def by_theme(access: OrgAccess, label: str):
     """Show the plan by theme."""
     cycle, plan = _load(access, label)
-    actions = action_service.plan_action_rows(access=access, plan=plan)
     sign_off = sign_off_service.latest_sign_off(plan=plan)
+    actions = action_service.plan_action_rows(access=access, plan=plan,
+                                              signed_at=sign_off.signed_at if sign_off else None)
     by_theme: dict[int, list[action_service.ActionRow]] = {}
     for action in actions:
         by_theme.setdefault(action.theme_id, []).append(action)
     return _page("plans/by_theme.html", access, cycle, plan, actions_by_theme=by_theme,
                  themes=plan_service.themes(plan=plan), sign_off=sign_off,
-                 changed_after_sign_off=sign_off_service.changed_after_sign_off(sign_off, actions))
+                 changed_after_sign_off={a.id for a in actions if a.changed_after_sign_off})
 
 
 @bp.get(PLAN + "/by-indicator")

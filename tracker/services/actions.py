@@ -132,7 +132,8 @@ class ActionRow(NamedTuple):
     is_draft: bool
     owner_id: int | None
     theme_id: int
-    updated_at: datetime
+    #: Changed since the sign-off the rows were read against (False when none).
+    changed_after_sign_off: bool
     last_activity_on: date
     owner: OwnerRef | None
     theme: ThemeRef
@@ -151,19 +152,22 @@ def plan_links(plan: ActionPlan) -> dict[int, tuple[LinkRef, ...]]:
     return {action_id: tuple(refs) for action_id, refs in links.items()}
 
 
-def plan_action_rows(*, access: OrgAccess, plan: ActionPlan) -> list[ActionRow]:
+def plan_action_rows(*, access: OrgAccess, plan: ActionPlan,
+                     signed_at: datetime | None = None) -> list[ActionRow]:
     """Return every action of the plan as the plan's pages show it, in `plan_actions`' order
-    (two queries, whatever the plan's size)."""
+    (two queries, whatever the plan's size), each saying whether it changed after `signed_at`
+    (the plan's latest sign-off; compared in the database, as changed_after_sign_off does)."""
     require(access, Capability.READ)
+    changed = Action.updated_at > signed_at if signed_at is not None else false()
     links = plan_links(plan)
     owners: dict[int, OwnerRef] = {}
     themes_by_id: dict[int, ThemeRef] = {}
     rows = []
-    for (action_id, title, status, due_date, is_draft, owner_id, theme_id, updated_at,
+    for (action_id, title, status, due_date, is_draft, owner_id, theme_id, changed_after,
          last_activity_on, owner_name, owner_email, theme_name, theme_position) in (
             db.session.execute(
                 select(Action.id, Action.title, Action.status, Action.due_date, Action.is_draft,
-                       Action.owner_id, Action.theme_id, Action.updated_at,
+                       Action.owner_id, Action.theme_id, changed,
                        Action.last_activity_on, User.name, User.email, PlanTheme.name,
                        PlanTheme.position)
                 .join(PlanTheme, PlanTheme.id == Action.theme_id)
@@ -177,7 +181,7 @@ def plan_action_rows(*, access: OrgAccess, plan: ActionPlan) -> list[ActionRow]:
         theme = themes_by_id.get(theme_id) or themes_by_id.setdefault(
             theme_id, ThemeRef(theme_id, theme_name, theme_position))
         rows.append(ActionRow(action_id, title, status, due_date, is_draft, owner_id, theme_id,
-                              updated_at, last_activity_on, owner, theme,
+                              bool(changed_after), last_activity_on, owner, theme,
                               links.get(action_id, ())))
     return rows
 

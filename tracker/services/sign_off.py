@@ -102,8 +102,7 @@ def get_sign_off(*, access: OrgAccess, plan: ActionPlan, sign_off_id: int) -> Pl
     return sign_off
 
 
-def changed_after_sign_off(sign_off: PlanSignOff | None,
-                           actions: Sequence[Action | ActionRow]) -> set[int]:
+def changed_after_sign_off(sign_off: PlanSignOff | None, actions: Sequence[Action]) -> set[int]:
     """Return the ids of the actions changed since the plan was signed off (none if never)."""
     if sign_off is None:
         return set()
