@@ -147,6 +147,10 @@ def test_the_workbook_has_date_cells_number_cells_and_formulas_kept_as_text():
     title = second[PLAN_COLUMNS.index("title")]
     assert title.data_type == "s"
     assert title.value == '=HYPERLINK("http://evil")'
+    assert title.quotePrefix  # Excel keeps it text when the cell is edited
+    assert third[PLAN_COLUMNS.index("owner_email")].quotePrefix  # '-x@b.uk' too
+    assert not first[PLAN_COLUMNS.index("title")].quotePrefix
+    assert header[0].font.b
     # Excel cannot show a date before 1900, so it is written as text
     assert third[PLAN_COLUMNS.index("due_date")].value == "1899-12-31"
 
