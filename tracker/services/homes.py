@@ -262,13 +262,32 @@ def _uncovered(results: StoredResults, *, plan: ActionPlan) -> list[IndicatorCov
 # The councils an advisor follows -------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class SharingOrganisation:
+    """What the advisors' table shows of an organisation (read as columns, not a whole row)."""
+
+    id: int
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class LatestCycle:
+    """What the advisors' table shows of an organisation's latest cycle."""
+
+    id: int
+    organisation_id: int
+    label: str
+    period_start: date
+
+
 @dataclass
 class Council:
     """One organisation sharing with the advisor's groups, as the advisors' table shows it."""
 
-    organisation: Organisation
+    organisation: SharingOrganisation
     groups: list[str]
-    cycle: ReportingCycle | None = None
+    cycle: LatestCycle | None = None
     has_figures: bool = False
     adverse: int = 0
     rated: int = 0
@@ -317,22 +336,31 @@ COUNCIL_SORTS = {
 DESCENDING_FIRST = frozenset({"cycle", "adverse", "overdue", "feedback", "activity"})
 
 
+def _sharing(user: User) -> dict[int, Council]:
+    """The organisations sharing with the user's groups, by name, with the groups' names."""
+    found: dict[int, Council] = {}
+    for organisation_id, name, slug, group in db.session.execute(
+            select(Organisation.id, Organisation.name, Organisation.slug,
+                   AdvisoryGroup.short_name)
+            .join(AdvisoryGroupShare, AdvisoryGroupShare.organisation_id == Organisation.id)
+            .join(AdvisoryGroup, AdvisoryGroup.id == AdvisoryGroupShare.group_id)
+            .join(AdvisoryGroupMember, AdvisoryGroupMember.group_id == AdvisoryGroup.id)
+            .where(AdvisoryGroupMember.user_id == user.id)
+            .order_by(Organisation.name, AdvisoryGroup.short_name)):
+        council = found.get(organisation_id)
+        if council is None:
+            council = found[organisation_id] = Council(
+                SharingOrganisation(organisation_id, name, slug), [])
+        if group not in council.groups:
+            council.groups.append(group)
+    return found
+
+
 def councils(*, user: User, today: date, sort: str = "name",
              descending: bool = False) -> list[Council]:
     """Return every organisation that shares with the user's advisory groups, with its latest
     cycle, adverse results, plan progress, feedback awaiting a response and last activity."""
-    rows = db.session.execute(
-        select(Organisation, AdvisoryGroup.short_name)
-        .join(AdvisoryGroupShare, AdvisoryGroupShare.organisation_id == Organisation.id)
-        .join(AdvisoryGroup, AdvisoryGroup.id == AdvisoryGroupShare.group_id)
-        .join(AdvisoryGroupMember, AdvisoryGroupMember.group_id == AdvisoryGroup.id)
-        .where(AdvisoryGroupMember.user_id == user.id)
-        .order_by(Organisation.name, AdvisoryGroup.short_name)).all()
-    found: dict[int, Council] = {}
-    for organisation, group in rows:
-        council = found.setdefault(organisation.id, Council(organisation, []))
-        if group not in council.groups:
-            council.groups.append(group)
+    found = _sharing(user)
     if not found:
         return []
     # The councils and their latest cycles as subqueries, not lists of a hundred ids: the
@@ -348,10 +376,11 @@ def councils(*, user: User, today: date, sort: str = "name",
     on_latest = and_(latest.c.organisation_id == ReportingCycle.organisation_id,
                      latest.c.start == ReportingCycle.period_start,
                      ReportingCycle.is_archived.is_(False))
-    for cycle in db.session.scalars(  # each council's latest cycle alone, not all five
-            select(ReportingCycle).join(latest, on_latest)
+    for row in db.session.execute(  # each council's latest cycle alone, not all five
+            select(ReportingCycle.id, ReportingCycle.organisation_id, ReportingCycle.label,
+                   ReportingCycle.period_start).join(latest, on_latest)
             .order_by(ReportingCycle.period_start, ReportingCycle.id)):
-        found[cycle.organisation_id].cycle = cycle  # the last one in date order wins
+        found[row.organisation_id].cycle = LatestCycle(*row)  # the last in date order wins
     by_cycle = {c.cycle.id: c for c in found.values() if c.cycle is not None}
     latest_ids = select(ReportingCycle.id).join(latest, on_latest)
     for cycle_id, (has_figures, rated, adverse) in _rating_counts(
