@@ -25,10 +25,15 @@ Pure: takes the councils' saved counts and results (as a dataset holds them), na
 
 from __future__ import annotations
 
+import hashlib
 import math
+import sys
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, cast
+
+import scipy
 
 from tracker.domain.counts import BandCounts, Counts, Declaration, SeriesCounts
 from tracker.domain.definitions import (
@@ -56,12 +61,22 @@ from tracker.domain.indicators import WITHIN, compute_results, evaluate_series, 
 from tracker.domain.public_figures import cycle_table
 from tracker.domain.stored_results import StoredResults
 
-__all__ = ["BREAKDOWNS", "MIN_COUNCILS", "NationalFigures", "Submission", "national_figures",
+__all__ = ["BREAKDOWNS", "FIGURES_VERSION", "MIN_COUNCILS", "NationalFigures", "Submission", "national_figures",
            "national_report", "quantile"]
 
 #: A national figure comes from at least this many councils.
 MIN_COUNCILS = 5
 NUMERATOR, DENOMINATOR, REST = "numerator", "denominator", "rest"
+
+
+def _figures_version() -> str:
+    """Return a version of the code working out the figures: this module's source, the modules
+    it takes them from, and scipy's version (its linear programs decide what is held back)."""
+    code = scipy.__version__.encode()
+    for name in ("counts", "definitions", "disclosure", "indicators", "national",
+                 "public_figures", "stored_results"):
+        code += Path(sys.modules[f"tracker.domain.{name}"].__file__ or "").read_bytes()
+    return hashlib.sha256(code).hexdigest()[:16]
 
 
 def _few_councils(minimum: int) -> str:
@@ -503,3 +518,8 @@ def quartile_of(rl: float, q1: float, median: float, q3: float) -> int:
     if rl <= q3:
         return 3
     return 4
+
+
+#: Figures kept under a hash of their inputs (services/national.report_content) are served only
+#: while the code that worked them out is the code that would work them out now.
+FIGURES_VERSION = _figures_version()

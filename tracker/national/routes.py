@@ -223,8 +223,8 @@ def report(label: str):
 def report_chart(label: str):
     """Draw the year's pooled relative likelihoods for one service area as SVG."""
     area = _area()
-    figures = national_service.national_report(actor=current_user, label=label,
-                                               threshold=_threshold(), areas=(area,))[area]
+    figures = national_service.report_content(actor=current_user, label=label,
+                                              threshold=_threshold())["report"][area]
     return chart_response(presenting.chart_svg, figures,
                           title=presenting.area_title(label, area))
 

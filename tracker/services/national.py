@@ -7,6 +7,7 @@ never a council's comments, nor data that was not submitted.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -44,6 +45,7 @@ from tracker.models import (
     utcnow,
 )
 from tracker.models.plans import Action, ActionPlan, PlanSignOff, PlanTheme
+from tracker.services import charts as chart_service
 from tracker.services import mail
 from tracker.services.access import OrgAccess, require
 from tracker.services.audit import changes, record_event
@@ -351,19 +353,58 @@ def submitted_labels() -> list[str]:
         select(ReportingCycle.label).join(Submission, Submission.cycle_id == ReportingCycle.id))))
 
 
-def across_years(*, actor: User | None, threshold: int) -> dict[str, dict[str, dict]]:
-    """Return every submitted year's all-staff national figures: ``{label: {indicator: entry}}``."""
+def across_years(*, actor: User | None, threshold: int,
+                 labels: list[str] | None = None) -> dict[str, dict[str, dict]]:
+    """Return every submitted year's all-staff national figures: ``{label: {indicator: entry}}``
+    (of `labels` only, when given)."""
     if actor is not None:
         require_programme_lead(actor)
     return {label: national.national_report(submitted_data(label=label), threshold=threshold,
                                             areas=("all",))["all"]
-            for label in submitted_labels()}
+            for label in (submitted_labels() if labels is None else labels)}
+
+
+def _report_inputs(label: str) -> list[tuple]:
+    """Return what a year's report is worked out from, in one statement: each submitted
+    dataset of that year and the years before it (its year, council, id and when it was saved,
+    the council's grouping). Saving a dataset again gives it a new time; a dataset saved since
+    its submission counts in no report."""
+    rows = db.session.execute(
+        select(ReportingCycle.label, ReportingCycle.organisation_id, IndicatorDataset.id,
+               IndicatorDataset.loaded_at, Organisation.region, Organisation.council_kind)
+        .join(Submission, Submission.cycle_id == ReportingCycle.id)
+        .join(IndicatorDataset, (IndicatorDataset.cycle_id == ReportingCycle.id)
+              & (IndicatorDataset.loaded_at == Submission.data_loaded_at))
+        .join(Organisation, Organisation.id == ReportingCycle.organisation_id)
+        .order_by(ReportingCycle.label, ReportingCycle.organisation_id)).all()
+    return [(year, org_id, dataset_id, loaded_at.isoformat(), region,
+             kind.value if kind else None)
+            for year, org_id, dataset_id, loaded_at, region, kind in rows if year <= label]
 
 
 def report_content(*, actor: User | None, label: str, threshold: int) -> dict:
-    """Return everything a national report shows, as plain JSON (what is published, frozen)."""
-    figures = report_figures(actor=actor, label=label, threshold=threshold)
-    years = across_years(actor=actor, threshold=threshold)
+    """Return everything a national report shows, as plain JSON (what is published, frozen).
+
+    Worked out once per version of its inputs and kept under their hash (``kept_file``, as the
+    charts are): the submitted datasets' ids and save times, the councils' groupings, the
+    threshold and the version of the code working the figures out. Any change to those gives
+    another key, so the kept figures are never stale.
+    """
+    if actor is not None:
+        require_programme_lead(actor)
+    inputs = _report_inputs(label)
+    key = chart_service.chart_key("national-report.json", national.FIGURES_VERSION, label,
+                                  threshold, national.MIN_COUNCILS, inputs)
+    labels = sorted({row[0] for row in inputs})
+    body = chart_service.kept_file(key=key, make=lambda: json.dumps(
+        _work_out_content(label=label, threshold=threshold, labels=labels)).encode())
+    content: dict = json.loads(body)
+    return content
+
+
+def _work_out_content(*, label: str, threshold: int, labels: list[str]) -> dict:
+    figures = report_figures(actor=None, label=label, threshold=threshold)
+    years = across_years(actor=None, threshold=threshold, labels=labels)
     return {"label": label, "report": figures.report, "breakdowns": figures.breakdowns,
             "submitted": figures.submitted, "threshold": threshold,
             "min_councils": national.MIN_COUNCILS,
