@@ -73,12 +73,15 @@ SKIP = {"static", "main.health", "auth.set_password", "conversation.open_notific
         "plans.view_sign_off"}
 FORMATS = {"plans.export_plan": ["csv", "xlsx"], "reports.all_results": ["csv", "xlsx"],
            "reports.cycle_results": ["csv", "xlsx"], "reports.board_pack": ["pdf"],
-           "reports.annual_report": ["docx"], "indicators.template_file": ["csv"]}
+           "reports.annual_report": ["docx"], "indicators.template_file": ["csv"],
+           "national.report_file": ["pdf", "xlsx"], "national.programme_return": ["csv", "xlsx"],
+           "national.council_return": ["csv", "xlsx"]}
 FLOOR = "/accessibility"
-# What is published (bench/national_data.py's publish()): public pages and the national report.
+# What is published (bench/national_data.py's publish()): public pages and the national report;
+# a council's funnel plots and its plan as the programme lead reads it exist for a submitted year.
 PUBLISHED = "2025-26"
 PUBLISHED_ENDPOINTS = {"reports.public_page", "national.public_report", "national.public_chart",
-                       "api.national"}
+                       "api.national", "national.funnel_chart", "national.council_plan"}
 # Prepared documents: the request to prepare each (a POST: a job makes it), then its download.
 DOCUMENTS = {"reports.board_pack": "board-pack.pdf", "reports.annual_report": "sc-wres-report.docx"}
 

@@ -231,3 +231,78 @@ def test_the_report_page_asks_the_same_queries_for_more_councils(app, programme,
     with count_queries(app) as more:
         assert programme.get("/programme/2024-25/report").status_code == 200
     assert len(more) == len(few)
+
+
+def _scw2_shown(programme, label="2024-25") -> str:
+    row = page(programme.get(f"/programme/{label}/report")).select_one(
+        "#national-figures tbody tr")
+    assert row.th.get_text(strip=True).startswith("SCW2")
+    return row.td.get_text(strip=True)
+
+
+def _expected_scw2(rows) -> str:
+    a, n1 = _pooled(rows, "SCW2", "gm")
+    c, n2 = _pooled(rows, "SCW2", "white")
+    return f"{(a / n1) / (c / n2):.2f}"
+
+
+def test_the_figures_are_kept_and_a_changed_submission_gives_new_ones(programme, submitted,
+                                                                       db_session):
+    """Worked out once per version of the submitted data (kept_files); never stale."""
+    from tests.factories import _results, counts_from_rows
+    from tracker.models import IndicatorDataset, KeptFile, ReportingCycle, utcnow
+
+    def kept() -> int:
+        return len(db_session.scalars(select(KeptFile.key)).all())
+
+    assert _scw2_shown(programme) == _expected_scw2(submitted)
+    assert kept() == 1
+    assert _scw2_shown(programme) == _expected_scw2(submitted)
+    assert kept() == 1  # the second request read the kept figures
+    # council 0 saves other counts and submits them again: other figures
+    org = db_session.scalar(select(Organisation).where(Organisation.slug == "council-0"))
+    cycle = db_session.scalar(select(ReportingCycle).where(
+        ReportingCycle.organisation_id == org.id))
+    changed = {**submitted, 0: [{**row, "numerator": row["denominator"]}
+                                if row["indicator"] == "SCW2" and row["group"] == "gm" else row
+                                for row in submitted[0]]}
+    assert _expected_scw2(changed) != _expected_scw2(submitted)
+    counts = {area: c.to_dict() for area, c in
+              counts_from_rows(changed[0], source="test counts").items()}
+    dataset = db_session.scalar(select(IndicatorDataset).where(
+        IndicatorDataset.cycle_id == cycle.id))
+    dataset.counts, dataset.results = counts, _results(counts)  # as saving again does
+    dataset.loaded_at = utcnow()
+    db_session.flush()
+    # saved again since its submission: council 0 counts in no report until it submits again
+    without = {i: rows for i, rows in submitted.items() if i}
+    assert _scw2_shown(programme) == _expected_scw2(without)
+    submission = db_session.scalar(select(Submission).where(Submission.cycle_id == cycle.id))
+    submission.data_loaded_at = dataset.loaded_at
+    db_session.flush()
+    assert _scw2_shown(programme) == _expected_scw2(changed)
+    # withdrawn: the other five councils' figures
+    db_session.delete(submission)
+    db_session.flush()
+    assert _scw2_shown(programme) == _expected_scw2(without)
+    assert "5 councils submitted 2024-25" in page(programme.get(
+        "/programme/2024-25/report")).get_text(" ", strip=True)
+
+
+def test_a_changed_grouping_gives_new_breakdowns(programme, submitted, factories, db_session):
+    def regions() -> list[str]:
+        html = page(programme.get("/programme/2024-25/report"))
+        return [table.caption.get_text(" ", strip=True) if table.caption else table["id"]
+                for table in html.select("table[id^=by-region-]")]
+
+    for i in range(4):  # five councils in each region
+        org = factories.organisation(region="London" if i < 2 else "North West")
+        dataset = factories.dataset(cycle=factories.cycle(organisation=org, start_year=2024),
+                                    rows=_jittered(50 + i))
+        db_session.add(Submission(cycle_id=dataset.cycle_id, data_loaded_at=dataset.loaded_at))
+    db_session.flush()
+    assert len(regions()) == 2
+    org = db_session.scalar(select(Organisation).where(Organisation.slug == "council-0"))
+    org.region = "North West"  # London has four councils now: neither region is shown
+    db_session.flush()
+    assert regions() == []
