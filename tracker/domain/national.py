@@ -61,8 +61,8 @@ from tracker.domain.indicators import WITHIN, compute_results, evaluate_series, 
 from tracker.domain.public_figures import cycle_table
 from tracker.domain.stored_results import StoredResults
 
-__all__ = ["BREAKDOWNS", "FIGURES_VERSION", "MIN_COUNCILS", "NationalFigures", "Submission", "national_figures",
-           "national_report", "quantile"]
+__all__ = ["BREAKDOWNS", "FIGURES_VERSION", "MIN_COUNCILS", "NationalFigures", "Submission",
+           "national_figures", "national_report", "quantile"]
 
 #: A national figure comes from at least this many councils.
 MIN_COUNCILS = 5
