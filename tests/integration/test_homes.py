@@ -7,12 +7,13 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from tests.helpers import page
 from tracker.domain.plans import ActionStatus
 from tracker.domain.roles import Role
-from tracker.models import AnnualReview, AuditEvent, PlanSignOff, ReviewNarrative
+from tracker.main import routes
+from tracker.models import Action, AnnualReview, AuditEvent, PlanSignOff, ReviewNarrative
 
 TODAY = date(2025, 6, 2)  # the frozen clock's day
 
@@ -394,3 +395,45 @@ def test_the_advisors_home_asks_the_same_queries_however_many_councils(
         db_session.add(AuditEvent(organisation_id=org.id, entity_type="action",
                                   action="updated"))
     assert _queries(client, db_session, "?sort=feedback&order=descending") == before
+
+
+def test_the_advisors_table_is_kept_by_what_it_shows_and_never_shown_stale(
+        factories, client_for, frozen_clock, db_session):
+    group = factories.group(short_name="IAG")
+    advisor = factories.group_member(group=group).user
+    other = factories.group_member(group=group).user  # another advisor of the same group
+    _advised_councils(factories, group, 1)  # one action complete, one overdue
+    routes._TABLES_KEPT.clear()
+
+    def complete_cell(user) -> str:
+        row = _home(client_for(user)).select(".app-shared-table tbody tr")[0]
+        return row.select("td")[4].get_text(" ", strip=True)
+
+    assert complete_cell(advisor) == "1 of 2 (50%)"
+    assert len(routes._TABLES_KEPT) == 1
+    assert complete_cell(other) == "1 of 2 (50%)"  # the same facts: the table kept
+    assert len(routes._TABLES_KEPT) == 1
+    # A figure changes: the table is made again from the new facts, not the kept one.
+    action = db_session.scalars(select(Action).where(Action.status != ActionStatus.COMPLETE)).one()
+    action.status = ActionStatus.COMPLETE
+    db_session.flush()
+    assert complete_cell(advisor) == "2 of 2 (100%)"
+    assert len(routes._TABLES_KEPT) == 2
+    # Each sort is its own table.
+    _home(client_for(advisor), "?sort=overdue&order=descending")
+    assert len(routes._TABLES_KEPT) == 3
+
+
+def test_what_keeps_the_advisors_table_names_every_field_it_could_show():
+    """council_facts is the kept table's key: a field added to Council (or to Tally) must be
+    added to it too, or a table made before the field changed would be shown after."""
+    from dataclasses import fields
+
+    from tracker.domain.plans import Tally
+    from tracker.services.homes import Council
+
+    assert {f.name for f in fields(Council)} == {
+        "organisation", "groups", "cycle", "has_figures", "adverse", "rated", "tally",
+        "awaiting", "longest_wait", "last_activity"}
+    assert {f.name for f in fields(Tally)} == {"total", "by_status", "overdue", "due_soon",
+                                               "stale"}
