@@ -22,7 +22,7 @@ from tracker.domain.problems import ExtractValidationError
 from tracker.domain.roles import Capability
 from tracker.domain.wording import beside_rl
 from tracker.forms import entered
-from tracker.plans import bp
+from tracker.plans import bp, tables
 from tracker.plans.forms import (
     ActionForm,
     ConfirmImportForm,
@@ -83,6 +83,7 @@ def by_theme(access: OrgAccess, label: str):
     for action in actions:
         by_theme.setdefault(action.theme_id, []).append(action)
     return _page("plans/by_theme.html", access, cycle, plan, actions_by_theme=by_theme,
+                 action_table=tables.action_table,
                  themes=plan_service.themes(plan=plan), sign_off=sign_off,
                  changed_after_sign_off={a.id for a in actions if a.changed_after_sign_off})
 
@@ -93,10 +94,11 @@ def by_indicator(access: OrgAccess, label: str):
     """Show each indicator result with its rating and the actions linked to it."""
     cycle, plan = _load(access, label)
     actions = action_service.plan_action_rows(access=access, plan=plan)
-    rows = plan_views.coverage(access=access, plan=plan, actions=actions)
+    # every cycle's results, read once: this cycle's for the coverage, all for each area's bands
+    cycles = review_service.cycles_with_results(access=access)
+    rows = plan_views.coverage(access=access, plan=plan, actions=actions,
+                               results=next(results for c, results in cycles if c.id == cycle.id))
     entries = library_service.interventions()
-    # read once for every area's bands (and not at all when there are none)
-    cycles = review_service.cycles_with_results(access=access) if rows else []
     return _page("plans/by_indicator.html", access, cycle, plan, rows=rows, beside=beside_rl,
                  suggestions={row.indicator: suggested_interventions(row.indicator, entries)
                               for row in rows if row.uncovered},
@@ -121,6 +123,7 @@ def list_actions(access: OrgAccess, label: str):
     shown = PageOf(action_service.filter_actions(actions, filters, today=today()),
                    page_number(request.args.get("page")))
     return _page("plans/actions.html", access, cycle, plan, form=form, actions=shown.items,
+                 action_table=tables.action_table,
                  pagination=shown, total=len(actions))
 
 

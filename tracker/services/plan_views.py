@@ -61,12 +61,14 @@ class IndicatorCoverage:
         return self.result.rating == ADVERSE and not self.open_actions
 
 
-def coverage(*, access: OrgAccess, plan: ActionPlan,
-             actions: Sequence[AnAction]) -> list[IndicatorCoverage]:
-    """Return each indicator result (per service area) with the actions linked to it."""
+def coverage(*, access: OrgAccess, plan: ActionPlan, actions: Sequence[AnAction],
+             results: StoredResults | None = None) -> list[IndicatorCoverage]:
+    """Return each indicator result (per service area) with the actions linked to it (the
+    plan's cycle's `results` read here unless given, read already with other cycles')."""
     require(access, Capability.READ)
-    results = StoredResults(db.session.scalar(select(IndicatorDataset.results)
-                                              .where(IndicatorDataset.cycle_id == plan.cycle_id)))
+    if results is None:
+        results = StoredResults(db.session.scalar(
+            select(IndicatorDataset.results).where(IndicatorDataset.cycle_id == plan.cycle_id)))
     linked: dict[tuple[str, str], list[AnAction]] = {}
     for action in actions:
         for link in action.links:
