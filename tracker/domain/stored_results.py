@@ -73,6 +73,9 @@ class StoredResults:
 
     def __init__(self, data: Mapping[str, Any] | None):
         self._data: Mapping[str, Any] = data or {}
+        # Each series read once: a page that walks one cycle's figures for every area and
+        # indicator (the review, its trends, its targets) reads the same ones again and again.
+        self._series: dict[tuple[str, str], StoredSeries] = {}
 
     @property
     def areas(self) -> list[str]:
@@ -90,7 +93,12 @@ class StoredResults:
 
     def series(self, area: str, indicator: str) -> StoredSeries:
         """Return one series of one area ("no data" when it was not saved)."""
-        return StoredSeries.read(indicator, self._indicators(area).get(indicator))
+        key = (area, indicator)
+        found = self._series.get(key)
+        if found is None:
+            found = self._series[key] = StoredSeries.read(
+                indicator, self._indicators(area).get(indicator))
+        return found
 
     def rating(self, area: str, indicator: str) -> str | None:
         """Return one series' rating alone (None when not rated): a table of many councils

@@ -135,7 +135,8 @@ def _review_page(access: OrgAccess, cycle, review, status: int = 200, **forms):
         + "/narrative/",
         bands={area: review_service.pay_band_trend(access=access, area=area, cycles=cycles)
                for area in dict.fromkeys(fact.area for fact in facts)},
-        commitments=commitment_service.commitments_as_at(access=access, cycle=cycle),
+        commitments=commitment_service.commitments_as_at(access=access, cycle=cycle,
+                                                          cycles=cycles),
         area_words=SERVICE_AREA_LABELS, summary_form=forms.get("summary_form") or SummaryForm(
             summary=review.summary), sign_off_form=forms.get("sign_off_form") or
         ReviewSignOffForm(), amendment_form=forms.get("amendment_form") or AmendmentForm(),
