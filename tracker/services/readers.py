@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from tracker.domain.comments import (
     Visibility,
@@ -107,3 +107,36 @@ def mentionable(*, organisation: Organisation) -> list[Person]:
         if user_id not in people:
             people[user_id] = Person(name, mention_handle(name), f"Advisor, {group}", False)
     return sorted(people.values(), key=lambda p: p.name.lower())
+
+
+def thread_readers(*, organisation: Organisation,
+                   with_people: bool) -> tuple[list[str], list[Person]]:
+    """Return the names of the advisory groups the organisation shares with (by name) and, when
+    `with_people`, `mentionable`'s people: the groups and their advisors in one statement (a
+    thread shows both), the members in another."""
+    people: dict[int, Person] = {}
+    if with_people:
+        for user_id, name, role in db.session.execute(
+                select(User.id, User.name, Membership.role)
+                .join(Membership, Membership.user_id == User.id)
+                .where(Membership.organisation_id == organisation.id,
+                       User.is_active_account.is_(True))):
+            known = people.get(user_id)
+            role_words = role.label if known is None else f"{known.role}, {role.label}"
+            people[user_id] = Person(name, mention_handle(name), role_words, True)
+    query = (select(AdvisoryGroup.name, AdvisoryGroup.short_name)
+             .select_from(AdvisoryGroupShare)
+             .join(AdvisoryGroup, AdvisoryGroup.id == AdvisoryGroupShare.group_id)
+             .where(AdvisoryGroupShare.organisation_id == organisation.id)
+             .order_by(AdvisoryGroup.name, AdvisoryGroup.id))
+    if with_people:
+        query = (query.add_columns(User.id, User.name)
+                 .outerjoin(AdvisoryGroupMember, AdvisoryGroupMember.group_id == AdvisoryGroup.id)
+                 .outerjoin(User, and_(User.id == AdvisoryGroupMember.user_id,
+                                       User.is_active_account.is_(True))))
+    groups: dict[str, None] = {}
+    for row in db.session.execute(query):
+        groups[row[0]] = None
+        if with_people and row[2] is not None and row[2] not in people:
+            people[row[2]] = Person(row[3], mention_handle(row[3]), f"Advisor, {row[1]}", False)
+    return list(groups), sorted(people.values(), key=lambda p: p.name.lower())

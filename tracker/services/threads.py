@@ -15,7 +15,6 @@ from tracker.domain.formatting import and_list
 from tracker.domain.roles import ADVISOR, Capability
 from tracker.extensions import db
 from tracker.models import (
-    AdvisoryGroup,
     Comment,
     FeedbackResponse,
     ReportingCycle,
@@ -24,7 +23,7 @@ from tracker.models import (
 from tracker.services.access import OrgAccess, require
 from tracker.services.errors import NotFound
 from tracker.services.follows import is_following
-from tracker.services.readers import Person, is_member, mentionable, readable, shared_groups
+from tracker.services.readers import Person, is_member, readable, thread_readers
 from tracker.services.subjects import Subject, resolve_subject
 
 # Reading threads -----------------------------------------------------------------------------------
@@ -47,7 +46,8 @@ class Thread:
     advisor: bool
     can_comment: bool
     can_respond: bool
-    groups: list[AdvisoryGroup]
+    #: The names of the advisory groups the organisation shares with.
+    groups: list[str]
     people: list[Person]
     following: bool = False
 
@@ -57,7 +57,7 @@ class Thread:
 
     @property
     def group_names(self) -> str:
-        return and_list([g.name for g in self.groups]) if self.groups else ""
+        return and_list(self.groups) if self.groups else ""
 
     def can_edit(self, comment: Comment) -> bool:
         return self.can_comment and comment.author_id == self.user_id and not comment.is_deleted
@@ -99,12 +99,12 @@ def load_thread(*, access: OrgAccess, user: User, subject: Subject) -> Thread:
         if reply.parent_id in entries:
             entries[reply.parent_id].replies.append(reply)
     can_comment = access.can(Capability.COMMENT)
+    groups, people = thread_readers(organisation=access.organisation, with_people=can_comment)
     return Thread(subject=subject, entries=list(entries.values()), user_id=user.id,
                   member=is_member(access), advisor=ADVISOR in access.roles,
                   can_comment=can_comment,
                   can_respond=access.can(Capability.EDIT_PLAN),
-                  groups=shared_groups(organisation=access.organisation),
-                  people=mentionable(organisation=access.organisation) if can_comment else [],
+                  groups=groups, people=people,
                   following=is_following(user=user, access=access, subject_type=subject.type,
                                          subject_key=subject.key))
 
