@@ -7,6 +7,7 @@ the organisation shares with) read only shared comments, and never see internal 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, select
 
@@ -135,7 +136,8 @@ def thread_readers(*, organisation: Organisation,
                  .outerjoin(User, and_(User.id == AdvisoryGroupMember.user_id,
                                        User.is_active_account.is_(True))))
     groups: dict[str, None] = {}
-    for row in db.session.execute(query):
+    rows: list[Any] = list(db.session.execute(query))  # two columns, or four with the people
+    for row in rows:
         groups[row[0]] = None
         if with_people and row[2] is not None and row[2] not in people:
             people[row[2]] = Person(row[3], mention_handle(row[3]), f"Advisor, {row[1]}", False)
