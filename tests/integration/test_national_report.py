@@ -306,3 +306,26 @@ def test_a_changed_grouping_gives_new_breakdowns(programme, submitted, factories
     org.region = "North West"  # London has four councils now: neither region is shown
     db_session.flush()
     assert regions() == []
+
+
+def test_the_report_files_are_kept_and_follow_a_changed_submission(programme, submitted,
+                                                                    db_session):
+    from tracker.models import KeptFile
+
+    def scw2_gm() -> tuple:
+        sheet = load_workbook(io.BytesIO(programme.get(
+            "/programme/2024-25/report.xlsx").data))["National figures"]
+        header = [c.value for c in sheet[1]]
+        rows = {(r[0], r[1]): dict(zip(header, r, strict=True))
+                for r in sheet.iter_rows(min_row=2, values_only=True)}
+        return rows[("All staff", "SCW2")]["gm_numerator"], rows[("All staff", "SCW2")][
+            "gm_denominator"]
+
+    assert scw2_gm() == _pooled(submitted, "SCW2", "gm")
+    kept = len(db_session.scalars(select(KeptFile.key)).all())
+    assert kept == 2  # the figures and the workbook
+    assert scw2_gm() == _pooled(submitted, "SCW2", "gm")
+    assert len(db_session.scalars(select(KeptFile.key)).all()) == kept
+    db_session.delete(db_session.scalars(select(Submission)).first())
+    db_session.flush()
+    assert scw2_gm() != _pooled(submitted, "SCW2", "gm")

@@ -8,7 +8,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from tracker.domain.national import Funnel
-from tracker.indicators.charts import RANGE_HIGH, RANGE_LOW  # also sets matplotlib's style
+from tracker.indicators.charts import RANGE_HIGH, RANGE_LOW, drawing_version  # sets the style
+
+#: A funnel plot kept under its inputs' hash (services/national.council_funnel_svg) is served
+#: only while this code would draw the same plot.
+FUNNEL_VERSION = drawing_version(__file__)
 
 
 def funnel_svg(shape: Funnel, *, title: str, size_words: str) -> str:

@@ -3,11 +3,33 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+from importlib.metadata import version
+from pathlib import Path
 
 from flask import current_app
 
+from tracker.domain import national_sheet
 from tracker.national import presenting
+from tracker.reports import documents
 from tracker.reports.documents import PDF_CSS, pdf_from_html
+
+_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "national"
+
+
+def _version(*files: Path | str, packages: tuple[str, ...]) -> str:
+    code = b"".join(Path(f).read_bytes() for f in files)
+    code += "".join(version(name) for name in packages).encode()
+    return hashlib.sha256(code).hexdigest()[:16]
+
+
+#: The versions of the code making the report's files: a file kept under the report's content
+#: (services/national.report_file) is served only while this code would make the same file.
+PDF_VERSION = _version(__file__, presenting.__file__, documents.__file__, PDF_CSS,
+                       *sorted(_TEMPLATES.glob("*.html")),
+                       packages=("weasyprint", "matplotlib", "jinja2"))
+XLSX_VERSION = _version(__file__, presenting.__file__, national_sheet.__file__,
+                        packages=("openpyxl",))
 
 
 def _data_uri(svg: str) -> str:

@@ -22,7 +22,7 @@ from tracker.domain.plans import ActionStatus
 from tracker.domain.roles import Capability
 from tracker.forms import entered
 from tracker.national import bp, documents, presenting
-from tracker.national.charts import funnel_svg
+from tracker.national.charts import FUNNEL_VERSION, funnel_svg
 from tracker.national.forms import (
     CloseYearForm,
     DeadlinesForm,
@@ -235,18 +235,21 @@ def report_file(label: str, fmt: str):
     """Download the year's national report as PDF or XLSX."""
     if fmt not in ("pdf", "xlsx"):
         abort(404)
-    content = national_service.report_content(actor=current_user, label=label,
-                                              threshold=_threshold())
-    if fmt == "xlsx":
-        body = national_xlsx_bytes(content, group_names=_group_names(content))
-        mimetype = XLSX_MIMETYPE
-    else:
+
+    def workbook(content: dict) -> bytes:
+        return national_xlsx_bytes(content, group_names=_group_names(content))
+
+    def pdf(content: dict) -> bytes:
         context = {area: presenting.series_rows(content["report"][area])
                    for area in content["report"]}
-        body, mimetype = documents.report_pdf(content, {"content": content,
-                                                        "area_rows": context,
-                                                        **_report_context(content, ALL)}), \
-            "application/pdf"
+        return documents.report_pdf(content, {"content": content, "area_rows": context,
+                                              **_report_context(content, ALL)})
+
+    body = national_service.report_file(
+        actor=current_user, label=label, threshold=_threshold(), kind=fmt,
+        version=documents.XLSX_VERSION if fmt == "xlsx" else documents.PDF_VERSION,
+        make=workbook if fmt == "xlsx" else pdf)
+    mimetype = XLSX_MIMETYPE if fmt == "xlsx" else "application/pdf"
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="sc-wres-national-report-{label}.{fmt}"'})
 
@@ -311,14 +314,16 @@ def funnel_chart(access: OrgAccess, label: str, indicator: str):
     """Draw the funnel plot of one series: the council's own point marked, no other named."""
     cycle = org_service.get_cycle(access=access, label=label)
     area = _area()
-    shape = national_service.council_funnel(access=access, cycle=cycle, area=area,
-                                            sid=indicator)
-    if shape is None:
+    meta = INDICATORS_BY_ID.get(indicator)
+    title = f"{indicator} {meta.short_name}: councils' RL by size, {label}" if meta else ""
+    size_words = f"Size: {meta.denominator_label} (log scale)" if meta else ""
+    svg = national_service.council_funnel_svg(
+        access=access, cycle=cycle, area=area, sid=indicator,
+        drawing=(FUNNEL_VERSION, title, size_words),
+        draw=lambda shape: funnel_svg(shape, title=title, size_words=size_words))
+    if svg is None:
         abort(404)
-    meta = INDICATORS_BY_ID[indicator]
-    return svg_response(funnel_svg(
-        shape, title=f"{indicator} {meta.short_name}: councils' RL by size, {label}",
-        size_words=f"Size: {meta.denominator_label} (log scale)"))
+    return svg_response(svg)
 
 
 # -- the data return ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ never a council's comments, nor data that was not submitted.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -392,14 +392,34 @@ def report_content(*, actor: User | None, label: str, threshold: int) -> dict:
     """
     if actor is not None:
         require_programme_lead(actor)
+    return _kept_content(*_content_key(label, threshold), label=label, threshold=threshold)
+
+
+def _content_key(label: str, threshold: int) -> tuple[str, list[str]]:
+    """Return the key of a year's report content, and the years it is worked out from."""
     inputs = _report_inputs(label)
     key = chart_service.chart_key("national-report.json", national.FIGURES_VERSION, label,
                                   threshold, national.MIN_COUNCILS, inputs)
-    labels = sorted({row[0] for row in inputs})
+    return key, sorted({row[0] for row in inputs})
+
+
+def _kept_content(key: str, labels: list[str], *, label: str, threshold: int) -> dict:
     body = chart_service.kept_file(key=key, make=lambda: json.dumps(
         _work_out_content(label=label, threshold=threshold, labels=labels)).encode())
     content: dict = json.loads(body)
     return content
+
+
+def report_file(*, actor: User, label: str, threshold: int, kind: str, version: str,
+                make: Callable[[dict], bytes]) -> bytes:
+    """Return a file made from a year's report content (``make(content)``: the PDF, the
+    workbook), made once per version of the content and of the making code (``version``) and
+    kept under their hash, as the content is."""
+    require_programme_lead(actor)
+    content_key, labels = _content_key(label, threshold)
+    key = chart_service.chart_key("national-report-file", kind, version, content_key)
+    return chart_service.kept_file(key=key, make=lambda: make(_kept_content(
+        content_key, labels, label=label, threshold=threshold)))
 
 
 def _work_out_content(*, label: str, threshold: int, labels: list[str]) -> dict:
@@ -532,6 +552,30 @@ def council_funnel(*, access: OrgAccess, cycle: ReportingCycle, area: str,
         raise NotFound(cycle.label)
     return national.funnel(submitted_data(label=cycle.label), own=access.organisation.id,
                            area=area, sid=sid)
+
+
+def council_funnel_svg(*, access: OrgAccess, cycle: ReportingCycle, area: str, sid: str,
+                       drawing: tuple, draw: Callable[[national.Funnel], str]) -> str | None:
+    """Return the funnel plot of a series drawn (``draw(shape)``), or None without one: drawn
+    once per version of the year's submitted data, of the code and of ``drawing`` (the drawing
+    code's version, its titles), and kept under their hash."""
+    require(access, Capability.READ)
+    _check_cycle(access, cycle)
+    if area not in SERVICE_AREAS or sid not in SERIES_IDS:
+        raise NotFound(sid)
+    publication = _publication(cycle.label)
+    if publication is None or not publication.is_live:
+        raise NotFound(cycle.label)
+    inputs = [row for row in _report_inputs(cycle.label) if row[0] == cycle.label]
+    key = chart_service.chart_key("national-funnel", national.FIGURES_VERSION, drawing,
+                                  access.organisation.id, area, sid, inputs)
+
+    def make() -> str:
+        shape = national.funnel(submitted_data(label=cycle.label), own=access.organisation.id,
+                                area=area, sid=sid)
+        return "" if shape is None else draw(shape)  # none to draw: kept as such
+
+    return chart_service.chart_svg(key=key, draw=make) or None
 
 
 def published_national_values() -> dict[tuple[str, str, str], float]:
