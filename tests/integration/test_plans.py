@@ -737,3 +737,28 @@ def test_a_stale_edit_names_only_what_changed_after_loading(app, client_as):
     assert changed == ["Indicators: now SCW6 all, SCW7a all, SCW7b all, SCW5 children"]
     tampered = {**form, "version": "not-a-number"}  # treated as stale, never a crash
     assert editor.post(url + "/edit", data=tampered).status_code == 409
+
+
+def test_the_plan_by_indicator_links_where_url_for_does(app, client_as):
+    """The suggestions' "start from" links and the linked actions' links, made once a page."""
+    from flask import url_for
+
+    from tracker.domain.plans import suggested_interventions
+    from tracker.services import library as library_service
+
+    html = page(client_as("edi_lead").get(PLAN + "/by-indicator"))
+    suggested = [(a["href"], a.find_parent("tr").select_one("th").text.split()[0])
+                 for a in html.select(".app-suggestions a")]
+    linked = [a["href"] for a in html.select("td:last-child a")]
+    with app.app_context():
+        ids = db.session.scalars(db.select(Action.id).filter_by(plan_id=_plan_id(app))).all()
+        entries = library_service.interventions()
+    with app.test_request_context():
+        for href, indicator in suggested:
+            assert href in {url_for("plans.new_action", slug="northshire", label="2024-25",
+                                    **{"from": entry.key})
+                            for entry in suggested_interventions(indicator, entries)}
+        actions = {url_for("plans.view_action", slug="northshire", label="2024-25",
+                           action_id=action_id) for action_id in ids}
+    assert suggested and linked and set(linked) <= actions
+    assert not page(client_as("viewer").get(PLAN + "/by-indicator")).select(".app-suggestions a")

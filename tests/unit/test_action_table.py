@@ -13,7 +13,7 @@ from jinja2 import Environment
 from tracker import action_is_overdue
 from tracker.domain.formatting import uk_date
 from tracker.domain.plans import STATUS_TAG, ActionStatus
-from tracker.plans.tables import action_table
+from tracker.plans.tables import action_table, linked_actions
 from tracker.services.actions import ActionRow, LinkRef, OwnerRef, ThemeRef
 
 #: plans/_macros.html's action_table as it was before tables.py (the reference).
@@ -121,3 +121,17 @@ def test_a_kept_table_is_never_stale():
     signed = action_table(rows, "Actions", actions_path=PATH + "/", today=TODAY,
                           changed_after_sign_off={rows[0].id})
     assert signed.count("Changed after sign-off") == 1
+
+
+#: plans/by_indicator.html's linked actions cell as it was (the reference).
+OLD_LINKED = ("{% for action in actions %}<a class=\"govuk-link\" href=\"{{ actions_path }}"
+              "{{ action.id }}\">{{ action.title }}</a> ({{ action.status.label | lower }})"
+              "{% if not loop.last %}<br>{% endif %}{% else %}No action linked{% endfor %}")
+
+
+@pytest.mark.parametrize("count", [0, 1, 7])
+def test_the_linked_actions_are_what_the_template_wrote(count):
+    rows = _rows()[:count]
+    old = Environment(autoescape=True).from_string(OLD_LINKED).render(
+        actions=rows, actions_path=PATH + "/")
+    assert linked_actions(rows, actions_path=PATH + "/") == old

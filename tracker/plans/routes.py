@@ -99,9 +99,14 @@ def by_indicator(access: OrgAccess, label: str):
     rows = plan_views.coverage(access=access, plan=plan, actions=actions,
                                results=next(results for c, results in cycles if c.id == cycle.id))
     entries = library_service.interventions()
+    suggestions = {row.indicator: suggested_interventions(row.indicator, entries)
+                   for row in rows if row.uncovered}
     return _page("plans/by_indicator.html", access, cycle, plan, rows=rows, beside=beside_rl,
-                 suggestions={row.indicator: suggested_interventions(row.indicator, entries)
-                              for row in rows if row.uncovered},
+                 suggestions=suggestions, linked_actions=tables.linked_actions,
+                 # each suggested intervention's "start an action from it" link, made once
+                 start_from={entry.key: url_for(".new_action", slug=access.organisation.slug,
+                                                label=cycle.label, **{"from": entry.key})
+                             for entries in suggestions.values() for entry in entries},
                  bands={area: review_service.pay_band_trend(access=access, area=area,
                                                             cycles=cycles)
                         for area in dict.fromkeys(row.service_area for row in rows)})

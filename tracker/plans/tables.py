@@ -86,3 +86,13 @@ def _table(actions: tuple[ActionRow, ...], caption: str, actions_path: str, toda
                f'{_CELL}{links}</td></tr>')
     append("\n  </tbody>\n</table>\n</div>")
     return Markup("".join(parts))
+
+
+def linked_actions(actions: Iterable[ActionRow], *, actions_path: str) -> Markup:
+    """Return the actions linked to an indicator result as the plan by indicator lists them:
+    each linked from `actions_path` + its id with its status, one a line ("No action linked"
+    when none)."""
+    path = escape(actions_path)
+    return Markup("<br>".join(
+        f'<a class="govuk-link" href="{path}{action.id}">{escape(action.title)}</a> '
+        f'({action.status.label.lower()})' for action in actions) or "No action linked")
