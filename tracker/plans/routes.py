@@ -104,12 +104,17 @@ def by_indicator(access: OrgAccess, label: str):
     return _page("plans/by_indicator.html", access, cycle, plan, rows=rows, beside=beside_rl,
                  suggestions=suggestions, linked_actions=tables.linked_actions,
                  # each suggested intervention's "start an action from it" link, made once
-                 start_from={entry.key: url_for(".new_action", slug=access.organisation.slug,
-                                                label=cycle.label, **{"from": entry.key})
+                 start_from={entry.key: _start_from(access, cycle.label, entry.key)
                              for entries in suggestions.values() for entry in entries},
                  bands={area: review_service.pay_band_trend(access=access, area=area,
                                                             cycles=cycles)
                         for area in dict.fromkeys(row.service_area for row in rows)})
+
+
+def _start_from(access: OrgAccess, label: str, key: str) -> str:
+    """The link starting a new action from the intervention `key`."""
+    arguments: dict[str, Any] = {"from": key}
+    return url_for(".new_action", slug=access.organisation.slug, label=label, **arguments)
 
 
 @bp.get(PLAN + "/actions")
