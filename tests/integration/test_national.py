@@ -249,3 +249,35 @@ def test_the_programme_lead_reads_a_submitted_councils_plan_without_comments(
     statuses = page(client.get("/programme/2024-25"))
     assert statuses.select_one(f"a[href='{url}']") is not None
     assert client_for(council["lead"]).get(url).status_code == 403
+
+
+def test_the_councils_plan_shows_each_actions_latest_update_in_fixed_statements(
+        app, client_for, council, factories, programme_lead, db_session):
+    from datetime import date
+
+    from tests.integration.test_plans import count_queries
+
+    factories.dataset(cycle=council["cycle"])
+    plan = factories.plan(cycle=council["cycle"])
+    first = factories.action(plan=plan, theme=plan.themes[0], title="Reverse mentoring")
+    factories.progress(action=first, occurred_on=date(2024, 6, 3), note="Pairs matched")
+    factories.progress(action=first, occurred_on=date(2024, 9, 2), note="First sessions held")
+    factories.progress(action=first, occurred_on=date(2024, 7, 1), note="Training done")
+    factories.action(plan=plan, theme=plan.themes[0], title="Fair shortlisting")
+    assert _submit(client_for(council["lead"]), council).status_code == 302
+    client = client_for(programme_lead)
+    url = f"/programme/2024-25/councils/{council['org'].slug}/plan"
+    with count_queries(app) as few:
+        html = page(client.get(url))
+    rows = {tr.th.get_text(strip=True): tr.select("td")[-1].get_text(" ", strip=True)
+            for tr in html.select("tbody tr")}
+    assert rows == {"Reverse mentoring": "2 September 2024: First sessions held",
+                    "Fair shortlisting": "None yet"}
+    for i in range(5):
+        more = factories.action(plan=plan, theme=plan.themes[i % len(plan.themes)])
+        factories.progress(action=more, occurred_on=date(2024, 8, 1))
+        factories.progress(action=more, occurred_on=date(2024, 8, 2))
+    with count_queries(app) as many:
+        html = page(client.get(url))
+    assert len(html.select("tbody tr")) == 7
+    assert len(many) == len(few)

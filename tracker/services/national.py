@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import exists, func, select
 
 from tracker.domain import national, paths
 from tracker.domain.definitions import SERIES_IDS, SERVICE_AREAS
+from tracker.domain.plans import ActionStatus
 from tracker.domain.programme import (
     REGIONS,
     CouncilKind,
@@ -44,7 +44,7 @@ from tracker.models import (
     User,
     utcnow,
 )
-from tracker.models.plans import Action, ActionPlan, PlanSignOff, PlanTheme
+from tracker.models.plans import Action, ActionPlan, PlanSignOff, PlanTheme, ProgressUpdate
 from tracker.services import charts as chart_service
 from tracker.services import mail
 from tracker.services.access import OrgAccess, require
@@ -754,17 +754,33 @@ def across_councils(*, user: User, today: date) -> AcrossCouncils:
 
 
 @dataclass(frozen=True)
+class PlanRow:
+    """One action of a submitted plan as the programme lead reads it, with its latest update."""
+
+    title: str
+    status: ActionStatus
+    due_date: date | None
+    #: The latest progress update's date and note (None: none yet).
+    latest_on: date | None
+    latest_note: str | None
+
+
+@dataclass(frozen=True)
 class PlanSummary:
     """A submitted council's plan as the programme lead reads it: no comments, no drafts."""
 
     organisation: Organisation
     label: str
     signed_off_at: datetime | None
-    themes: dict[str, list[Action]]
+    themes: dict[str, list[PlanRow]]
 
 
 def council_plan(*, actor: User, label: str, slug: str) -> PlanSummary:
-    """Return a council's plan of a year it submitted (programme lead; NotFound otherwise)."""
+    """Return a council's plan of a year it submitted (programme lead; NotFound otherwise).
+
+    The actions are read as columns, each with its latest update (the latest date; of one
+    date, the first written) from one window over the updates: a fixed number of statements.
+    """
     require_programme_lead(actor)
     row = db.session.execute(
         select(Organisation, ReportingCycle.id)
@@ -777,12 +793,22 @@ def council_plan(*, actor: User, label: str, slug: str) -> PlanSummary:
     signed = db.session.scalar(
         select(PlanSignOff.signed_at).join(ActionPlan, ActionPlan.id == PlanSignOff.plan_id)
         .where(ActionPlan.cycle_id == cycle_id).order_by(PlanSignOff.signed_at.desc()).limit(1))
-    themes: dict[str, list[Action]] = {}
-    for action in db.session.scalars(
-            select(Action).join(ActionPlan, ActionPlan.id == Action.plan_id)
+    plan_actions = (select(Action.id).join(ActionPlan, ActionPlan.id == Action.plan_id)
+                    .where(ActionPlan.cycle_id == cycle_id, Action.is_draft.is_(False)))
+    ranked = (select(ProgressUpdate.action_id, ProgressUpdate.occurred_on, ProgressUpdate.note,
+                     func.row_number().over(
+                         partition_by=ProgressUpdate.action_id,
+                         order_by=(ProgressUpdate.occurred_on.desc(), ProgressUpdate.id))
+                     .label("rank"))
+              .where(ProgressUpdate.action_id.in_(plan_actions)).subquery())
+    themes: dict[str, list[PlanRow]] = {}
+    for theme, title, status, due, latest_on, latest_note in db.session.execute(
+            select(PlanTheme.name, Action.title, Action.status, Action.due_date,
+                   ranked.c.occurred_on, ranked.c.note)
+            .join(ActionPlan, ActionPlan.id == Action.plan_id)
             .join(PlanTheme, PlanTheme.id == Action.theme_id)
+            .outerjoin(ranked, (ranked.c.action_id == Action.id) & (ranked.c.rank == 1))
             .where(ActionPlan.cycle_id == cycle_id, Action.is_draft.is_(False))
-            .options(selectinload(Action.theme), selectinload(Action.updates))
             .order_by(PlanTheme.position, Action.id)):
-        themes.setdefault(action.theme.name, []).append(action)
+        themes.setdefault(theme, []).append(PlanRow(title, status, due, latest_on, latest_note))
     return PlanSummary(organisation, label, signed, themes)
