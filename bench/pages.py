@@ -78,10 +78,12 @@ FORMATS = {"plans.export_plan": ["csv", "xlsx"], "reports.all_results": ["csv", 
            "national.council_return": ["csv", "xlsx"]}
 FLOOR = "/accessibility"
 # What is published (bench/national_data.py's publish()): public pages and the national report;
-# a council's funnel plots and its plan as the programme lead reads it exist for a submitted year.
+# a council's funnel plots, its plan as the programme lead reads it and the programme's data
+# return (empty for 2026-27) need a submitted year.
 PUBLISHED = "2025-26"
 PUBLISHED_ENDPOINTS = {"reports.public_page", "national.public_report", "national.public_chart",
-                       "api.national", "national.funnel_chart", "national.council_plan"}
+                       "api.national", "national.funnel_chart", "national.council_plan",
+                       "national.programme_return"}
 # Prepared documents: the request to prepare each (a POST: a job makes it), then its download.
 DOCUMENTS = {"reports.board_pack": "board-pack.pdf", "reports.annual_report": "sc-wres-report.docx"}
 

@@ -329,3 +329,23 @@ def test_the_report_files_are_kept_and_follow_a_changed_submission(programme, su
     db_session.delete(db_session.scalars(select(Submission)).first())
     db_session.flush()
     assert scw2_gm() != _pooled(submitted, "SCW2", "gm")
+
+
+def test_the_data_return_is_kept_and_follows_the_submissions(programme, submitted, db_session):
+    from tracker.models import KeptFile
+
+    def slugs() -> set[str]:
+        text = programme.get("/programme/2024-25/data-return.csv").get_data(as_text=True)
+        return {line.split(",")[0] for line in text.splitlines()[1:]}
+
+    assert slugs() == {f"council-{i}" for i in range(6)}
+    assert slugs() == {f"council-{i}" for i in range(6)}
+    assert len(db_session.scalars(select(KeptFile.key)).all()) == 1  # made once
+    org = db_session.scalar(select(Organisation).where(Organisation.slug == "council-5"))
+    org.slug = "council-five"
+    db_session.flush()
+    assert "council-five" in slugs()
+    db_session.delete(db_session.scalars(select(Submission)).first())
+    db_session.flush()
+    assert len(slugs()) == 5
+    assert programme.get("/programme/2024-25/data-return.ods").status_code == 404

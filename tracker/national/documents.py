@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from tracker.domain import national_sheet
+from tracker.domain import counts, data_return, definitions, national_sheet, plan_sheet, templates
 from tracker.national import presenting
 from tracker.reports import documents
 from tracker.reports.documents import PDF_CSS, pdf_from_html
@@ -30,6 +30,10 @@ PDF_VERSION = _version(__file__, presenting.__file__, documents.__file__, PDF_CS
                        packages=("weasyprint", "matplotlib", "jinja2"))
 XLSX_VERSION = _version(__file__, presenting.__file__, national_sheet.__file__,
                         packages=("openpyxl",))
+#: The programme's data return (CSV or a workbook), from the submitted counts.
+RETURN_VERSION = _version(*(m.__file__ or "" for m in (data_return, templates, plan_sheet, counts,
+                                                       definitions)),
+                          packages=("pandas", "openpyxl"))
 
 
 def _data_uri(svg: str) -> str:

@@ -351,9 +351,15 @@ def council_return(access: OrgAccess, label: str, fmt: str):
 @bp.get("/programme/<label>/data-return.<fmt>")
 @programme_lead_only
 def programme_return(label: str, fmt: str):
-    """Download every submitting council's counts, as submitted, in one data return."""
-    returns = national_service.programme_return(actor=current_user, label=label)
-    return _return_file(returns, fmt, f"sc-wres-{label}-data-return")
+    """Download every submitting council's counts, as submitted, in one data return (made once
+    per version of the submissions, and kept)."""
+    if fmt not in RETURN_TYPES:
+        abort(404)
+    body = national_service.programme_return_file(
+        actor=current_user, label=label, kind=fmt, version=documents.RETURN_VERSION,
+        make=lambda returns: return_bytes(return_frame(returns), fmt))
+    return Response(body, mimetype=RETURN_TYPES[fmt], headers={
+        "Content-Disposition": f'attachment; filename="sc-wres-{label}-data-return.{fmt}"'})
 
 
 # -- API tokens -----------------------------------------------------------------------------------

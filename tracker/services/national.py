@@ -618,6 +618,26 @@ def programme_return(*, actor: User, label: str) -> list[tuple[str, dict]]:
     return [(slug, counts) for slug, counts in rows]
 
 
+def programme_return_file(*, actor: User, label: str, kind: str, version: str,
+                          make: Callable[[list[tuple[str, dict]]], bytes]) -> bytes:
+    """Return the year's data return as a file (``make(returns)``), made once per version of
+    the submitted datasets (their councils' short names, ids and save times) and of the making
+    code (``version``), and kept under their hash (``kept_file``)."""
+    require_programme_lead(actor)
+    inputs = db.session.execute(
+        select(Organisation.slug, IndicatorDataset.id, IndicatorDataset.loaded_at)
+        .join(ReportingCycle, ReportingCycle.organisation_id == Organisation.id)
+        .join(Submission, Submission.cycle_id == ReportingCycle.id)
+        .join(IndicatorDataset, (IndicatorDataset.cycle_id == ReportingCycle.id)
+              & (IndicatorDataset.loaded_at == Submission.data_loaded_at))
+        .where(ReportingCycle.label == label).order_by(Organisation.slug)).all()
+    key = chart_service.chart_key("programme-return", kind, version, label,
+                                  [(slug, dataset_id, loaded_at.isoformat())
+                                   for slug, dataset_id, loaded_at in inputs])
+    return chart_service.kept_file(key=key, make=lambda: make(
+        programme_return(actor=actor, label=label)))
+
+
 # -- deadline reminders ---------------------------------------------------------------------------
 
 
