@@ -400,6 +400,10 @@ def test_review_page_queries_do_not_grow_with_the_plan(app, client_as, db_sessio
         response = browser.get(url)
     assert response.status_code == 200
     assert len(after) == len(before)
+    # The cycles' results are read once, for the facts, the commitments and the warnings alike,
+    # and the thread's advisory groups with their advisors in the same statement.
+    assert sum("indicator_datasets.results" in s for s in after) == 1
+    assert sum(" advisory_groups" in s for s in after) == 1
     assert linked(response) == [first[0] + 6, first[1] + 6, first[2], first[3]]
     if role == "sponsor":  # the warnings before signing off name them
         warnings = page(response).get_text(" ", strip=True)

@@ -549,12 +549,13 @@ def review_warnings(*, access: OrgAccess, review: AnnualReview,
     warnings = []
     if plan is None or plan.cycle_id != review.cycle_id:
         plan = db.session.scalar(select(ActionPlan).where(ActionPlan.cycle_id == review.cycle_id))
-    if plan is not None:
-        warnings = plan_warnings(access=access, plan=plan, actions=actions if actions is not None
-                                 else action_service.plan_actions(access=access, plan=plan))
     if results is None:
         results = StoredResults(db.session.scalar(select(IndicatorDataset.results).where(
             IndicatorDataset.cycle_id == review.cycle_id)))
+    if plan is not None:
+        warnings = plan_warnings(access=access, plan=plan, actions=actions if actions is not None
+                                 else action_service.plan_actions(access=access, plan=plan),
+                                 results=results)
     missing = missing_narratives(results, list(review.narratives))
     if missing:
         count = len(missing)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tracker.domain.action_fields import PLAIN_FIELDS
 from tracker.domain.definitions import SERVICE_AREA_LABELS
 from tracker.domain.roles import Capability
+from tracker.domain.stored_results import StoredResults
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -43,9 +44,11 @@ def _plural(count: int, one: str, many: str) -> str:
 
 
 def plan_warnings(*, access: OrgAccess, plan: ActionPlan,
-                  actions: Sequence[Action | ActionRow]) -> list[SignOffWarning]:
+                  actions: Sequence[Action | ActionRow],
+                  results: StoredResults | None = None) -> list[SignOffWarning]:
     """Say what is unfinished in the plan: drafts, open actions without an owner or a due date,
-    and adverse results no open action is linked to."""
+    and adverse results no open action is linked to (of the plan's cycle's `results`, when the
+    caller has them already)."""
     require(access, Capability.READ)
     warnings = []
     drafts = [a.title for a in actions if a.is_draft]
@@ -62,7 +65,8 @@ def plan_warnings(*, access: OrgAccess, plan: ActionPlan,
                 f"{_plural(len(titles), 'open action has', 'open actions have')} {words}",
                 titles))
     uncovered = [f"{row.indicator} {row.name}, {SERVICE_AREA_LABELS[row.service_area].lower()}"
-                 for row in coverage(access=access, plan=plan, actions=actions) if row.uncovered]
+                 for row in coverage(access=access, plan=plan, actions=actions, results=results)
+                 if row.uncovered]
     if uncovered:
         warnings.append(SignOffWarning(
             f"{_plural(len(uncovered), 'adverse result has', 'adverse results have')} no open "
