@@ -349,3 +349,24 @@ def test_the_data_return_is_kept_and_follows_the_submissions(programme, submitte
     db_session.flush()
     assert len(slugs()) == 5
     assert programme.get("/programme/2024-25/data-return.ods").status_code == 404
+
+
+def test_a_councils_data_return_is_kept_and_follows_its_saved_data(client_for, factories,
+                                                                   db_session):
+    from tests.factories import _results, counts_from_rows
+    from tracker.models import KeptFile, utcnow
+
+    dataset = factories.dataset(cycle=factories.cycle(start_year=2024))
+    org = db_session.get(Organisation, dataset.cycle.organisation_id)
+    viewer = client_for(factories.member(organisation=org, role=Role.VIEWER))
+    url = f"/org/{org.slug}/cycles/2024-25/data-return.csv"
+    first = viewer.get(url).data
+    assert viewer.get(url).data == first
+    assert len(db_session.scalars(select(KeptFile.key)).all()) == 1  # made once
+    rows = [{**r, "numerator": r["numerator"] + 1} if r["indicator"] == "SCW3" else r
+            for r in demo_counts_rows()]
+    dataset.counts = {a: c.to_dict() for a, c in counts_from_rows(rows, source="t").items()}
+    dataset.results, dataset.loaded_at = _results(dataset.counts), utcnow()  # saved again
+    db_session.flush()
+    assert viewer.get(url).data != first
+    assert viewer.get(url.replace(".csv", ".ods")).status_code == 404

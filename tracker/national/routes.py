@@ -331,10 +331,7 @@ def funnel_chart(access: OrgAccess, label: str, indicator: str):
 RETURN_TYPES = {"csv": "text/csv", "xlsx": XLSX_MIMETYPE}
 
 
-def _return_file(returns, fmt: str, filename: str) -> Response:
-    if fmt not in RETURN_TYPES:
-        abort(404)
-    body = return_bytes(return_frame(returns), fmt)
+def _download(body: bytes, fmt: str, filename: str) -> Response:
     return Response(body, mimetype=RETURN_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'})
 
@@ -343,9 +340,13 @@ def _return_file(returns, fmt: str, filename: str) -> Response:
 @org_page(Capability.READ)
 def council_return(access: OrgAccess, label: str, fmt: str):
     """Download the cycle's counts in the data return's layout (the counts template's)."""
+    if fmt not in RETURN_TYPES:
+        abort(404)
     cycle = org_service.get_cycle(access=access, label=label)
-    returns = national_service.council_return(access=access, cycle=cycle)
-    return _return_file(returns, fmt, f"{access.organisation.slug}-{label}-data-return")
+    body = national_service.council_return_file(
+        access=access, cycle=cycle, kind=fmt, version=documents.RETURN_VERSION,
+        make=lambda returns: return_bytes(return_frame(returns), fmt))
+    return _download(body, fmt, f"{access.organisation.slug}-{label}-data-return")
 
 
 @bp.get("/programme/<label>/data-return.<fmt>")
@@ -358,8 +359,7 @@ def programme_return(label: str, fmt: str):
     body = national_service.programme_return_file(
         actor=current_user, label=label, kind=fmt, version=documents.RETURN_VERSION,
         make=lambda returns: return_bytes(return_frame(returns), fmt))
-    return Response(body, mimetype=RETURN_TYPES[fmt], headers={
-        "Content-Disposition": f'attachment; filename="sc-wres-{label}-data-return.{fmt}"'})
+    return _download(body, fmt, f"sc-wres-{label}-data-return")
 
 
 # -- API tokens -----------------------------------------------------------------------------------

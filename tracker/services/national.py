@@ -605,6 +605,23 @@ def council_return(*, access: OrgAccess, cycle: ReportingCycle) -> list[tuple[No
     return [(None, dataset.counts)]
 
 
+def council_return_file(*, access: OrgAccess, cycle: ReportingCycle, kind: str, version: str,
+                        make: Callable[[list[tuple[None, dict]]], bytes]) -> bytes:
+    """Return the cycle's data return as a file (``make(returns)``), made once per version of
+    its saved data (the dataset's id and save time) and of the making code, and kept; NotFound
+    without data."""
+    require(access, Capability.READ)
+    _check_cycle(access, cycle)
+    saved = db.session.execute(select(IndicatorDataset.id, IndicatorDataset.loaded_at).where(
+        IndicatorDataset.cycle_id == cycle.id)).first()
+    if saved is None:
+        raise NotFound(cycle.label)
+    key = chart_service.chart_key("council-return", kind, version, saved[0],
+                                  saved[1].isoformat())
+    return chart_service.kept_file(key=key, make=lambda: make(
+        council_return(access=access, cycle=cycle)))
+
+
 def programme_return(*, actor: User, label: str) -> list[tuple[str, dict]]:
     """Return every submitting council's counts as submitted, by organisation (programme lead)."""
     require_programme_lead(actor)
