@@ -136,6 +136,9 @@ class Config:
     REMINDERS_CRON = os.environ.get("REMINDERS_CRON", "0 6 * * *")
     # How often the worker tries again the e-mails that failed (each waits longer every time).
     MAIL_RETRY_CRON = os.environ.get("MAIL_RETRY_CRON", "*/5 * * * *")
+    # The heaviest pages are kept per version of their data and served again until it changes
+    # (tracker/kept_pages.py): at most this many bytes of HTML per app process; 0 keeps none.
+    KEPT_PAGES_MAX_BYTES = _int("KEPT_PAGES_MAX_BYTES", 64 * 1024 * 1024)
 
     @classmethod
     def check(cls) -> None:

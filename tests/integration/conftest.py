@@ -23,7 +23,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import create_engine, event, inspect, make_url, text
 from sqlalchemy.orm import Session
 
 from tests import factories as factories_module
@@ -32,6 +32,7 @@ from tests.helpers import sign_in
 from tracker import create_app
 from tracker.extensions import db
 from tracker.jobs import is_queue_table
+from tracker.kept_pages import forget_kept_pages
 from tracker.models import User
 
 # The frozen clock's "now": a Monday morning in June, after the demo's 2024-25 cycle ended.
@@ -68,6 +69,10 @@ def _hand_over(session: Session | None) -> None:
         session.commit()
     else:
         session.flush()
+    if session.info.pop("wrote", False):
+        # The test wrote rows itself (factories), past the services and so unaudited: no data
+        # version counts them (services/audit.py), so no page kept before may be served again.
+        forget_kept_pages()
 
 
 class TestClient(FlaskClient):
@@ -165,6 +170,11 @@ def _truncate_everything(app: Flask) -> None:
                     connection.execute(text(f"DELETE FROM {table}"))
 
 
+def _watch_writes(session: Session) -> None:
+    """Mark the test's session when it writes rows (see _hand_over)."""
+    event.listen(session, "after_flush", lambda s, context: s.info.__setitem__("wrote", True))
+
+
 @pytest.fixture(autouse=True)
 def db_session(request, app) -> Iterator[Session]:
     """The test's own session, for factories and for reading what the app did.
@@ -172,10 +182,14 @@ def db_session(request, app) -> Iterator[Session]:
     By default it and the app share one connection whose transaction is rolled back after
     the test. With `committed_db` it is an ordinary session: commit it yourself.
     """
+    # Pages kept by an earlier test were kept under versions that this test's rolled-back
+    # rows may count again (tracker/kept_pages.py).
+    forget_kept_pages()
     if "committed_db" in request.fixturenames:
         with app.app_context():
             engine = db.engine
         session = Session(bind=engine, info={"committed_db": True})
+        _watch_writes(session)
         factories_module.bind(session)
         try:
             yield session
@@ -192,6 +206,7 @@ def db_session(request, app) -> Iterator[Session]:
     outer = connection.begin()
     engines[None] = connection
     session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    _watch_writes(session)
     factories_module.bind(session)
     try:
         yield session

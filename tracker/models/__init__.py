@@ -1,6 +1,6 @@
 """Typed SQLAlchemy models: invariants and derived properties only, no workflows."""
 
-from tracker.models.audit import AuditEvent
+from tracker.models.audit import AuditEvent, DataVersion
 from tracker.models.base import Base, utcnow
 from tracker.models.charts import ChartImage, KeptFile
 from tracker.models.commitments import Commitment, CommitmentGoal, IndicatorTarget
@@ -84,6 +84,7 @@ __all__ = [
     "AdvisoryGroupMember",
     "AdvisoryGroupShare",
     "AuditEvent",
+    "DataVersion",
     "Base",
     "ExtractMapping",
     "HeldExtract",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base, UTCDateTime, utcnow
@@ -40,3 +40,19 @@ class AuditEvent(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     actor: Mapped[User | None] = relationship()
+
+
+class DataVersion(Base):
+    """How many times what an organisation's pages show has changed (organisation_id 0: what
+    organisations share: people, groups, the programme, the library).
+
+    Every audited change counts one, in the transaction that made it, just before it commits
+    (services/audit.py), so a version is seen with the change and never before: kept pages
+    (tracker/kept_pages.py) are kept under it. There is no foreign key: 0 is not an
+    organisation, and an organisation's row may outlive it harmlessly.
+    """
+
+    __tablename__ = "data_versions"
+
+    organisation_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.domain import paths
+from tracker.domain.comments import SubjectType
 from tracker.domain.definitions import (
     INDICATORS_BY_ID,
     SERIES_IDS,
@@ -21,6 +22,7 @@ from tracker.domain.values import ValueRejected, date_from_parts
 from tracker.domain.wording import beside_rl
 from tracker.forms import entered
 from tracker.indicators.charts import TrendMarker, TrendPoint, TrendTarget, trend_chart
+from tracker.kept_pages import kept_page
 from tracker.reviews import bp
 from tracker.reviews.forms import (
     AmendmentForm,
@@ -37,6 +39,8 @@ from tracker.services import reviews as review_service
 from tracker.services import threads as thread_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput, Locked
+from tracker.services.follows import is_following
+from tracker.services.versions import organisation_version
 from tracker.web import apply_errors, chart_response, today
 
 TRENDS = "/org/<slug>/trends"
@@ -147,8 +151,10 @@ def _review_page(access: OrgAccess, cycle, review, status: int = 200, **forms):
 @org_page(Capability.READ)
 def review(access: OrgAccess, label: str):
     """Show the annual review: facts, narratives, summary, sign-off and amendments."""
-    cycle, review_ = _review(access, label)
-    return _review_page(access, cycle, review_)
+    return kept_page(lambda: _review_page(access, *_review(access, label)),
+                     version=organisation_version(access.organisation.id),
+                     parts=is_following(access=access, user=current_user,
+                                        subject_type=SubjectType.REVIEW, subject_key=label))
 
 
 @bp.route(REVIEW + "/narrative/<indicator>/<area>", methods=["GET", "POST"])

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from tracker.domain.pages import PAGES_COUNTED_AHEAD, PER_PAGE, CountedPage
 from tracker.extensions import db
-from tracker.models import AuditEvent, Organisation, User, utcnow
+from tracker.models import AuditEvent, DataVersion, Organisation, User, utcnow
+
+#: The data version of what organisations share (people, groups, the programme, the library).
+SHARED = 0
+_CHANGED = "tracker.changed_organisations"  # Session.info: whose data this transaction changed
 
 
 def record_event(
@@ -61,6 +68,7 @@ def record_events(events: list[AuditEvent]) -> None:
     """
     if not events:
         return
+    _note(db.session, (event.organisation_id for event in events))
     db.session.execute(insert(AuditEvent).execution_options(render_nulls=True), [
         {column: getattr(event, column) for column in _EVENT_COLUMNS} | {
             "occurred_at": event.occurred_at or utcnow()} for event in events])
@@ -111,3 +119,43 @@ def events_page(*, page: int, per_page: int = PER_PAGE) -> CountedPage[AuditEven
         .options(db.joinedload(AuditEvent.actor))
         .limit(per_page).offset((page - 1) * per_page)))
     return CountedPage(items=items, page=page, per_page=per_page, counted=counted, bound=bound)
+
+
+# Data versions ------------------------------------------------------------------------------
+# Each transaction that records audit events counts one change for each organisation they are
+# under (SHARED for those under none), just before it commits: see models.DataVersion.
+
+
+def _note(session: Any, organisation_ids) -> None:  # a Session, or db.session
+    session.info.setdefault(_CHANGED, set()).update(
+        SHARED if organisation_id is None else organisation_id
+        for organisation_id in organisation_ids)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_added_events(session: Session, flush_context, instances) -> None:
+    added = [obj.organisation_id for obj in session.new if isinstance(obj, AuditEvent)]
+    if added:
+        _note(session, added)
+
+
+@event.listens_for(Session, "before_commit")
+def _count_changes(session: Session) -> None:
+    if any(isinstance(obj, AuditEvent) for obj in session.new):
+        session.flush()
+    changed = session.info.pop(_CHANGED, None)
+    if not changed:
+        return
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = upsert(DataVersion).values(
+        [{"organisation_id": organisation_id, "version": 1}
+         for organisation_id in sorted(changed)])  # in order: no two commits wait on each other
+    session.execute(statement.on_conflict_do_update(
+        index_elements=[DataVersion.organisation_id],
+        set_={"version": DataVersion.version + 1}))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
