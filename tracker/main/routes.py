@@ -10,10 +10,12 @@ from markupsafe import Markup
 
 from tracker.domain.definitions import SERVICE_AREA_LABELS
 from tracker.domain.plans import STATUS_TAG, Attention
+from tracker.kept_pages import kept_page
 from tracker.main import bp
 from tracker.security import public, signed_in
 from tracker.services import homes as home_service
 from tracker.services.health import database_ok
+from tracker.services.versions import people_organisations_version
 from tracker.web import today
 
 
@@ -26,12 +28,20 @@ def home():
     sort = sort if sort in home_service.COUNCIL_SORTS else "name"
     descending = request.args.get("order") == "descending"
     current_slug = session.get("org")
-    found = home_service.home(user=current_user, today=today(), sort=sort, descending=descending)
-    return render_template(
-        "main/home.html", current_slug=current_slug, today=today(), home=found,
-        councils_table=councils_table(found.councils, sort=sort, descending=descending,
-                                      current_slug=current_slug),
-        attention=Attention, status_tag=STATUS_TAG, area_words=SERVICE_AREA_LABELS)
+
+    def render():
+        found = home_service.home(user=current_user, today=today(), sort=sort,
+                                  descending=descending)
+        return render_template(
+            "main/home.html", current_slug=current_slug, today=today(), home=found,
+            councils_table=councils_table(found.councils, sort=sort, descending=descending,
+                                          current_slug=current_slug),
+            attention=Attention, status_tag=STATUS_TAG, area_words=SERVICE_AREA_LABELS)
+
+    # Kept under the version of every organisation the person belongs to or follows (and of
+    # what organisations share: names, groups); the organisation they work in is marked on it.
+    return kept_page(render, version=people_organisations_version(current_user.id),
+                     parts=current_slug)
 
 
 #: The advisors' table of councils as HTML, keyed by everything it shows (each council's facts

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select, union
 
 from tracker.extensions import db
-from tracker.models import DataVersion
+from tracker.models import AdvisoryGroupMember, AdvisoryGroupShare, DataVersion, Membership
 from tracker.services.audit import SHARED
 
 
@@ -34,3 +34,30 @@ def organisations_version(organisation_ids: Collection[int]) -> tuple[int, ...]:
 def organisation_version(organisation_id: int) -> tuple[int, ...]:
     """The version of the organisation's data and of what organisations share."""
     return organisations_version((organisation_id,))
+
+
+def people_organisations_version(user_id: int) -> tuple[tuple[int, int], ...]:
+    """Each organisation the person belongs to or follows through an advisory group, with
+    its version, and the version of what organisations share (under 0), in one statement.
+
+    The organisations are named with their versions: joining or leaving one changes what a
+    page of theirs shows even when no version moved (a role changed within an organisation
+    is an audited change of it).
+    """
+    member = select(Membership.organisation_id).where(Membership.user_id == user_id)
+    followed = (select(AdvisoryGroupShare.organisation_id)
+                .join(AdvisoryGroupMember,
+                      AdvisoryGroupMember.group_id == AdvisoryGroupShare.group_id)
+                .where(AdvisoryGroupMember.user_id == user_id))
+    ids = union(member, followed, select(literal(SHARED))).subquery()
+    organisation_id = ids.c[0]
+    return tuple((found, version) for found, version in db.session.execute(
+        select(organisation_id, func.coalesce(DataVersion.version, 0))
+        .outerjoin(DataVersion, DataVersion.organisation_id == organisation_id)
+        .order_by(organisation_id)))
+
+
+def everything_version() -> int:
+    """The version of every organisation's data and of what they share: the sum of their
+    versions, which any audited change anywhere moves on (for pages showing all of them)."""
+    return db.session.scalar(select(func.coalesce(func.sum(DataVersion.version), 0))) or 0
