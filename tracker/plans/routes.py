@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Hashable
+from functools import wraps
+from typing import Any, TypeVar, cast
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.domain import paths
 from tracker.domain.action_fields import FIELD_LABELS
+from tracker.domain.comments import SubjectType
 from tracker.domain.definitions import INDICATORS_BY_ID, SERVICE_AREA_LABELS
 from tracker.domain.pages import PageOf, page_number
 from tracker.domain.plans import (
@@ -22,6 +25,7 @@ from tracker.domain.problems import ExtractValidationError
 from tracker.domain.roles import Capability
 from tracker.domain.wording import beside_rl
 from tracker.forms import entered
+from tracker.kept_pages import kept_page
 from tracker.plans import bp, tables
 from tracker.plans.forms import (
     ActionForm,
@@ -49,9 +53,12 @@ from tracker.services import sign_off as sign_off_service
 from tracker.services import threads as thread_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput, StaleEdit
+from tracker.services.follows import is_following
+from tracker.services.versions import organisation_version
 from tracker.web import apply_errors, today
 
 PLAN = paths.PLAN
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 def _load(access: OrgAccess, label: str):
@@ -66,6 +73,34 @@ def _page(template: str, access: OrgAccess, cycle, plan, status: int = 200, **co
                            can_edit=access.can(Capability.EDIT_PLAN), **context), status
 
 
+def kept(parts: Callable[..., Hashable] | None = None) -> Callable[[View], View]:
+    """Keep the page each GET of the view writes, per version of the organisation's data.
+
+    Every change a plan page shows (its actions, themes, links, progress, sign-offs, comments,
+    results, the members and their names, the library) is audited, so the version moves with
+    each (tracker/kept_pages.py). The key holds the person's roles here too (the version covers
+    them; they cost nothing to read) and `parts(access, **arguments)`, the person's own state
+    the page shows that is not audited. A POST runs the view as it is.
+    """
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def keep(access: OrgAccess, **arguments: Any) -> Any:
+            if request.method != "GET":
+                return view(access, **arguments)
+            own = () if parts is None else (parts(access, **arguments),)
+            return kept_page(lambda: view(access, **arguments),
+                             version=organisation_version(access.organisation.id),
+                             parts=(tuple(sorted(access.roles)), *own))
+        return cast(View, keep)
+    return decorate
+
+
+def _following_action(access: OrgAccess, *, action_id: int, **_: Any) -> bool:
+    """Whether the person follows the action (their own choice, not audited)."""
+    return is_following(access=access, user=current_user, subject_type=SubjectType.ACTION,
+                        subject_key=str(action_id))
+
+
 def _to_action(access: OrgAccess, label: str, action_id: int):
     return redirect(url_for("plans.view_action", slug=access.organisation.slug, label=label,
                             action_id=action_id))
@@ -73,6 +108,7 @@ def _to_action(access: OrgAccess, label: str, action_id: int):
 
 @bp.get(PLAN)
 @org_page(Capability.READ)
+@kept()
 def by_theme(access: OrgAccess, label: str):
     """Show the plan by theme."""
     cycle, plan = _load(access, label)
@@ -90,6 +126,7 @@ def by_theme(access: OrgAccess, label: str):
 
 @bp.get(PLAN + "/by-indicator")
 @org_page(Capability.READ)
+@kept()
 def by_indicator(access: OrgAccess, label: str):
     """Show each indicator result with its rating and the actions linked to it."""
     cycle, plan = _load(access, label)
@@ -119,6 +156,7 @@ def _start_from(access: OrgAccess, label: str, key: str) -> str:
 
 @bp.get(PLAN + "/actions")
 @org_page(Capability.READ)
+@kept()
 def list_actions(access: OrgAccess, label: str):
     """List the actions, filtered and sorted."""
     cycle, plan = _load(access, label)
@@ -139,6 +177,7 @@ def list_actions(access: OrgAccess, label: str):
 
 @bp.get("/org/<slug>/actions")
 @org_page(Capability.READ)
+@kept()
 def search_actions(access: OrgAccess):
     """Find actions by words across every cycle of the organisation."""
     text = request.args.get("q", "")[:200]
@@ -170,6 +209,7 @@ def _action_form(access: OrgAccess, plan, **kwargs) -> ActionForm:
 
 @bp.route(PLAN + "/actions/new", methods=["GET", "POST"])
 @org_page(Capability.EDIT_PLAN)
+@kept()
 def new_action(access: OrgAccess, label: str):
     """Add an action, optionally starting from the intervention library."""
     cycle, plan = _load(access, label)
@@ -194,6 +234,7 @@ def new_action(access: OrgAccess, label: str):
 
 @bp.get(PLAN + "/library")
 @org_page(Capability.EDIT_PLAN)
+@kept()
 def library(access: OrgAccess, label: str):
     """Show the interventions an action can start from, by theme."""
     cycle, plan = _load(access, label)
@@ -207,6 +248,7 @@ def library(access: OrgAccess, label: str):
 
 @bp.get(paths.ACTION)
 @org_page(Capability.READ)
+@kept(parts=_following_action)
 def view_action(access: OrgAccess, label: str, action_id: int):
     """Show an action: its details, indicator links, progress and history."""
     cycle, plan = _load(access, label)
@@ -240,6 +282,7 @@ def _action_page(access: OrgAccess, cycle, plan, action, progress_form: Progress
 
 @bp.route(PLAN + "/actions/<int:action_id>/edit", methods=["GET", "POST"])
 @org_page(Capability.EDIT_PLAN)
+@kept()
 def edit_action(access: OrgAccess, label: str, action_id: int):
     """Edit an action; a stale edit is refused with what changed, keeping the input."""
     cycle, plan = _load(access, label)
@@ -336,6 +379,7 @@ def remove_link(access: OrgAccess, label: str, action_id: int, link_id: int):
 
 @bp.route(PLAN + "/themes", methods=["GET", "POST"])
 @org_page(Capability.EDIT_PLAN)
+@kept()
 def manage_themes(access: OrgAccess, label: str):
     """Add, rename, reorder, retire and restore themes."""
     cycle, plan = _load(access, label)
@@ -375,6 +419,7 @@ def change_theme(access: OrgAccess, label: str, theme_id: int, change: str):
 
 @bp.get(PLAN + "/accountability")
 @org_page(Capability.READ)
+@kept()
 def accountability(access: OrgAccess, label: str):
     """Who is accountable for what: statuses, overdue, due soon, stale, uncovered indicators."""
     cycle, plan = _load(access, label)
@@ -391,6 +436,7 @@ def accountability(access: OrgAccess, label: str):
 
 @bp.route(PLAN + "/sign-off", methods=["GET", "POST"])
 @org_page(Capability.SIGN_OFF)
+@kept()
 def sign_off(access: OrgAccess, label: str):
     """Sign off the plan as it stands (senior sponsors)."""
     cycle, plan = _load(access, label)
@@ -426,6 +472,7 @@ def view_sign_off(access: OrgAccess, label: str, sign_off_id: int):
 
 @bp.get(PLAN + "/export.<any(csv, xlsx):fmt>")
 @org_page(Capability.READ)
+@kept()
 def export_plan(access: OrgAccess, label: str, fmt: str):
     """Download the plan as CSV or Excel, in the columns the import reads."""
     cycle, plan = _load(access, label)
@@ -437,6 +484,7 @@ def export_plan(access: OrgAccess, label: str, fmt: str):
 
 @bp.route(PLAN + "/import", methods=["GET", "POST"])
 @org_page(Capability.EDIT_PLAN)
+@kept()
 def import_plan(access: OrgAccess, label: str):
     """Check a plan spreadsheet (every problem at once) and show what it would change."""
     cycle, plan = _load(access, label)
@@ -495,6 +543,7 @@ def review_import(access: OrgAccess, label: str, draft_id: int):
 
 @bp.route(PLAN + "/reflections/new", methods=["GET", "POST"])
 @org_page(Capability.EDIT_PLAN)
+@kept()
 def new_reflection(access: OrgAccess, label: str):
     """Record a team's 3 A's discussion and turn its action lines into draft actions."""
     cycle, plan = _load(access, label)

@@ -143,7 +143,7 @@ def rename_theme(*, actor: User, access: OrgAccess, plan: ActionPlan, theme_id: 
 
 def move_theme(*, actor: User, access: OrgAccess, plan: ActionPlan, theme_id: int,
                direction: int) -> None:
-    """Move a theme one place up (-1) or down (+1)."""
+    """Move a theme one place up (-1) or down (+1), audited (the plan's pages show the order)."""
     require(access, Capability.EDIT_PLAN)
     ordered = themes(plan=plan)
     index = next((i for i, t in enumerate(ordered) if t.id == theme_id), None)
@@ -154,6 +154,10 @@ def move_theme(*, actor: User, access: OrgAccess, plan: ActionPlan, theme_id: in
         ordered[index], ordered[other] = ordered[other], ordered[index]
         for position, theme in enumerate(ordered):
             theme.position = position
+        record_event(actor=actor, action="theme_moved", entity_type="action_plan",
+                     entity_id=plan.id, organisation=access.organisation,
+                     before={"name": ordered[other].name, "position": index},
+                     after={"name": ordered[other].name, "position": other})
         db.session.flush()
 
 
