@@ -23,6 +23,7 @@ from tests.integration.test_plans import (
 )
 from tracker.domain.plans import INTERVENTIONS
 from tracker.extensions import db
+from tracker.kept_pages import forget_kept_pages
 from tracker.models import AuditEvent, PlanTheme
 
 TODAY = date.today()
@@ -237,3 +238,57 @@ def test_nobody_is_served_another_persons_plan_page(app, client_as):
         assert html.find("a", string=re.compile("Edit action")) is None
         assert html.find("a", href=f"{PLAN}/themes") is None
     assert page(lead.get(url)).find("a", string=re.compile("Edit action")) is not None
+
+
+def _fresh(client, url) -> str:
+    """The page as it is written now, from nothing kept."""
+    forget_kept_pages()
+    return _main(client.get(url))
+
+
+def test_feedback_asked_for_shows_on_the_accountability_view_at_once(app, client_as):
+    lead, advisor = client_as("edi_lead"), client_as("advisor")
+    view = f"{PLAN}/accountability"
+    action = _action(app, title=ACTION)
+    _seen(lead, view)
+    before = page(lead.get(view)).select_one(".app-awaiting-summary").get_text(" ", strip=True)
+    url = f"{PLAN}/actions/{action.id}"
+    assert post_form(advisor, f"{PLAN.removesuffix('/plan')}/comments/action/{action.id}", {
+        "body": "How were the referrals chosen?", "ask_for_response": "y", "next": url},
+        token_from=url).status_code == 302
+    shown = page(lead.get(view))
+    assert shown.select_one(".app-awaiting-summary").get_text(" ", strip=True) != before
+    newest = shown.select(".app-awaiting-table tbody tr")[-1].get_text(" ", strip=True)
+    assert ACTION in newest and "Since today" in newest
+    assert _main(lead.get(view)) == _fresh(lead, view)
+
+
+def test_an_import_and_new_figures_show_at_once(app, client_as):
+    from tests.integration.test_plans import _import
+    from tracker.models import IndicatorDataset, Organisation, ReportingCycle, User
+    from tracker.services import indicators
+
+    lead = client_as("edi_lead")
+    by_indicator = f"{PLAN}/by-indicator"
+    _seen(lead, PLAN, by_indicator)
+    lines = lead.get(f"{PLAN}/export.csv").get_data(as_text=True).splitlines()
+    due = (TODAY + timedelta(days=60)).isoformat()
+    lines.append(f",Leadership,Mentoring circles,,SCW9 adults,psw@northshire.example.org,,,,"
+                 f"{due},not_started,,,,,")
+    assert _import(lead, "\n".join(lines).encode(), "plan.csv").status_code == 302
+    assert "Mentoring circles" in _main(lead.get(PLAN))
+    before = _main(lead.get(by_indicator))
+    with app.app_context():  # the children's figures taken out, through the service
+        cycle = db.session.scalar(db.select(ReportingCycle).where(
+            ReportingCycle.label == "2024-25",
+            ReportingCycle.organisation.has(Organisation.slug == "northshire")))
+        dataset = db.session.scalar(db.select(IndicatorDataset).filter_by(cycle_id=cycle.id))
+        actor = db.session.scalar(db.select(User).filter_by(email="edi.lead@northshire.example.org"))
+        indicators.store_dataset(actor=actor, cycle=cycle, source=dataset.source,
+                                 counts={area: counts for area, counts in dataset.counts.items()
+                                         if area != "children"},
+                                 provenance=dataset.provenance)
+        db.session.commit()
+    after = _main(lead.get(by_indicator))
+    assert after != before
+    assert after == _fresh(lead, by_indicator)

@@ -6,7 +6,16 @@ from collections.abc import Callable, Hashable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from tracker.domain import paths
@@ -80,13 +89,13 @@ def kept(parts: Callable[..., Hashable] | None = None) -> Callable[[View], View]
     results, the members and their names, the library) is audited, so the version moves with
     each (tracker/kept_pages.py). The key holds the person's roles here too (the version covers
     them; they cost nothing to read) and `parts(access, **arguments)`, the person's own state
-    the page shows that is not audited. A POST runs the view as it is.
+    the page shows that is not audited. A POST (or with keeping off) runs the view as it is.
     """
     def decorate(view: View) -> View:
         @wraps(view)
         def keep(access: OrgAccess, **arguments: Any) -> Any:
-            if request.method != "GET":
-                return view(access, **arguments)
+            if request.method != "GET" or not current_app.config.get("KEPT_PAGES_MAX_BYTES", 0):
+                return view(access, **arguments)  # nothing kept: nor the key read
             own = () if parts is None else (parts(access, **arguments),)
             return kept_page(lambda: view(access, **arguments),
                              version=organisation_version(access.organisation.id),
