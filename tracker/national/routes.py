@@ -21,6 +21,7 @@ from tracker.domain.national_sheet import national_xlsx_bytes
 from tracker.domain.plans import ActionStatus
 from tracker.domain.roles import Capability
 from tracker.forms import entered
+from tracker.kept_pages import kept_page
 from tracker.national import bp, documents, presenting
 from tracker.national.charts import FUNNEL_VERSION, funnel_svg
 from tracker.national.forms import (
@@ -39,6 +40,12 @@ from tracker.services import national as national_service
 from tracker.services import organisations as org_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput
+from tracker.services.versions import (
+    everything_version,
+    organisation_version,
+    organisation_version_by_slug,
+    shared_version,
+)
 from tracker.web import apply_errors, chart_response, svg_response, today
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,7 +67,8 @@ def _submission_page(access: OrgAccess, label: str, status: int = 200, **forms):
 @org_page(Capability.READ)
 def submission(access: OrgAccess, label: str):
     """Show whether the cycle is submitted to the programme, and submit or withdraw it."""
-    return _submission_page(access, label)
+    return kept_page(lambda: _submission_page(access, label),
+                     version=organisation_version(access.organisation.id))
 
 
 @bp.post(SUBMISSION + "/submit")
@@ -124,7 +132,7 @@ def _year_page(label: str, status: int = 200, **forms):
 @programme_lead_only
 def programme_year(label: str):
     """Show every council's status in the year, and the year's deadlines."""
-    return _year_page(label)
+    return kept_page(lambda: _year_page(label), version=everything_version())
 
 
 @bp.post("/programme/<label>/deadlines")
@@ -215,7 +223,7 @@ def _report_page(label: str, status: int = 200, **forms):
 @programme_lead_only
 def report(label: str):
     """Show the year's national report, from submitted data only, with its charts."""
-    return _report_page(label)
+    return kept_page(lambda: _report_page(label), version=everything_version())
 
 
 @bp.get(REPORT + "/chart.svg")
@@ -223,10 +231,14 @@ def report(label: str):
 def report_chart(label: str):
     """Draw the year's pooled relative likelihoods for one service area as SVG."""
     area = _area()
-    figures = national_service.report_content(actor=current_user, label=label,
-                                              threshold=_threshold())["report"][area]
-    return chart_response(presenting.chart_svg, figures,
-                          title=presenting.area_title(label, area))
+
+    def draw():
+        figures = national_service.report_content(actor=current_user, label=label,
+                                                  threshold=_threshold())["report"][area]
+        return chart_response(presenting.chart_svg, figures,
+                              title=presenting.area_title(label, area))
+
+    return kept_page(draw, version=everything_version())
 
 
 @bp.get(REPORT + ".<fmt>")
@@ -245,13 +257,17 @@ def report_file(label: str, fmt: str):
         return documents.report_pdf(content, {"content": content, "area_rows": context,
                                               **_report_context(content, ALL)})
 
-    body = national_service.report_file(
-        actor=current_user, label=label, threshold=_threshold(), kind=fmt,
-        version=documents.XLSX_VERSION if fmt == "xlsx" else documents.PDF_VERSION,
-        make=workbook if fmt == "xlsx" else pdf)
-    mimetype = XLSX_MIMETYPE if fmt == "xlsx" else "application/pdf"
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="sc-wres-national-report-{label}.{fmt}"'})
+    def download() -> Response:
+        body = national_service.report_file(
+            actor=current_user, label=label, threshold=_threshold(), kind=fmt,
+            version=documents.XLSX_VERSION if fmt == "xlsx" else documents.PDF_VERSION,
+            make=workbook if fmt == "xlsx" else pdf)
+        mimetype = XLSX_MIMETYPE if fmt == "xlsx" else "application/pdf"
+        return Response(body, mimetype=mimetype, headers={
+            "Content-Disposition":
+                f'attachment; filename="sc-wres-national-report-{label}.{fmt}"'})
+
+    return kept_page(download, version=everything_version())
 
 
 @bp.post(REPORT + "/publish")
@@ -287,22 +303,32 @@ def withdraw_report(label: str):
 @bp.get("/public/national/<label>")
 @public
 def public_report(label: str):
-    """Show a published national report to anyone, no sign-in needed (404 if not published)."""
-    content = national_service.live_report(label=label)
+    """Show a published national report to anyone, no sign-in needed (404 if not published).
+
+    Kept under the version of what organisations share: publishing and withdrawing are."""
     area = _area()
-    return render_template("national/public_report.html", label=label,
-                           chart_src=url_for(".public_chart", label=label, area=area),
-                           **_report_context(content, area))
+
+    def render():
+        content = national_service.live_report(label=label)
+        return render_template("national/public_report.html", label=label,
+                               chart_src=url_for(".public_chart", label=label, area=area),
+                               **_report_context(content, area))
+
+    return kept_page(render, version=shared_version())
 
 
 @bp.get("/public/national/<label>/chart.svg")
 @public
 def public_chart(label: str):
     """Draw a published national report's pooled relative likelihoods as SVG."""
-    content = national_service.live_report(label=label)
     area = _area()
-    return chart_response(presenting.chart_svg, content["report"][area],
-                          title=presenting.area_title(label, area))
+
+    def draw():
+        content = national_service.live_report(label=label)
+        return chart_response(presenting.chart_svg, content["report"][area],
+                              title=presenting.area_title(label, area))
+
+    return kept_page(draw, version=shared_version())
 
 
 # -- a council's position -------------------------------------------------------------------------
@@ -312,18 +338,23 @@ def public_chart(label: str):
 @org_page(Capability.READ)
 def funnel_chart(access: OrgAccess, label: str, indicator: str):
     """Draw the funnel plot of one series: the council's own point marked, no other named."""
-    cycle = org_service.get_cycle(access=access, label=label)
     area = _area()
     meta = INDICATORS_BY_ID.get(indicator)
     title = f"{indicator} {meta.short_name}: councils' RL by size, {label}" if meta else ""
     size_words = f"Size: {meta.denominator_label} (log scale)" if meta else ""
-    svg = national_service.council_funnel_svg(
-        access=access, cycle=cycle, area=area, sid=indicator,
-        drawing=(FUNNEL_VERSION, title, size_words),
-        draw=lambda shape: funnel_svg(shape, title=title, size_words=size_words))
-    if svg is None:
-        abort(404)
-    return svg_response(svg)
+
+    def draw() -> Response:
+        cycle = org_service.get_cycle(access=access, label=label)
+        svg = national_service.council_funnel_svg(
+            access=access, cycle=cycle, area=area, sid=indicator,
+            drawing=(FUNNEL_VERSION, title, size_words),
+            draw=lambda shape: funnel_svg(shape, title=title, size_words=size_words))
+        if svg is None:
+            abort(404)
+        return svg_response(svg)
+
+    # every submitting council's figures: kept under the version of all of them
+    return kept_page(draw, version=everything_version())
 
 
 # -- the data return ------------------------------------------------------------------------------
@@ -356,10 +387,10 @@ def programme_return(label: str, fmt: str):
     per version of the submissions, and kept)."""
     if fmt not in RETURN_TYPES:
         abort(404)
-    body = national_service.programme_return_file(
+    return kept_page(lambda: _download(national_service.programme_return_file(
         actor=current_user, label=label, kind=fmt, version=documents.RETURN_VERSION,
-        make=lambda returns: return_bytes(return_frame(returns), fmt))
-    return _download(body, fmt, f"sc-wres-{label}-data-return")
+        make=lambda returns: return_bytes(return_frame(returns), fmt)),
+        fmt, f"sc-wres-{label}-data-return"), version=everything_version())
 
 
 # -- API tokens -----------------------------------------------------------------------------------
@@ -431,6 +462,7 @@ def across_councils():
 @programme_lead_only
 def council_plan(label: str, slug: str):
     """Read a submitted council's plan (no comments, no drafts): the programme lead reads only."""
-    return render_template("national/council_plan.html",
-                           plan=national_service.council_plan(actor=current_user, label=label,
-                                                              slug=slug))
+    return kept_page(lambda: render_template(
+        "national/council_plan.html", plan=national_service.council_plan(
+            actor=current_user, label=label, slug=slug)),
+        version=organisation_version_by_slug(slug))

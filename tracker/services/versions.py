@@ -15,10 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import func, literal, select, union
+from sqlalchemy import func, literal, select, union, union_all
 
 from tracker.extensions import db
-from tracker.models import AdvisoryGroupMember, AdvisoryGroupShare, DataVersion, Membership
+from tracker.models import (
+    AdvisoryGroupMember,
+    AdvisoryGroupShare,
+    DataVersion,
+    Membership,
+    Organisation,
+)
 from tracker.services.audit import SHARED
 
 
@@ -61,3 +67,22 @@ def everything_version() -> int:
     """The version of every organisation's data and of what they share: the sum of their
     versions, which any audited change anywhere moves on (for pages showing all of them)."""
     return db.session.scalar(select(func.coalesce(func.sum(DataVersion.version), 0))) or 0
+
+
+def organisation_version_by_slug(slug: str) -> tuple[tuple[int, int], ...]:
+    """The organisation with this slug (its id, with its version) and the version of what
+    organisations share, in one statement; only the shared version if no organisation has
+    that slug (a page about an organisation found by its address, not by the person's access)."""
+    named = (select(Organisation.id, func.coalesce(DataVersion.version, 0))
+             .outerjoin(DataVersion, DataVersion.organisation_id == Organisation.id)
+             .where(Organisation.slug == slug))
+    shared = select(literal(SHARED), func.coalesce(
+        select(DataVersion.version).where(DataVersion.organisation_id == SHARED)
+        .scalar_subquery(), 0))
+    return tuple(sorted((found, version) for found, version in
+                        db.session.execute(union_all(named, shared))))
+
+
+def shared_version() -> tuple[int, ...]:
+    """The version of what organisations share alone (the programme's published reports)."""
+    return organisations_version(())
