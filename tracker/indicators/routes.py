@@ -47,6 +47,7 @@ from tracker.indicators.presenting import (
     download_template,
     figures_view,
 )
+from tracker.kept_pages import kept_page
 from tracker.security import org_page, signed_in
 from tracker.services import extract_mappings as mapping_service
 from tracker.services import indicators as indicator_service
@@ -57,6 +58,7 @@ from tracker.services import upload_checks as check_service
 from tracker.services import uploads as upload_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput
+from tracker.services.versions import organisation_version
 from tracker.web import chart_response
 
 CYCLE = paths.INDICATORS
@@ -77,7 +79,18 @@ def _orientation() -> str:
 @bp.get(CYCLE)
 @org_page(Capability.READ)
 def results(access: OrgAccess, label: str):
-    """Show the cycle's indicators for one service area, with a chart and the figures."""
+    """Show the cycle's indicators for one service area, with a chart and the figures.
+
+    Kept per data version (the figures, comment counts, submission and national reports are
+    all audited changes). A discussed indicator's thread is not kept: it shows whether you
+    follow the result, and which result that is depends on the areas the figures have."""
+    if request.args.get("discuss") in INDICATORS_BY_ID:
+        return _results_page(access, label)
+    return kept_page(lambda: _results_page(access, label),
+                     version=organisation_version(access.organisation.id))
+
+
+def _results_page(access: OrgAccess, label: str):
     cycle = org_service.get_cycle(access=access, label=label)
     dataset = indicator_service.get_dataset(access=access, cycle=cycle)
     if dataset is None:
@@ -103,7 +116,13 @@ def results(access: OrgAccess, label: str):
 @bp.get(CYCLE + "/chart.svg")
 @org_page(Capability.READ)
 def chart(access: OrgAccess, label: str):
-    """Draw the cycle's relative likelihoods for one service area as SVG."""
+    """Draw the cycle's relative likelihoods for one service area as SVG (kept per data
+    version, as the results page)."""
+    return kept_page(lambda: _chart(access, label),
+                     version=organisation_version(access.organisation.id))
+
+
+def _chart(access: OrgAccess, label: str):
     cycle = org_service.get_cycle(access=access, label=label)
     dataset = indicator_service.get_dataset(access=access, cycle=cycle)
     if dataset is None:
@@ -135,7 +154,15 @@ def _svg(figures, area: str, cycle_label: str, orientation: str = GM_WHITE) -> R
 @bp.route(CYCLE + "/upload", methods=["GET", "POST"])
 @org_page(Capability.MANAGE_DATA)
 def upload(access: OrgAccess, label: str):
-    """Upload the year's extracts (or a counts template) and check them before saving."""
+    """Upload the year's extracts (or a counts template) and check them before saving (the
+    form is kept per data version: whether a mapping is saved is an audited change)."""
+    if request.method == "GET":
+        return kept_page(lambda: _upload(access, label),
+                         version=organisation_version(access.organisation.id))
+    return _upload(access, label)
+
+
+def _upload(access: OrgAccess, label: str):
     cycle = org_service.get_cycle(access=access, label=label)
     form, template_form = ExtractsForm(prefix="extracts"), CountsTemplateForm(prefix="counts")
     problems = []
@@ -293,7 +320,15 @@ def mapping(access: OrgAccess, label: str):
 @bp.route("/org/<slug>/extract-mapping", methods=["GET", "POST"])
 @org_page(Capability.MANAGE_DATA)
 def organisation_mapping(access: OrgAccess):
-    """The organisation's saved mapping: read it, download it, or upload a mapping file."""
+    """The organisation's saved mapping: read it, download it, or upload a mapping file (kept
+    per data version: every change to the mapping is audited)."""
+    if request.method == "GET":
+        return kept_page(lambda: _organisation_mapping(access),
+                         version=organisation_version(access.organisation.id))
+    return _organisation_mapping(access)
+
+
+def _organisation_mapping(access: OrgAccess):
     form = MappingFileForm()
     problems = []
     if form.validate_on_submit():
@@ -327,7 +362,15 @@ def organisation_mapping_file(access: OrgAccess):
 @bp.route(CYCLE + "/counts", methods=["GET", "POST"])
 @org_page(Capability.MANAGE_DATA)
 def counts(access: OrgAccess, label: str):
-    """Type the counts into a form, for those who only have totals."""
+    """Type the counts into a form, for those who only have totals (the empty form is kept per
+    data version: it shows only the cycle)."""
+    if request.method == "GET":
+        return kept_page(lambda: _counts(access, label),
+                         version=organisation_version(access.organisation.id))
+    return _counts(access, label)
+
+
+def _counts(access: OrgAccess, label: str):
     cycle = org_service.get_cycle(access=access, label=label)
     by_area = request.args.get("by") == "area"
     form = CountsByAreaForm() if by_area else CountsForm()

@@ -40,7 +40,7 @@ from tracker.services import threads as thread_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput, Locked
 from tracker.services.follows import is_following
-from tracker.services.versions import organisation_version
+from tracker.services.versions import organisation_version, organisations_version
 from tracker.web import apply_errors, chart_response, today
 
 TRENDS = "/org/<slug>/trends"
@@ -61,7 +61,13 @@ def _indicator(indicator: str) -> str:
 @bp.get(TRENDS)
 @org_page(Capability.READ)
 def trends(access: OrgAccess):
-    """Show every indicator across the cycles, with how each moved."""
+    """Show every indicator across the cycles, with how each moved (kept per data version:
+    its cycles, figures, national figures and targets are all audited changes)."""
+    return kept_page(lambda: _trends_page(access), version=organisation_version(
+        access.organisation.id))
+
+
+def _trends_page(access: OrgAccess):
     area = _area()
     cycles = review_service.cycles_with_results(access=access)  # read once, for both
     overview = review_service.trend_overview(access=access, area=area, cycles=cycles)
@@ -77,8 +83,15 @@ def trends(access: OrgAccess):
 @bp.get(TRENDS + "/<indicator>")
 @org_page(Capability.READ)
 def trend(access: OrgAccess, indicator: str):
-    """Show one indicator's trend: chart, figures, national comparison and linked actions."""
-    indicator, area = _indicator(indicator), _area()
+    """Show one indicator's trend: chart, figures, national comparison and linked actions
+    (kept per data version: the actions' starts and completions are audited too)."""
+    indicator = _indicator(indicator)
+    return kept_page(lambda: _trend_page(access, indicator), version=organisation_version(
+        access.organisation.id))
+
+
+def _trend_page(access: OrgAccess, indicator: str):
+    area = _area()
     rows = review_service.indicator_trend(access=access, indicator=indicator, area=area)
     markers = review_service.action_markers(access=access, indicator=indicator, area=area)
     targets = commitment_service.trend_targets(access=access, area=area, indicator=indicator)
@@ -95,8 +108,15 @@ def trend(access: OrgAccess, indicator: str):
 @bp.get(TRENDS + "/<indicator>/chart.svg")
 @org_page(Capability.READ)
 def trend_svg(access: OrgAccess, indicator: str):
-    """Draw one indicator's trend as SVG."""
-    indicator, area = _indicator(indicator), _area()
+    """Draw one indicator's trend as SVG (kept per data version, as the trend page; a browser
+    holding the kept image's ETag is answered 304)."""
+    indicator = _indicator(indicator)
+    return kept_page(lambda: _trend_svg(access, indicator), version=organisation_version(
+        access.organisation.id))
+
+
+def _trend_svg(access: OrgAccess, indicator: str):
+    area = _area()
     rows = review_service.indicator_trend(access=access, indicator=indicator, area=area)
     markers = review_service.marker_dates(access=access, indicator=indicator, area=area)
     targets = commitment_service.trend_targets(access=access, area=area, indicator=indicator)
@@ -160,7 +180,15 @@ def review(access: OrgAccess, label: str):
 @bp.route(REVIEW + "/narrative/<indicator>/<area>", methods=["GET", "POST"])
 @org_page(Capability.EDIT_PLAN)
 def narrative(access: OrgAccess, label: str, indicator: str, area: str):
-    """Write what we did, what changed and what we will do next for one indicator."""
+    """Write what we did, what changed and what we will do next for one indicator (the form
+    is kept per data version: narratives and sign-off are audited)."""
+    if request.method == "GET":
+        return kept_page(lambda: _narrative(access, label, indicator, area),
+                         version=organisation_version(access.organisation.id))
+    return _narrative(access, label, indicator, area)
+
+
+def _narrative(access: OrgAccess, label: str, indicator: str, area: str):
     cycle, review_ = _review(access, label)
     indicator = _indicator(indicator)
     if area not in SERVICE_AREAS:
@@ -238,7 +266,17 @@ def amend(access: OrgAccess, label: str):
 @bp.route("/org/<slug>/cycles/<label>/next-cycle", methods=["GET", "POST"])
 @org_page(Capability.MANAGE_CYCLES)
 def next_cycle(access: OrgAccess, label: str):
-    """Start the next cycle, carrying over open actions (each can be left with a reason)."""
+    """Start the next cycle, carrying over open actions (each can be left with a reason).
+
+    The form is kept per data version (the open actions, their owners and due dates change
+    only by audited changes) and day (which due dates have passed)."""
+    if request.method == "GET":
+        return kept_page(lambda: _next_cycle(access, label),
+                         version=organisation_version(access.organisation.id))
+    return _next_cycle(access, label)
+
+
+def _next_cycle(access: OrgAccess, label: str):
     cycle = org_service.get_cycle(access=access, label=label)
     candidates = review_service.carry_candidates(access=access, cycle=cycle)
     form = NextCycleForm(data=_next_defaults(cycle) if request.method == "GET" else None)
@@ -314,7 +352,14 @@ def _next_defaults(cycle) -> dict:
 @bp.route("/admin/national-figures", methods=["GET", "POST"])
 @admin_only
 def national_figures():
-    """List and enter the national reference figures."""
+    """List and enter the national reference figures (the list kept per version of what
+    organisations share: saving a figure is audited under none)."""
+    if request.method == "GET":
+        return kept_page(_national_figures, version=organisations_version(()))
+    return _national_figures()
+
+
+def _national_figures():
     form = NationalFigureForm()
     if form.validate_on_submit():
         try:
