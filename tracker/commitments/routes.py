@@ -11,10 +11,12 @@ from tracker.domain.commitments import label_after
 from tracker.domain.definitions import SERVICE_AREA_LABELS, SERVICE_AREA_WORDS
 from tracker.domain.roles import Capability
 from tracker.forms import entered
+from tracker.kept_pages import kept_page
 from tracker.security import org_page
 from tracker.services import commitments as commitment_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput
+from tracker.services.versions import organisation_version
 from tracker.web import apply_errors
 
 COMMITMENT = "/<int:commitment_id>"
@@ -35,6 +37,12 @@ def _form_page(template: str, access: OrgAccess, form, **context):
 @org_page(Capability.READ)
 def index(access: OrgAccess):
     """Show the commitments, their goals and targets, and whether each target is on course."""
+    # commitments, goals, targets and the figures they are judged on: all audited changes
+    return kept_page(lambda: _index_page(access),
+                     version=organisation_version(access.organisation.id))
+
+
+def _index_page(access: OrgAccess):
     commitments = commitment_service.list_commitments(access=access)
     judged = commitment_service.judge_targets(
         access=access, targets=commitment_service.all_targets(commitments))

@@ -15,11 +15,12 @@ from tracker.conversation.forms import (
     preferences_form,
 )
 from tracker.domain import paths
-from tracker.domain.comments import OUTCOME_HINTS
+from tracker.domain.comments import OUTCOME_HINTS, parse_subject
 from tracker.domain.notifications import NotificationKind
 from tracker.domain.pages import page_number
 from tracker.domain.roles import Capability
 from tracker.forms import entered
+from tracker.kept_pages import kept_page
 from tracker.security import org_page, signed_in
 from tracker.services import comments as comment_service
 from tracker.services import feedback as feedback_service
@@ -31,6 +32,7 @@ from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput
 from tracker.services.mentions import MentionReport
 from tracker.services.subjects import Subject
+from tracker.services.versions import organisation_version
 from tracker.web import apply_errors
 
 THREAD = paths.THREAD
@@ -44,6 +46,13 @@ def _back(access: OrgAccess, next_path: str | None, subject: Subject, comment_id
     if not path.startswith(prefix) or "//" in path or "\\" in path:
         path = subject.path
     return redirect(f"{path}#comment-{comment_id}")
+
+
+def _kept(access: OrgAccess, render):
+    """Serve a page of the organisation's conversation kept per version of its data: comments,
+    replies, edits, deletions and responses are audited under it, and so is everything else
+    these pages show (the action's title, who may read, the plan's actions, people's names)."""
+    return kept_page(render, version=organisation_version(access.organisation.id))
 
 
 def _gone(access: OrgAccess, comment):
@@ -83,9 +92,22 @@ def _thread_page(access: OrgAccess, subject: Subject, form: CommentForm | None, 
 @org_page(Capability.READ)
 def thread(access: OrgAccess, label: str, subject_type: str, subject_key: str):
     """Show a subject's comments on a page of their own."""
-    subject = subject_service.resolve_subject(access=access, subject_type=subject_type,
-                                              subject_key=subject_key, cycle_label=label)
-    return _thread_page(access, subject, None, 200)
+    def render():
+        subject = subject_service.resolve_subject(access=access, subject_type=subject_type,
+                                                  subject_key=subject_key, cycle_label=label)
+        return _thread_page(access, subject, None, 200)
+    # whether the person follows the subject is theirs and not audited: part of the key
+    return kept_page(render, version=organisation_version(access.organisation.id),
+                     parts=_following(access, subject_type, subject_key))
+
+
+def _following(access: OrgAccess, subject_type: str, subject_key: str) -> bool:
+    try:
+        kind, key = parse_subject(subject_type, subject_key)
+    except ValueError:
+        return False  # the page is not found
+    return follow_service.is_following(user=current_user, access=access, subject_type=kind,
+                                       subject_key=key)
 
 
 @bp.post(THREAD)
@@ -140,6 +162,9 @@ def _comment_page(template: str, access: OrgAccess, comment_id: int, form, statu
 @org_page(Capability.COMMENT)
 def reply(access: OrgAccess, comment_id: int):
     """Reply to a comment; the reply is read by whoever reads the comment."""
+    if request.method == "GET":
+        return _kept(access, lambda: _comment_page("conversation/reply.html", access, comment_id,
+                                                   ReplyForm()))
     form = ReplyForm()
     if form.validate_on_submit():
         try:
@@ -159,10 +184,13 @@ def reply(access: OrgAccess, comment_id: int):
 @org_page(Capability.COMMENT)
 def edit(access: OrgAccess, comment_id: int):
     """Change your comment; its earlier versions are kept and readable."""
+    if request.method == "GET":
+        return _kept(access, lambda: _your_comment_page("conversation/edit.html", access,
+                                                        comment_id, EditForm))
     comment, instead = _your_comment(access, comment_id)
     if instead is not None:
         return instead
-    form = EditForm(data={"body": comment.body} if request.method == "GET" else None)
+    form = EditForm()
     if form.validate_on_submit():
         try:
             comment, report = comment_service.edit_comment(
@@ -181,6 +209,9 @@ def edit(access: OrgAccess, comment_id: int):
 @org_page(Capability.COMMENT)
 def delete(access: OrgAccess, comment_id: int):
     """Delete your comment, after confirming; a tombstone stays in the thread."""
+    if request.method == "GET":
+        return _kept(access, lambda: _your_comment_page("conversation/delete.html", access,
+                                                        comment_id, ConfirmForm))
     comment, instead = _your_comment(access, comment_id)
     if instead is not None:
         return instead
@@ -198,11 +229,23 @@ def delete(access: OrgAccess, comment_id: int):
     return _comment_page("conversation/delete.html", access, comment_id, form)
 
 
+def _your_comment_page(template: str, access: OrgAccess, comment_id: int, form_class):
+    """The form to change or delete your comment (its words in the form to change it), or the
+    thread once it is deleted."""
+    comment, instead = _your_comment(access, comment_id)
+    if instead is not None:
+        return instead
+    form = form_class(data={"body": comment.body}) if form_class is EditForm else form_class()
+    return _comment_page(template, access, comment_id, form, loaded=(
+        comment, subject_service.comment_subject(access=access, comment=comment)))
+
+
 @bp.get(COMMENT + "/history")
 @org_page(Capability.READ)
 def history(access: OrgAccess, comment_id: int):
     """Show every version of an edited comment."""
-    return _comment_page("conversation/history.html", access, comment_id, None)
+    return _kept(access, lambda: _comment_page("conversation/history.html", access, comment_id,
+                                               None))
 
 
 @bp.post(COMMENT + "/ask-for-response")
@@ -226,11 +269,11 @@ def ask_for_response(access: OrgAccess, comment_id: int):
 @org_page(Capability.EDIT_PLAN)
 def respond(access: OrgAccess, comment_id: int):
     """Say what was done about an advisor's feedback and why, perhaps linking an action."""
+    if request.method == "GET":
+        return _kept(access, lambda: _respond_page(access, comment_id))
     comment = thread_service.get_comment(access=access, comment_id=comment_id)
     subject = subject_service.comment_subject(access=access, comment=comment)
-    form = ResponseForm()
-    form.action_id.choices = [(0, "No action")] + feedback_service.linkable_actions(
-        access=access, cycle=subject.cycle)
+    form = _response_form(access, subject)
     if form.validate_on_submit():
         try:
             feedback_service.respond(actor=current_user, access=access, comment_id=comment_id,
@@ -241,8 +284,24 @@ def respond(access: OrgAccess, comment_id: int):
         else:
             flash("Your response has been sent", "success")
             return _back(access, None, subject, comment.id)
-    return _comment_page("conversation/respond.html", access, comment_id, form,
-                         400 if form.errors else 200, loaded=(comment, subject),
+    return _respond_page(access, comment_id, form, loaded=(comment, subject))
+
+
+def _response_form(access: OrgAccess, subject: Subject) -> ResponseForm:
+    form = ResponseForm()
+    form.action_id.choices = [(0, "No action")] + feedback_service.linkable_actions(
+        access=access, cycle=subject.cycle)
+    return form
+
+
+def _respond_page(access: OrgAccess, comment_id: int, form: ResponseForm | None = None, *,
+                  loaded: tuple | None = None):
+    if loaded is None:
+        comment = thread_service.get_comment(access=access, comment_id=comment_id)
+        loaded = (comment, subject_service.comment_subject(access=access, comment=comment))
+    return _comment_page("conversation/respond.html", access, comment_id,
+                         form or _response_form(access, loaded[1]),
+                         400 if form is not None and form.errors else 200, loaded=loaded,
                          outcome_hints=OUTCOME_HINTS)
 
 

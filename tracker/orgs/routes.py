@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.domain.roles import Capability, Role
 from tracker.forms import entered
+from tracker.kept_pages import kept_page
 from tracker.orgs import bp
 from tracker.orgs.forms import ROLE_HINTS, ConfirmForm, CycleForm, MembershipForm
 from tracker.security import org_page
@@ -17,6 +18,7 @@ from tracker.services import sharing as sharing_service
 from tracker.services import users as user_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput
+from tracker.services.versions import organisation_version
 from tracker.web import apply_errors
 
 
@@ -24,14 +26,20 @@ from tracker.web import apply_errors
 @org_page(Capability.READ)
 def overview(access: OrgAccess):
     """Show the organisation: its cycles and what the user may do."""
-    cycles = org_service.list_cycles(access=access)
-    return render_template("orgs/overview.html", access=access, cycles=cycles)
+    # its details, cycles and the person's roles change only with audited changes
+    return kept_page(lambda: render_template("orgs/overview.html", access=access,
+                                             cycles=org_service.list_cycles(access=access)),
+                     version=organisation_version(access.organisation.id))
 
 
 @bp.route("/cycles/new", methods=["GET", "POST"])
 @org_page(Capability.MANAGE_CYCLES)
 def new_cycle(access: OrgAccess):
     """Add a reporting cycle."""
+    if request.method == "GET":  # the empty form: it shows nothing that changes
+        return kept_page(lambda: render_template("orgs/new_cycle.html", access=access,
+                                                 form=CycleForm()),
+                         version=organisation_version(access.organisation.id))
     form = CycleForm()
     if form.validate_on_submit():
         try:
@@ -53,6 +61,13 @@ def new_cycle(access: OrgAccess):
 @org_page(Capability.MANAGE_MEMBERS)
 def members(access: OrgAccess):
     """List the organisation's people and invitations, and invite someone to a role."""
+    invitations = invitation_service.pending(access=access, now=auth_service.now_utc())
+    if request.method == "GET":
+        # People and roles change with audited changes; the invitations waiting also when
+        # one expires or is accepted: which they are is part of the key.
+        return kept_page(lambda: _members_page(access, MembershipForm(), invitations),
+                         version=organisation_version(access.organisation.id),
+                         parts=tuple(invitation.id for invitation in invitations))
     form = MembershipForm()
     if form.validate_on_submit():
         try:
@@ -67,11 +82,14 @@ def members(access: OrgAccess):
                   f"to {invitation.email}. They are listed under People once they accept it.",
                   "success")
             return redirect(url_for("orgs.members", slug=access.organisation.slug))
+    return _members_page(access, form, invitations)
+
+
+def _members_page(access: OrgAccess, form: MembershipForm, invitations: list):
     return render_template("orgs/members.html", access=access, form=form,
                            memberships=user_service.organisation_members(access=access),
-                           invitations=invitation_service.pending(access=access, now=auth_service.now_utc()),
-                           role_hints=ROLE_HINTS, remove_form=ConfirmForm()), \
-        400 if form.errors else 200
+                           invitations=invitations, role_hints=ROLE_HINTS,
+                           remove_form=ConfirmForm()), 400 if form.errors else 200
 
 
 @bp.post("/people/invitations/<int:invitation_id>/withdraw")
@@ -108,8 +126,11 @@ def remove_member(access: OrgAccess, membership_id: int):
 @org_page(Capability.MANAGE_MEMBERS)
 def sharing(access: OrgAccess):
     """Show the advisory groups and which of them the organisation shares its plan with."""
-    return render_template("orgs/sharing.html", access=access, confirm_form=ConfirmForm(),
-                           choices=sharing_service.sharing_choices(access=access))
+    # the groups and their members are shared and audited; the sharing, under the organisation
+    return kept_page(lambda: render_template(
+        "orgs/sharing.html", access=access, confirm_form=ConfirmForm(),
+        choices=sharing_service.sharing_choices(access=access)),
+        version=organisation_version(access.organisation.id))
 
 
 @bp.post("/sharing/<int:group_id>/<any(share, stop):change>")

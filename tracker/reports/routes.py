@@ -11,6 +11,7 @@ from tracker.domain.documents import FORMAT_WORDS, DocumentKind
 from tracker.domain.documents import parse as parse_document
 from tracker.domain.formatting import uk_date
 from tracker.domain.roles import Capability
+from tracker.kept_pages import kept_page
 from tracker.reports import bp, documents
 from tracker.reports.forms import ApproveForm, PrepareForm, WithdrawForm
 from tracker.security import org_page, public
@@ -20,6 +21,7 @@ from tracker.services import publication as publication_service
 from tracker.services import reports as report_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput, NotFound
+from tracker.services.versions import organisation_version
 from tracker.web import apply_errors, today
 
 CYCLE = "/org/<slug>/cycles/<label>"
@@ -39,6 +41,13 @@ def _orientation() -> str:
 
 
 def _results(access: OrgAccess, label: str | None, fmt: str) -> Response:
+    """The figures file, kept per version of the organisation's data: it shows its cycles'
+    labels and saved figures (each save audited) and its name (audited when renamed)."""
+    return kept_page(lambda: _results_file(access, label, fmt),
+                     version=organisation_version(access.organisation.id))
+
+
+def _results_file(access: OrgAccess, label: str | None, fmt: str) -> Response:
     if fmt not in report_service.FORMATS:
         abort(404)
     cycle = org_service.get_cycle(access=access, label=label) if label else None
@@ -71,6 +80,14 @@ def all_results(access: OrgAccess, fmt: str):
 @org_page(Capability.READ)
 def reports(access: OrgAccess, label: str):
     """List what can be produced for the cycle: the board pack, the report, the figures."""
+    # the figures, the review and the organisation's latest change are audited; the documents'
+    # progress is the jobs': part of the key
+    return kept_page(lambda: _reports_page(access, label),
+                     version=organisation_version(access.organisation.id),
+                     parts=document_service.progress(access=access, label=label))
+
+
+def _reports_page(access: OrgAccess, label: str):
     cycle = org_service.get_cycle(access=access, label=label)
     status = report_service.reports_status(access=access, cycle=cycle)
     return render_template("reports/index.html", access=access, cycle=cycle,
@@ -167,9 +184,13 @@ def _publication_page(access: OrgAccess, cycle, current, status: int = 200, **fo
 @org_page(Capability.READ)
 def publication(access: OrgAccess, label: str):
     """Show the cycle's public page: what is prepared, approved or live, and what to do next."""
-    cycle = org_service.get_cycle(access=access, label=label)
-    current = publication_service.get_publication(access=access, cycle=cycle)
-    return _publication_page(access, cycle, current)
+    def render():
+        cycle = org_service.get_cycle(access=access, label=label)
+        return _publication_page(access, cycle, publication_service.get_publication(
+            access=access, cycle=cycle))
+    # What it shows (the page prepared, approved or withdrawn; the plan's actions to keep
+    # private) changes only with audited changes of the organisation; "live" with the day.
+    return kept_page(render, version=organisation_version(access.organisation.id))
 
 
 @bp.post(PUBLICATION + "/prepare")
