@@ -32,7 +32,7 @@ def _main(response) -> str:
 
 def _without_token(response) -> str:
     """The page's HTML with the CSRF token's value taken out (each is signed with its time)."""
-    return re.sub(r'(name="csrf_token"[^>]*value=")[^"]*', r"\1",
+    return re.sub(r'(csrf_token"[^>]*value=")[^"]*', r"\1",
                   response.get_data(as_text=True))
 
 

@@ -19,6 +19,7 @@ from tracker.admin.forms import (
 from tracker.domain.pages import page_number
 from tracker.domain.roles import Role
 from tracker.forms import entered
+from tracker.kept_pages import kept_page
 from tracker.security import admin_only
 from tracker.services import audit as audit_service
 from tracker.services import auth as auth_service
@@ -28,6 +29,7 @@ from tracker.services import library as library_service
 from tracker.services import organisations as org_service
 from tracker.services import users as user_service
 from tracker.services.errors import InvalidInput
+from tracker.services.versions import everything_version
 from tracker.web import apply_errors
 
 LATEST_PER_PAGE = 20  # the menu comes first; the audit trail shows 50 a page
@@ -41,18 +43,23 @@ def _status(form) -> int:
 @admin_only
 def index():
     """Show the administration menu and the latest audit events, a page at a time."""
-    pagination = audit_service.events_page(page=page_number(request.args.get("page")),
-                                           per_page=LATEST_PER_PAGE)
-    return render_template("admin/index.html", pagination=pagination,
-                           events=history_service.describe_events(pagination.items))
+    return kept_page(lambda: _events_page("admin/index.html", per_page=LATEST_PER_PAGE),
+                     version=everything_version())
 
 
 @bp.get("/audit")
 @admin_only
 def audit():
     """Show the audit trail, newest first, a page at a time."""
-    pagination = audit_service.events_page(page=page_number(request.args.get("page")))
-    return render_template("admin/audit.html", pagination=pagination,
+    return kept_page(lambda: _events_page("admin/audit.html"), version=everything_version())
+
+
+def _events_page(template: str, **per_page: int) -> str:
+    # Every audit event moves a data version (services/audit.py): kept under the sum of them,
+    # the trail is written again when, and only when, an event is added.
+    pagination = audit_service.events_page(page=page_number(request.args.get("page")),
+                                           **per_page)
+    return render_template(template, pagination=pagination,
                            events=history_service.describe_events(pagination.items))
 
 
@@ -63,8 +70,9 @@ def audit():
 @admin_only
 def organisations():
     """List organisations."""
-    return render_template("admin/organisations.html",
-                           organisations=org_service.list_organisations())
+    return kept_page(lambda: render_template("admin/organisations.html",
+                                             organisations=org_service.list_organisations()),
+                     version=everything_version())
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
@@ -178,11 +186,21 @@ def remove_membership(organisation_id: int, membership_id: int):
 @bp.get("/users")
 @admin_only
 def users():
-    """List accounts, by name, a page at a time."""
+    """List accounts, by name, a page at a time.
+
+    Kept under the version of everything (names, memberships in every organisation, locks
+    set); a lock ends with time, not with a change, so the soonest end of one in force is a
+    part: when it has passed, the list is written again."""
     query = request.args.get("q", "")
-    pagination = user_service.users_page(page=page_number(request.args.get("page")), query=query)
-    return render_template("admin/users.html", users=pagination.items, pagination=pagination,
-                           query=query)
+
+    def render() -> str:
+        pagination = user_service.users_page(page=page_number(request.args.get("page")),
+                                             query=query)
+        return render_template("admin/users.html", users=pagination.items,
+                               pagination=pagination, query=query)
+
+    return kept_page(render, version=everything_version(),
+                     parts=user_service.next_unlock(now=auth_service.now_utc()))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -243,7 +261,9 @@ def _show_password_link(user):
 @admin_only
 def groups():
     """List advisory groups with their members and the organisations sharing with them."""
-    return render_template("admin/groups.html", groups=group_service.list_groups())
+    return kept_page(lambda: render_template("admin/groups.html",
+                                             groups=group_service.list_groups()),
+                     version=everything_version())
 
 
 @bp.route("/groups/new", methods=["GET", "POST"])
@@ -276,7 +296,14 @@ def _group_forms(group):
 @bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
 @admin_only
 def edit_group(group_id: int):
-    """Edit an advisory group, its members and the organisations sharing with it."""
+    """Edit an advisory group, its members and the organisations sharing with it.
+
+    Its page is kept under the version of everything (the group's members and the people
+    found are people's names, the organisations to choose from every organisation's)."""
+    return kept_page(lambda: _group_page(group_id), version=everything_version())
+
+
+def _group_page(group_id: int):
     group = group_service.get_group(group_id=group_id)
     form = GroupForm(obj=group)
     if form.validate_on_submit():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import exists, func, or_, select
 
@@ -29,6 +30,15 @@ def users_page(*, page: int, query: str = "", per_page: int = PER_PAGE):
         statement.options(db.selectinload(User.memberships).joinedload(
             Membership.organisation)).order_by(func.lower(User.name), User.id),
         page=page, per_page=per_page, error_out=False)
+
+
+def next_unlock(*, now: datetime) -> datetime | None:
+    """Return when the soonest lock on an account still in force ends (None: none is).
+
+    What the accounts list shows of locks changes when a lock is set (audited) and when one
+    ends, which no change marks: a page kept with this shows every lock as it stands now.
+    """
+    return db.session.scalar(select(func.min(User.locked_until)).where(User.locked_until > now))
 
 
 #: The most people one search shows: a longer list is narrowed by typing more, never scrolled.
