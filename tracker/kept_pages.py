@@ -34,7 +34,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from flask import Response, current_app, render_template, request
+from flask import Response, current_app, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -142,8 +142,11 @@ def _keepable(answer: Any) -> _Entry | None:
 
 def _cut(html: str) -> _Entry | None:
     """The page as its fixed pieces and the names of the live parts between them, with the
-    session's CSRF token taken out; None if the page has no live parts marked as expected."""
-    token = generate_csrf()
+    session's CSRF token taken out; None if the page has no live parts marked as expected.
+
+    The token is the one the page was written with, if any: asking for one here would start a
+    session, and a cookie, for a reader of a page with no form (a public page, anonymous)."""
+    token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
     pieces: list[str] = []
     live: list[str] = []
     rest = html
@@ -153,17 +156,21 @@ def _cut(html: str) -> _Entry | None:
         end = rest.find(_END, start)
         if start < 0 or end < 0:
             return None
-        pieces.append(rest[:start + len(mark)].replace(token, _TOKEN))
+        pieces.append(_untoken(rest[:start + len(mark)], token))
         live.append(name)
         rest = rest[end:]
-    pieces.append(rest.replace(token, _TOKEN))
+    pieces.append(_untoken(rest, token))
     return _Entry(pieces=tuple(pieces), live=tuple(live))
+
+
+def _untoken(piece: str, token: str | None) -> str:
+    return piece.replace(token, _TOKEN) if token else piece
 
 
 def _serve(entry: _Entry) -> Any:
     if not entry.pieces:
         return _file(entry)
-    token = generate_csrf()
+    token = generate_csrf() if any(_TOKEN in piece for piece in entry.pieces) else ""
     out = [entry.pieces[0].replace(_TOKEN, token)]
     for name, piece in zip(entry.live, entry.pieces[1:], strict=True):
         out.append(render_template(_LIVE[name]))

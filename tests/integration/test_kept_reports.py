@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from tests.factories import demo_counts_rows
 from tests.helpers import page, post_form, prepared_document
+from tests.integration.conftest import FROZEN_AT
 from tests.integration.test_plans import PLAN, _new_action_form, count_queries
 from tracker.extensions import db
 from tracker.models import Organisation, Publication, ReportingCycle, User
@@ -126,3 +128,32 @@ def test_the_commitments_are_kept_and_a_new_one_shows_at_once(app, client_as):
                                                   "description": ""}).status_code == 302
     assert "Fair pay for all" in _main(lead.get(commitments))
     assert "Fair pay for all" in _main(client_as("viewer").get(commitments))
+
+
+def test_the_public_page_is_kept_for_anyone_without_a_cookie_and_goes_at_once(
+        app, client_as, frozen_clock):
+    lead, sponsor, reader = client_as("edi_lead"), client_as("sponsor"), app.test_client()
+    public = "/public/northshire/2024-25"
+    tomorrow = FROZEN_AT.date() + timedelta(days=1)
+    assert reader.get(public).status_code == 404
+    assert post_form(lead, PUBLICATION + "/prepare", {
+        "parts": ["plan"], "embargo_until": [str(tomorrow.day), str(tomorrow.month),
+                                              str(tomorrow.year)]},
+        token_from=PUBLICATION).status_code == 302
+    with app.app_context():
+        version = db.session.scalar(select(Publication.version))
+    assert post_form(sponsor, PUBLICATION + "/approve", {"version": str(version), "confirm": "y"},
+                     token_from=PUBLICATION).status_code == 302
+    assert reader.get(public).status_code == 404  # under embargo until tomorrow
+    frozen_clock.shift(timedelta(days=1))
+    first = reader.get(public)
+    with count_queries(app) as statements:
+        again = reader.get(public)
+    assert first.status_code == again.status_code == 200
+    assert _main(again) == _main(first) and "Race equality" in _main(again)
+    assert not any("FROM publications" in s for s in statements)  # kept: only the version
+    assert "Set-Cookie" not in first.headers and "Set-Cookie" not in again.headers
+    lead = client_as("edi_lead")  # a day on: signed in again
+    assert post_form(lead, PUBLICATION + "/withdraw", {"reason": "A figure was wrong"},
+                     token_from=PUBLICATION).status_code == 302
+    assert reader.get(public).status_code == 404

@@ -21,7 +21,7 @@ from tracker.services import publication as publication_service
 from tracker.services import reports as report_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput, NotFound
-from tracker.services.versions import organisation_version
+from tracker.services.versions import organisation_version, organisation_version_by_slug
 from tracker.web import apply_errors, today
 
 CYCLE = "/org/<slug>/cycles/<label>"
@@ -279,6 +279,11 @@ def public_index():
 @bp.get("/public/<slug>/<label>")
 @public
 def public_page(slug: str, label: str):
-    """Show a live public page; no sign-in needed (404 if not live)."""
-    page = publication_service.public_page(slug=slug, label=label, today=today())
-    return render_template("reports/public_page.html", page=page, content=page.content)
+    """Show a live public page; no sign-in needed (404 if not live).
+
+    Kept under the organisation's version: preparing, approving and withdrawing it are audited
+    under it, and its going live after an embargo comes with the day."""
+    def render():
+        page = publication_service.public_page(slug=slug, label=label, today=today())
+        return render_template("reports/public_page.html", page=page, content=page.content)
+    return kept_page(render, version=organisation_version_by_slug(slug))
