@@ -27,6 +27,7 @@ from tracker.models import (
     Action,
     ActionIndicatorLink,
     ActionPlan,
+    AuditEvent,
     CommitmentGoal,
     Organisation,
     ReportingCycle,
@@ -284,3 +285,28 @@ def test_a_discussed_result_is_not_kept_and_shows_your_following_at_once(app, cl
     assert post_form(viewer, form["action"], {"follow": "yes"}, token_from=url).status_code == 302
     followed = page(viewer.get(url)).select_one("form.app-follow-form")
     assert followed.find("button").get_text(strip=True).startswith("Stop following")
+
+
+def test_a_goal_moved_is_audited_and_shows_at_once_on_the_kept_review(app, client_as):
+    lead = client_as("edi_lead")
+    first = "Fewer global majority staff enter the formal disciplinary process"
+    second = "More global majority staff reach senior roles"
+
+    def order() -> list[str]:
+        goals = [p.get_text(" ", strip=True) for p in page(lead.get(REVIEW)).select(
+            ".app-commitment-status p.govuk-body") if p.get_text().startswith("Goal: ")]
+        return [text for text in goals if first in text or second in text]
+
+    before = _data(lead.get(REVIEW))
+    assert [second in text for text in order()] == [False, True]
+    with app.app_context():
+        goal = db.session.scalar(select(CommitmentGoal).where(
+            CommitmentGoal.text.startswith(second)))
+        base = f"{ORG}/commitments/{goal.commitment_id}/goals/{goal.id}"
+    assert post_form(lead, f"{base}/up", {}, token_from=f"{ORG}/commitments").status_code == 302
+    assert [second in text for text in order()] == [True, False]
+    _shows_the_change(lead, REVIEW, before)
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).filter_by(action="goal_moved"))
+        assert event.entity_id == goal.commitment_id
+        assert event.after["order"][0].startswith(second)

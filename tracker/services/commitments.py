@@ -277,7 +277,12 @@ def move_goal(*, actor: User, access: OrgAccess, goal: CommitmentGoal, direction
     goal = get_goal(access=access, commitment=goal.commitment, goal_id=goal.id)
     commitment = lock(Commitment, goal.commitment_id)
     db.session.refresh(commitment, ["goals"])
-    _move(list(commitment.goals), goal.id, direction)
+    ordered = list(commitment.goals)
+    _move(ordered, goal.id, direction)
+    # audited, as moving a commitment is: the pages showing the goals change with it
+    record_event(actor=actor, action="goal_moved", entity_type="commitment",
+                 entity_id=commitment.id, organisation=access.organisation,
+                 after={"order": [g.text for g in ordered]})
 
 
 def remove_goal(*, actor: User, access: OrgAccess, goal: CommitmentGoal) -> None:
