@@ -106,6 +106,9 @@ def test_the_plan_is_read_a_page_at_a_time_from_the_database(client_for, council
         assert all(row["progress"] for row in second.json)
         assert json.loads(second.headers["X-Pagination"])["total"] == len(ids)
     assert counts[4] == counts[35]
+    # the page's actions with their themes and owners in one statement, their updates in one
+    assert sum("FROM progress_updates" in sql for sql in seen) == 1
+    assert not any(sql.lstrip().startswith("SELECT plan_themes") for sql in seen)
 
 
 def test_a_revoked_or_wrong_token_reads_nothing(client_for, council, factories, db_session):

@@ -28,6 +28,8 @@ from tracker.models import (
     ApiToken,
     IndicatorDataset,
     Organisation,
+    PlanTheme,
+    ProgressUpdate,
     ReportingCycle,
     User,
     utcnow,
@@ -184,28 +186,42 @@ def actions(*, caller: Caller, label: str, start: int = 0,
             size: int | None = None) -> tuple[int, list[dict[str, Any]]]:
     """Return how many actions the cycle's plan has (no drafts) and those from `start` (`size`
     of them, or all), each with its progress updates: a page is read from the database, not
-    cut from the whole plan (300 actions and 3,000 updates for the ten of a page)."""
+    cut from the whole plan (300 actions and 3,000 updates for the ten of a page).
+
+    The actions and their updates are read as columns, in two statements (as objects with
+    their themes, owners and updates they were two thirds of the answer's time)."""
     cycle = _cycle(caller, label)
     in_plan = (ActionPlan.cycle_id == cycle.id, Action.is_draft.is_(False))
     total = db.session.scalar(select(func.count(Action.id)).join(
         ActionPlan, ActionPlan.id == Action.plan_id).where(*in_plan)) or 0
-    found = db.session.scalars(
-        select(Action).join(ActionPlan, ActionPlan.id == Action.plan_id).where(*in_plan)
-        .options(selectinload(Action.theme), selectinload(Action.owner),
-                 selectinload(Action.updates))
-        .order_by(Action.id).offset(start).limit(size))
+    rows = db.session.execute(
+        select(Action.id, PlanTheme.name, Action.title, Action.status, User.name,
+               Action.start_date, Action.due_date, Action.success_measure, Action.measure_unit,
+               Action.measure_baseline, Action.measure_target, Action.measure_current)
+        .join(ActionPlan, ActionPlan.id == Action.plan_id)
+        .join(PlanTheme, PlanTheme.id == Action.theme_id)
+        .outerjoin(User, User.id == Action.owner_id)
+        .where(*in_plan).order_by(Action.id).offset(start).limit(size)).all()
+    progress: dict[int, list[dict[str, Any]]] = {row[0]: [] for row in rows}
+    if progress:
+        for action_id, occurred_on, note, new_status, measure_value in db.session.execute(
+                select(ProgressUpdate.action_id, ProgressUpdate.occurred_on, ProgressUpdate.note,
+                       ProgressUpdate.new_status, ProgressUpdate.measure_value)
+                .where(ProgressUpdate.action_id.in_(list(progress)))
+                .order_by(ProgressUpdate.action_id, ProgressUpdate.occurred_on,
+                          ProgressUpdate.id)):
+            progress[action_id].append({
+                "occurred_on": occurred_on, "note": note,
+                "new_status": new_status.value if new_status else None,
+                "measure_value": _number(measure_value)})
     return total, [{
-        "id": a.id, "theme": a.theme.name, "title": a.title, "status": a.status.value,
-        "owner": a.owner.name if a.owner else None, "start_date": a.start_date,
-        "due_date": a.due_date, "success_measure": a.success_measure,
-        "measure_unit": a.measure_unit, "measure_baseline": _number(a.measure_baseline),
-        "measure_target": _number(a.measure_target),
-        "measure_current": _number(a.measure_current),
-        "progress": [{"occurred_on": u.occurred_on, "note": u.note,
-                      "new_status": u.new_status.value if u.new_status else None,
-                      "measure_value": _number(u.measure_value)}
-                     for u in sorted(a.updates, key=lambda u: (u.occurred_on, u.id))]}
-        for a in found]
+        "id": action_id, "theme": theme, "title": title, "status": status.value,
+        "owner": owner, "start_date": start_date, "due_date": due_date,
+        "success_measure": success_measure, "measure_unit": measure_unit,
+        "measure_baseline": _number(baseline), "measure_target": _number(target),
+        "measure_current": _number(current), "progress": progress[action_id]}
+        for (action_id, theme, title, status, owner, start_date, due_date, success_measure,
+             measure_unit, baseline, target, current) in rows]
 
 
 def national(*, caller: Caller, label: str) -> list[dict[str, Any]]:
