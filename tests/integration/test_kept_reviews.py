@@ -62,6 +62,7 @@ KEPT = [
     ("edi_lead", COUNTS, "reporting_cycles"),
     ("edi_lead", UPLOAD, "extract_mappings"),
     ("edi_lead", MAPPING, "extract_mappings"),
+    ("edi_lead", MAPPING + ".json", "extract_mappings"),
     ("administrator", FIGURES, "national_figures"),
 ]
 
@@ -243,6 +244,7 @@ def test_a_narrative_saved_shows_in_its_kept_form_and_sign_off_closes_it(app, cl
 def test_a_mapping_uploaded_shows_on_the_kept_mapping_and_upload_pages(app, client_as):
     lead = client_as("edi_lead")
     mapping_before, upload_before = _data(lead.get(MAPPING)), _data(lead.get(UPLOAD))
+    file_before = lead.get(MAPPING + ".json").get_data()
     assert "There is no saved mapping yet" in page(lead.get(MAPPING)).get_text()
     assert "Upload a mapping file" in page(lead.get(UPLOAD)).get_text()
     mapping = {"staff": {"columns": {"staff_id": "Emp Ref", "ethnicity": "Ethnic Desc",
@@ -257,6 +259,8 @@ def test_a_mapping_uploaded_shows_on_the_kept_mapping_and_upload_pages(app, clie
     assert "The mapping file has been uploaded" in shown.get_text()  # the message, live
     assert "Emp Ref" in shown.select_one("main table").get_text()
     _shows_the_change(lead, MAPPING, mapping_before)
+    assert lead.get(MAPPING + ".json").json == mapping
+    _shows_the_change(lead, MAPPING + ".json", file_before)
     assert "See, download or upload your saved mapping" in page(lead.get(UPLOAD)).get_text()
     _shows_the_change(lead, UPLOAD, upload_before)
 

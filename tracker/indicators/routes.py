@@ -353,10 +353,13 @@ def _organisation_mapping(access: OrgAccess):
 @bp.get("/org/<slug>/extract-mapping.json")
 @org_page(Capability.MANAGE_DATA)
 def organisation_mapping_file(access: OrgAccess):
-    """Download the saved mapping as the JSON file the command line's --mapping takes."""
-    return Response(mapping_service.mapping_json(access=access), mimetype="application/json",
-                    headers={"Content-Disposition": "attachment; filename="
-                             f"{access.organisation.slug}-extract-mapping.json"})
+    """Download the saved mapping as the JSON file the command line's --mapping takes (kept
+    per data version, as the mapping's page)."""
+    return kept_page(lambda: Response(
+        mapping_service.mapping_json(access=access), mimetype="application/json",
+        headers={"Content-Disposition": "attachment; filename="
+                 f"{access.organisation.slug}-extract-mapping.json"}),
+        version=organisation_version(access.organisation.id))
 
 
 @bp.route(CYCLE + "/counts", methods=["GET", "POST"])
