@@ -506,6 +506,27 @@ def test_notifications_unread_count_open_and_mark_all_read(app, client_as):
     assert client_as("anonymous").get("/notifications").status_code == 302
 
 
+def test_notifications_ask_the_same_statements_however_many_organisations_they_name(
+        factories, client_for, db_session):
+    from tests.helpers import statements
+    from tracker.domain.notifications import Frequency
+
+    person = factories.user()
+    client = client_for(person)
+    counts = []
+    for organisations in (1, 6):
+        for _ in range(organisations):
+            db_session.add(Notification(
+                user_id=person.id, organisation_id=factories.organisation().id,
+                kind=NotificationKind.MENTION, text="A mention", link="/", excerpt="",
+                email_frequency=Frequency.OFF))
+        with statements(db_session) as seen:
+            shown = page(client.get("/notifications"))
+        counts.append(len(seen))
+    assert len(shown.select(".app-notifications > li")) == 7
+    assert counts[0] == counts[1]  # the organisations named with the page, not one by one
+
+
 def test_email_settings_are_saved_per_kind(app, client_as):
     viewer = client_as("viewer")
     form = page(viewer.get("/notifications/settings"))

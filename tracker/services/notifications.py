@@ -133,8 +133,10 @@ def unread_count(*, user: User) -> int:
 
 
 def notifications_page(*, user: User, page: int, per_page: int = PER_PAGE):
-    """Return one page of the person's notifications, newest first (a Pagination)."""
+    """Return one page of the person's notifications, newest first (a Pagination), with the
+    organisations they name (one statement, however many organisations)."""
     return db.paginate(select(Notification).where(Notification.user_id == user.id)
+                       .options(db.joinedload(Notification.organisation))
                        .order_by(Notification.created_at.desc(), Notification.id.desc()),
                        page=page, per_page=per_page, error_out=False)
 
