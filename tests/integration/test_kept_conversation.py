@@ -61,6 +61,11 @@ def test_the_pages_about_a_comment_seen_again_are_served_as_kept(app, client_as)
         assert first.status_code == again.status_code == 200, url
         assert _html(again) == _html(first), url
         assert len(kept) <= 9 and not _read(kept), url
+    # the form to change it holds its words as they are now
+    edit = f"{COMMENTS}/{own.id}/edit"
+    assert post_form(lead, edit, {"body": "Our own note, corrected"}).status_code == 302
+    assert page(lead.get(edit)).find("textarea", attrs={"name": "body"}).get_text().strip() \
+        == "Our own note, corrected"
 
 
 def test_each_change_to_a_thread_through_the_app_shows_at_once(app, client_as):

@@ -185,8 +185,9 @@ def reply(access: OrgAccess, comment_id: int):
 def edit(access: OrgAccess, comment_id: int):
     """Change your comment; its earlier versions are kept and readable."""
     if request.method == "GET":
-        return _kept(access, lambda: _your_comment_page("conversation/edit.html", access,
-                                                        comment_id, EditForm))
+        return _kept(access, lambda: _your_comment_page(
+            "conversation/edit.html", access, comment_id,
+            lambda comment: EditForm(data={"body": comment.body})))
     comment, instead = _your_comment(access, comment_id)
     if instead is not None:
         return instead
@@ -210,8 +211,8 @@ def edit(access: OrgAccess, comment_id: int):
 def delete(access: OrgAccess, comment_id: int):
     """Delete your comment, after confirming; a tombstone stays in the thread."""
     if request.method == "GET":
-        return _kept(access, lambda: _your_comment_page("conversation/delete.html", access,
-                                                        comment_id, ConfirmForm))
+        return _kept(access, lambda: _your_comment_page(
+            "conversation/delete.html", access, comment_id, lambda comment: ConfirmForm()))
     comment, instead = _your_comment(access, comment_id)
     if instead is not None:
         return instead
@@ -229,14 +230,13 @@ def delete(access: OrgAccess, comment_id: int):
     return _comment_page("conversation/delete.html", access, comment_id, form)
 
 
-def _your_comment_page(template: str, access: OrgAccess, comment_id: int, form_class):
-    """The form to change or delete your comment (its words in the form to change it), or the
-    thread once it is deleted."""
+def _your_comment_page(template: str, access: OrgAccess, comment_id: int, form_for):
+    """The form (`form_for(comment)`) to change or delete your comment, or the thread once it
+    is deleted."""
     comment, instead = _your_comment(access, comment_id)
     if instead is not None:
         return instead
-    form = form_class(data={"body": comment.body}) if form_class is EditForm else form_class()
-    return _comment_page(template, access, comment_id, form, loaded=(
+    return _comment_page(template, access, comment_id, form_for(comment), loaded=(
         comment, subject_service.comment_subject(access=access, comment=comment)))
 
 
