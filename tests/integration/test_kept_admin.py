@@ -14,8 +14,13 @@ from sqlalchemy import select
 
 from tests.factories import PASSWORD
 from tests.helpers import page, post_form, sign_in
+from tests.integration.test_national_report import (  # noqa: F401 (fixtures)
+    programme,
+    submitted,
+)
 from tests.integration.test_plans import count_queries
-from tracker.models import AdvisoryGroup
+from tracker.models import AdvisoryGroup, User
+from tracker.services.versions import everything_version, organisation_version, shared_version
 
 PAGES = {  # page: a statement only its written page runs
     "/admin": "FROM audit_events",
@@ -106,6 +111,8 @@ def test_a_lock_shows_at_once_and_is_gone_when_it_ends(app, frozen_clock, settin
         return row.select("td")[-1].get_text(" ", strip=True)
 
     assert status() == "Active"
+    with app.app_context():
+        shared = shared_version()
     stranger = app.test_client()
     stranger.environ_base["REMOTE_ADDR"] = "203.0.113.66"
     for _ in range(3):
@@ -115,6 +122,8 @@ def test_a_lock_shows_at_once_and_is_gone_when_it_ends(app, frozen_clock, settin
         sign_in(stranger, member.email, "wrong-password")
     assert status() == "Locked from one connection"
     assert status() == "Locked from one connection"  # kept, until the lock ends
+    with app.app_context():  # only the trail and the accounts show a lock (TRAIL_ONLY)
+        assert shared_version() == shared
     frozen_clock.shift(timedelta(minutes=16))  # nothing changed: the lock ran out
     assert status() == "Active"
     assert sign_in(stranger, member.email, PASSWORD).status_code == 302
@@ -149,3 +158,33 @@ def test_another_administrator_is_served_their_own_page(app, admin, setting, fac
     with count_queries(app) as statements:
         assert other.get("/admin/users").status_code == 200
     assert any(PAGES["/admin/users"] in statement for statement in statements)
+
+
+def test_a_programme_token_read_is_in_the_trail_at_once_and_rewrites_no_councils_page(
+        app, admin, setting, client_for, programme, submitted, runner,  # noqa: F811
+        db_session):
+    """The programme token's reads, like locks, are counted apart from what organisations
+    share (services/audit.py TRAIL_ONLY): only the trail and the accounts show them."""
+    report = "/programme/2024-25/report"
+    assert post_form(programme, report + "/publish", {}, token_from=report).status_code == 302
+    lead = db_session.scalar(select(User).where(User.is_programme_lead.is_(True)))
+    result = runner.invoke(args=["tracker", "national", "api-token", "--email", lead.email,
+                                 "--name", "National dashboard"])
+    assert result.exit_code == 0, result.output
+    member = client_for(setting["member"])
+    trail = _text(admin.get("/admin/audit"))
+    assert member.get("/").status_code == 200  # kept from here
+    with app.app_context():
+        shared, everything = shared_version(), everything_version()
+        council = organisation_version(setting["organisation"].id)
+    read = client_for(setting["admin"]).get("/api/v1/national/2024-25", headers={
+        "Authorization": f"Bearer {result.output.strip()}"})
+    assert read.status_code == 200
+    with app.app_context():
+        assert shared_version() == shared and organisation_version(
+            setting["organisation"].id) == council
+        assert everything_version() == everything + 1
+    assert _text(admin.get("/admin/audit")) != trail  # the read, at once
+    with count_queries(app) as statements:
+        assert member.get("/").status_code == 200
+    assert not any("FROM memberships" in s and "JOIN organisations" in s for s in statements)

@@ -44,7 +44,8 @@ class AuditEvent(Base):
 
 class DataVersion(Base):
     """How many times what an organisation's pages show has changed (organisation_id 0: what
-    organisations share: people, groups, the programme, the library).
+    organisations share: people, groups, the programme, the library; -1: what only the audit
+    trail shows, services/audit.py TRAIL_ONLY).
 
     Every audited change counts one, in the transaction that made it, just before it commits
     (services/audit.py), so a version is seen with the change and never before: kept pages

@@ -15,6 +15,14 @@ from tracker.models import AuditEvent, DataVersion, Organisation, User, utcnow
 
 #: The data version of what organisations share (people, groups, the programme, the library).
 SHARED = 0
+#: The data version of events under no organisation that only the audit trail (and the
+#: administrator's list of accounts) shows: the programme token's reads of the API, and an
+#: account locked after wrong passwords. Counted apart from SHARED, so that a national
+#: dashboard reading every few minutes, or someone guessing passwords, does not make every
+#: organisation's kept pages be written again; the trail, kept under the sum of every version
+#: (services/versions.py everything_version), still shows them at once.
+TRAIL_ONLY = -1
+_TRAIL_ONLY_EVENTS = frozenset({("api_token", "read"), ("user", "locked")})
 _CHANGED = "tracker.changed_organisations"  # Session.info: whose data this transaction changed
 
 
@@ -68,7 +76,7 @@ def record_events(events: list[AuditEvent]) -> None:
     """
     if not events:
         return
-    _note(db.session, (event.organisation_id for event in events))
+    _note(db.session, events)
     db.session.execute(insert(AuditEvent).execution_options(render_nulls=True), [
         {column: getattr(event, column) for column in _EVENT_COLUMNS} | {
             "occurred_at": event.occurred_at or utcnow()} for event in events])
@@ -123,18 +131,23 @@ def events_page(*, page: int, per_page: int = PER_PAGE) -> CountedPage[AuditEven
 
 # Data versions ------------------------------------------------------------------------------
 # Each transaction that records audit events counts one change for each organisation they are
-# under (SHARED for those under none), just before it commits: see models.DataVersion.
+# under (SHARED for those under none, TRAIL_ONLY for the few only the trail shows), just before
+# it commits: see models.DataVersion.
 
 
-def _note(session: Any, organisation_ids) -> None:  # a Session, or db.session
-    session.info.setdefault(_CHANGED, set()).update(
-        SHARED if organisation_id is None else organisation_id
-        for organisation_id in organisation_ids)
+def _note(session: Any, events) -> None:  # a Session, or db.session
+    session.info.setdefault(_CHANGED, set()).update(_counted_under(event) for event in events)
+
+
+def _counted_under(event: AuditEvent) -> int:
+    if event.organisation_id is not None:
+        return event.organisation_id
+    return TRAIL_ONLY if (event.entity_type, event.action) in _TRAIL_ONLY_EVENTS else SHARED
 
 
 @event.listens_for(Session, "before_flush")
 def _note_added_events(session: Session, flush_context, instances) -> None:
-    added = [obj.organisation_id for obj in session.new if isinstance(obj, AuditEvent)]
+    added = [obj for obj in session.new if isinstance(obj, AuditEvent)]
     if added:
         _note(session, added)
 
