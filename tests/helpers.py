@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -53,6 +54,18 @@ def change_words(change: Change) -> str:
 def page(response) -> BeautifulSoup:
     """Parse a response's HTML."""
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def main_text(response) -> str:
+    """The text of the page's main content (what a kept page keeps: tracker/kept_pages.py)."""
+    return page(response).find("main").get_text(" ", strip=True)
+
+
+def without_csrf_tokens(response) -> bytes:
+    """The answer's body with each CSRF token's value taken out: a session's token is signed
+    afresh with the time, so two copies of a kept page a second apart differ only there."""
+    assert response.status_code == 200, response.status_code
+    return re.sub(rb'(csrf_token"[^>]*value=")[^"]*', rb"\1", response.data)
 
 
 def csrf_token(client: FlaskClient, url: str) -> str:

@@ -6,14 +6,13 @@ it can show, made through the app, shows at once."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from tests.factories import PASSWORD
-from tests.helpers import page, post_form, sign_in
+from tests.helpers import main_text, page, post_form, sign_in, without_csrf_tokens
 from tests.integration.test_national_report import (  # noqa: F401 (fixtures)
     programme,
     submitted,
@@ -30,17 +29,6 @@ PAGES = {  # page: a statement only its written page runs
     "/admin/groups": "FROM advisory_group_members",
     "/admin/groups/{group}": "FROM advisory_groups",
 }
-
-
-def _body(response) -> bytes:
-    """The answer with the CSRF tokens' values taken out (each is signed with its time)."""
-    assert response.status_code == 200, response.status_code
-    return re.sub(rb'(csrf_token"[^>]*value=")[^"]*', rb"\1", response.data)
-
-
-def _text(response) -> str:
-    assert response.status_code == 200, response.status_code
-    return page(response).find("main").get_text(" ", strip=True)
 
 
 @pytest.fixture
@@ -61,9 +49,9 @@ def admin(client_for, setting):
 def test_each_administration_page_seen_again_is_kept(app, admin, setting, url):
     url_ = url.format(group=setting["group"].id)
     with count_queries(app) as written:
-        first = _body(admin.get(url_))
+        first = without_csrf_tokens(admin.get(url_))
     with count_queries(app) as kept:
-        again = _body(admin.get(url_))
+        again = without_csrf_tokens(admin.get(url_))
     assert again == first
     assert any(PAGES[url] in statement for statement in written)
     assert not any(PAGES[url] in statement for statement in kept)
@@ -72,29 +60,29 @@ def test_each_administration_page_seen_again_is_kept(app, admin, setting, url):
 
 def test_a_change_anywhere_shows_at_once_in_the_latest_changes_and_the_audit_trail(
         admin, setting):
-    before = {url: _text(admin.get(url)) for url in ("/admin", "/admin/audit")}
+    before = {url: main_text(admin.get(url)) for url in ("/admin", "/admin/audit")}
     assert post_form(admin, "/admin/organisations/new", {
         "name": "Westmoor Council", "slug": "westmoor", "kind": "local_authority", "ons_code": ""}
         ).status_code == 302
     for url, text in before.items():
-        shown = _text(admin.get(url))
+        shown = main_text(admin.get(url))
         assert shown != text and "Westmoor Council" in shown, url
-    assert "Westmoor Council" in _text(admin.get("/admin/organisations"))
+    assert "Westmoor Council" in main_text(admin.get("/admin/organisations"))
 
 
 def test_accounts_show_a_new_name_a_new_role_and_deactivation_at_once(admin, setting):
     member = setting["member"]
-    assert "Priya Shah" in _text(admin.get("/admin/users"))
+    assert "Priya Shah" in main_text(admin.get("/admin/users"))
     assert post_form(admin, f"/admin/users/{member.id}", {
         "email": member.email, "name": "Priya Shah-Khan", "is_active": "y"}
         ).status_code == 302
-    assert "Priya Shah-Khan" in _text(admin.get("/admin/users"))
+    assert "Priya Shah-Khan" in main_text(admin.get("/admin/users"))
     organisation = setting["organisation"]
     edit = f"/admin/organisations/{organisation.id}"
     assert post_form(admin, f"{edit}/memberships", {
         "membership-user_id": str(setting["admin"].id), "membership-role": "sponsor"},
         token_from=edit).status_code == 302
-    assert f"Senior sponsor, {organisation.name}" in _text(admin.get("/admin/users"))
+    assert f"Senior sponsor, {organisation.name}" in main_text(admin.get("/admin/users"))
     assert post_form(admin, f"/admin/users/{member.id}", {
         "email": member.email, "name": "Priya Shah-Khan"}).status_code == 302
     row = next(tr for tr in page(admin.get("/admin/users")).select("tbody tr")
@@ -132,20 +120,20 @@ def test_a_lock_shows_at_once_and_is_gone_when_it_ends(app, frozen_clock, settin
 def test_a_groups_members_and_shares_show_at_once(app, admin, setting, db_session):
     group, member = setting["group"], setting["member"]
     edit = f"/admin/groups/{group.id}"
-    assert "Priya Shah" not in _text(admin.get("/admin/groups"))
-    found = _text(admin.get(f"{edit}?person=Priya"))
+    assert "Priya Shah" not in main_text(admin.get("/admin/groups"))
+    found = main_text(admin.get(f"{edit}?person=Priya"))
     assert "Priya Shah" in found
     assert post_form(admin, f"{edit}/members", {"member-user_id": str(member.id)},
                      token_from=edit).status_code == 302
-    assert "Priya Shah" in _text(admin.get("/admin/groups"))
-    assert _text(admin.get(f"{edit}?person=Priya")) != found  # a member now: not offered
+    assert "Priya Shah" in main_text(admin.get("/admin/groups"))
+    assert main_text(admin.get(f"{edit}?person=Priya")) != found  # a member now: not offered
     organisation = setting["organisation"]
     assert post_form(admin, f"{edit}/shares", {"share-organisation_id": str(organisation.id)},
                      token_from=edit).status_code == 302
-    assert organisation.name in _text(admin.get("/admin/groups"))
+    assert organisation.name in main_text(admin.get("/admin/groups"))
     assert post_form(admin, edit, {"name": "Independent Advisers", "short_name": "IAG",
                                    "description": ""}).status_code == 302
-    assert "Independent Advisers" in _text(admin.get(edit))
+    assert "Independent Advisers" in main_text(admin.get(edit))
     assert db_session.scalar(select(AdvisoryGroup.name).where(
         AdvisoryGroup.id == group.id)) == "Independent Advisers"
 
@@ -172,7 +160,7 @@ def test_a_programme_token_read_is_in_the_trail_at_once_and_rewrites_no_councils
                                  "--name", "National dashboard"])
     assert result.exit_code == 0, result.output
     member = client_for(setting["member"])
-    trail = _text(admin.get("/admin/audit"))
+    trail = main_text(admin.get("/admin/audit"))
     assert member.get("/").status_code == 200  # kept from here
     with app.app_context():
         shared, everything = shared_version(), everything_version()
@@ -184,7 +172,7 @@ def test_a_programme_token_read_is_in_the_trail_at_once_and_rewrites_no_councils
         assert shared_version() == shared and organisation_version(
             setting["organisation"].id) == council
         assert everything_version() == everything + 1
-    assert _text(admin.get("/admin/audit")) != trail  # the read, at once
+    assert main_text(admin.get("/admin/audit")) != trail  # the read, at once
     with count_queries(app) as statements:
         assert member.get("/").status_code == 200
     assert not any("FROM memberships" in s and "JOIN organisations" in s for s in statements)

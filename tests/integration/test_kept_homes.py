@@ -5,13 +5,11 @@ shows at once; nobody is served another's home, and the organisation worked in i
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import select
 
 from tests.factories import PASSWORD
-from tests.helpers import page, post_form, sign_in
+from tests.helpers import main_text, page, post_form, sign_in, without_csrf_tokens
 from tests.integration.test_plans import count_queries
 from tracker.domain.plans import OPEN_STATUSES
 from tracker.domain.roles import Role
@@ -23,17 +21,6 @@ from tracker.services import users as user_service
 from tracker.services.versions import everything_version, people_organisations_version
 
 HEAVY = ("FROM actions", "indicator_datasets", "FROM comments", "audit_events")
-
-
-def _main(response) -> str:
-    assert response.status_code == 200
-    return page(response).find("main").get_text(" ", strip=True)
-
-
-def _without_token(response) -> str:
-    """The page's HTML with the CSRF token's value taken out (each is signed with its time)."""
-    return re.sub(r'(csrf_token"[^>]*value=")[^"]*', r"\1",
-                  response.get_data(as_text=True))
 
 
 def _user(email: str) -> User:
@@ -52,7 +39,7 @@ def test_each_home_seen_again_is_kept(app, client_as, role):
     with count_queries(app) as kept:
         again = client.get("/")
     assert first.status_code == again.status_code == 200
-    assert _without_token(again) == _without_token(first)
+    assert without_csrf_tokens(again) == without_csrf_tokens(first)
     # the person, their session, the version of their organisations, the navigation's current
     # organisation and unread count (with the test's SAVEPOINT): nothing of the councils' data
     assert len(kept) <= 7 and len(kept) < len(written)
@@ -73,21 +60,21 @@ def test_a_progress_update_shows_at_once_on_every_home_that_counts_it(app, clien
             .order_by(ReportingCycle.period_start.desc(), Action.id)).first()
     slug = "northshire"
     path = f"/org/{slug}/cycles/{label}/plan/actions/{action_id}"
-    mine, glance, councils = _main(owner.get("/")), _main(sponsor.get("/")), _main(advisor.get("/"))
+    mine, glance, councils = (main_text(client.get("/")) for client in (owner, sponsor, advisor))
     assert title in mine
     saved = post_form(owner, path + "/progress", {
         "occurred_on": ["2", "6", "2025"], "note": "All done", "new_status": "complete"},
         token_from=path)
     assert saved.status_code == 302
     # the owner's open actions no longer list it; the sponsor's and the advisor's counts move
-    assert title not in _main(owner.get("/"))
-    assert _main(sponsor.get("/")) != glance
-    assert _main(advisor.get("/")) != councils
+    assert title not in main_text(owner.get("/"))
+    assert main_text(sponsor.get("/")) != glance
+    assert main_text(advisor.get("/")) != councils
 
 
 def test_feedback_asked_for_shows_on_the_leads_and_the_advisors_home_at_once(app, client_as):
     lead, advisor = client_as("edi_lead"), client_as("advisor")
-    before, councils = _main(lead.get("/")), _main(advisor.get("/"))
+    before, councils = main_text(lead.get("/")), main_text(advisor.get("/"))
     with app.app_context():
         action_id = db.session.scalars(select(Action.id).where(Action.is_draft.is_(False))
                                        .order_by(Action.id)).first()
@@ -96,13 +83,13 @@ def test_feedback_asked_for_shows_on_the_leads_and_the_advisors_home_at_once(app
                       {"body": "What did the staff survey say?", "ask_for_response": "y"},
                       token_from=f"{cycle}/plan/actions/{action_id}")
     assert asked.status_code == 302
-    assert _main(lead.get("/")) != before
-    assert _main(advisor.get("/")) != councils
+    assert main_text(lead.get("/")) != before
+    assert main_text(advisor.get("/")) != councils
 
 
 def test_joining_leaving_and_a_new_role_show_at_once(app, client_as):
     viewer = client_as("viewer")
-    assert "Riverside" not in _main(viewer.get("/"))
+    assert "Riverside" not in main_text(viewer.get("/"))
     with app.app_context():
         admin, riverside = _user("admin@example.org"), _org("riverside")
         membership, _, _ = user_service.add_membership(
@@ -124,7 +111,7 @@ def test_joining_leaving_and_a_new_role_show_at_once(app, client_as):
 
 def test_a_council_shared_or_no_longer_shown_on_the_advisors_home_at_once(app, client_as):
     advisor = client_as("advisor")
-    assert "Riverside" not in _main(advisor.get("/"))
+    assert "Riverside" not in main_text(advisor.get("/"))
     with app.app_context():
         admin = _user("admin@example.org")
         group = db.session.scalar(select(AdvisoryGroup).where(AdvisoryGroup.short_name == "IAG"))
@@ -132,13 +119,13 @@ def test_a_council_shared_or_no_longer_shown_on_the_advisors_home_at_once(app, c
                                                organisation=_org("riverside"))
         db.session.commit()
         share_id, group_id = share.id, group.id
-    assert "Riverside" in _main(advisor.get("/"))
+    assert "Riverside" in main_text(advisor.get("/"))
     with app.app_context():
         group_service.stop_sharing(actor=_user("admin@example.org"),
                                    group=db.session.get(AdvisoryGroup, group_id),
                                    share_id=share_id)
         db.session.commit()
-    assert "Riverside" not in _main(advisor.get("/"))
+    assert "Riverside" not in main_text(advisor.get("/"))
 
 
 def test_renamed_organisations_and_people_show_at_once(app, client_as):
@@ -150,15 +137,15 @@ def test_renamed_organisations_and_people_show_at_once(app, client_as):
             actor=admin, organisation=northshire, name="North Shire Council",
             slug=northshire.slug, kind=northshire.kind.value, ons_code=northshire.ons_code)
         db.session.commit()
-    assert "North Shire Council" in _main(sponsor.get("/"))
-    assert "North Shire Council" in _main(advisor.get("/"))
+    assert "North Shire Council" in main_text(sponsor.get("/"))
+    assert "North Shire Council" in main_text(advisor.get("/"))
     with app.app_context():  # the sponsor's own name, which their home shows
         sponsor_user = _user("sponsor@northshire.example.org")
         user_service.update_user(actor=_user("admin@example.org"), user=sponsor_user,
                                  email=sponsor_user.email, name="Helen Clarke-Ward",
                                  is_admin=False, is_active=True)
         db.session.commit()
-    assert "Helen Clarke-Ward" in _main(sponsor.get("/"))
+    assert "Helen Clarke-Ward" in main_text(sponsor.get("/"))
 
 
 def test_nobody_is_served_another_persons_home(app, client_as, factories, db_session):
@@ -168,10 +155,10 @@ def test_nobody_is_served_another_persons_home(app, client_as, factories, db_ses
     theirs = app.test_client()
     assert sign_in(theirs, other.email, PASSWORD).status_code == 302
     with count_queries(app) as statements:
-        seen = _main(theirs.get("/"))
+        seen = main_text(theirs.get("/"))
     assert any("FROM actions" in s for s in statements)  # written for them
     assert "Ada Other" in seen and "Grace Mensah" not in seen
-    assert "Grace Mensah" in _main(client_as("advisor").get("/"))
+    assert "Grace Mensah" in main_text(client_as("advisor").get("/"))
 
 
 def test_the_organisation_worked_in_is_marked_on_the_kept_home(app, client_as):

@@ -7,12 +7,10 @@ change it can show, made through the app, shows at once."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import page, post_form
+from tests.helpers import main_text, page, post_form, without_csrf_tokens
 from tests.integration.test_national_report import (  # noqa: F401 (fixtures)
     _jittered,
     programme,
@@ -33,17 +31,6 @@ KEPT = [YEAR, REPORT, f"{REPORT}.xlsx", f"{REPORT}.pdf", f"{REPORT}/chart.svg",
 SUBMISSIONS = ("FROM submissions", "JOIN submissions")
 
 
-def _body(response) -> bytes:
-    """The answer with the CSRF token's value taken out (each is signed with its time)."""
-    assert response.status_code == 200, response.status_code
-    return re.sub(rb'(csrf_token"[^>]*value=")[^"]*', rb"\1", response.data)
-
-
-def _text(response) -> str:
-    assert response.status_code == 200, response.status_code
-    return page(response).find("main").get_text(" ", strip=True)
-
-
 @pytest.fixture
 def council_0(factories, submitted, db_session):  # noqa: F811
     """Council 0's EDI lead, with a plan of one action in its submitted 2024-25 cycle."""
@@ -60,9 +47,9 @@ def council_0(factories, submitted, db_session):  # noqa: F811
 
 @pytest.mark.parametrize("url", KEPT)
 def test_each_programme_page_seen_again_is_kept(app, programme, council_0, url):  # noqa: F811
-    first = _body(programme.get(url))
+    first = without_csrf_tokens(programme.get(url))
     with count_queries(app) as kept:
-        again = _body(programme.get(url))
+        again = without_csrf_tokens(programme.get(url))
     assert again == first
     assert not any(part in statement for statement in kept for part in SUBMISSIONS)
     assert len(kept) <= 5  # the person, their session, the version (the SAVEPOINT's)
@@ -70,19 +57,19 @@ def test_each_programme_page_seen_again_is_kept(app, programme, council_0, url):
 
 def test_a_withdrawn_and_a_new_submission_show_at_once_on_every_programme_page(
         app, programme, council_0, client_for):  # noqa: F811
-    seen = {url: _body(programme.get(url)) for url in KEPT}
-    assert "6 councils submitted 2024-25" in _text(programme.get(REPORT))
+    seen = {url: without_csrf_tokens(programme.get(url)) for url in KEPT}
+    assert "6 councils submitted 2024-25" in main_text(programme.get(REPORT))
     lead = client_for(council_0["lead"])
     base = council_0["submission"]
     assert post_form(lead, base + "/withdraw", {}, token_from=base).status_code == 302
-    assert "5 councils submitted 2024-25" in _text(programme.get(REPORT))
+    assert "5 councils submitted 2024-25" in main_text(programme.get(REPORT))
     assert programme.get(KEPT[-1]).status_code == 404  # no longer submitted: not to be read
     for url in KEPT[:-1]:
-        assert _body(programme.get(url)) != seen[url], url
+        assert without_csrf_tokens(programme.get(url)) != seen[url], url
     assert "council-0" not in programme.get(f"{YEAR}/data-return.csv").get_data(as_text=True)
     assert post_form(lead, base + "/submit", {}, token_from=base).status_code == 302
-    assert "6 councils submitted 2024-25" in _text(programme.get(REPORT))
-    assert "Reverse mentoring" in _text(programme.get(KEPT[-1]))
+    assert "6 councils submitted 2024-25" in main_text(programme.get(REPORT))
+    assert "Reverse mentoring" in main_text(programme.get(KEPT[-1]))
 
 
 def test_deadlines_and_closing_the_year_show_at_once(programme, council_0):  # noqa: F811
@@ -98,20 +85,20 @@ def test_deadlines_and_closing_the_year_show_at_once(programme, council_0):  # n
         class_="govuk-notification-banner").get_text()
     assert deadline() == ["30", "09", "2024"]
     assert page(programme.get(YEAR)).find(class_="govuk-notification-banner") is None
-    before = _text(programme.get(YEAR))
+    before = main_text(programme.get(YEAR))
     assert post_form(programme, YEAR + "/close", {}, token_from=YEAR).status_code == 302
-    assert _text(programme.get(YEAR)) != before
+    assert main_text(programme.get(YEAR)) != before
 
 
 def test_publishing_and_withdrawing_show_at_once_on_the_report_and_the_public_pages(
         programme, client, council_0):  # noqa: F811
     public = "/public/national/2024-25"
     assert client.get(public).status_code == 404
-    unpublished = _text(programme.get(REPORT))
+    unpublished = main_text(programme.get(REPORT))
     assert post_form(programme, REPORT + "/publish", {}, token_from=REPORT).status_code == 302
-    assert _text(programme.get(REPORT)) != unpublished
-    shown = _body(client.get(public))
-    assert _body(client.get(public)) == shown  # kept
+    assert main_text(programme.get(REPORT)) != unpublished
+    shown = without_csrf_tokens(client.get(public))
+    assert without_csrf_tokens(client.get(public)) == shown  # kept
     assert client.get(public + "/chart.svg").status_code == 200
     assert post_form(programme, REPORT + "/withdraw", {}, token_from=REPORT).status_code == 302
     assert client.get(public).status_code == 404
@@ -125,11 +112,11 @@ def test_a_councils_published_position_follows_every_submission(
     lead = client_for(council_0["lead"])
     assert post_form(programme, REPORT + "/publish", {}, token_from=REPORT).status_code == 302
     funnel = "/org/council-0/cycles/2024-25/national/SCW2/funnel.svg"
-    drawn = _body(lead.get(funnel))
-    assert _body(lead.get(funnel)) == drawn
+    drawn = without_csrf_tokens(lead.get(funnel))
+    assert without_csrf_tokens(lead.get(funnel)) == drawn
     base = "/org/council-1/cycles/2024-25/submission"
     assert post_form(other_lead, base + "/withdraw", {}, token_from=base).status_code == 302
-    assert _body(lead.get(funnel)) != drawn  # one point fewer
+    assert without_csrf_tokens(lead.get(funnel)) != drawn  # one point fewer
 
 
 def test_a_changed_grouping_shows_at_once_in_the_report(
@@ -156,27 +143,27 @@ def test_a_changed_grouping_shows_at_once_in_the_report(
 def test_a_progress_update_shows_at_once_on_the_councils_plan(
         programme, council_0, client_for):  # noqa: F811
     url = KEPT[-1]
-    assert "None yet" in _text(programme.get(url))
+    assert "None yet" in main_text(programme.get(url))
     lead = client_for(council_0["lead"])
     path = council_0["action_page"]
     assert post_form(lead, path + "/progress", {
         "occurred_on": ["2", "6", "2025"], "note": "Pairs matched"}, token_from=path
         ).status_code == 302
-    assert "2 June 2025: Pairs matched" in _text(programme.get(url))
+    assert "2 June 2025: Pairs matched" in main_text(programme.get(url))
 
 
 def test_the_submission_page_is_kept_and_shows_a_submission_at_once(
         app, council_0, client_for):  # noqa: F811
     lead = client_for(council_0["lead"])
     base = council_0["submission"]
-    submitted_page = _body(lead.get(base))
+    submitted_page = without_csrf_tokens(lead.get(base))
     with count_queries(app) as kept:
-        assert _body(lead.get(base)) == submitted_page
+        assert without_csrf_tokens(lead.get(base)) == submitted_page
     assert not any(part in statement for statement in kept for part in SUBMISSIONS)
     assert post_form(lead, base + "/withdraw", {}, token_from=base).status_code == 302
-    assert _body(lead.get(base)) != submitted_page
+    assert without_csrf_tokens(lead.get(base)) != submitted_page
     assert post_form(lead, base + "/submit", {}, token_from=base).status_code == 302
-    assert "Withdraw" in _text(lead.get(base))
+    assert "Withdraw" in main_text(lead.get(base))
 
 
 def test_another_programme_lead_is_never_served_anothers_page(

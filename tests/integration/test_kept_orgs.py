@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.helpers import page, post_form
+from tests.helpers import main_text, page, post_form
 from tests.integration.test_invitations import PEOPLE, _invite, _link
 from tests.integration.test_plans import count_queries
 from tests.integration.test_reminders import smtp  # noqa: F401 - fixture
@@ -22,10 +22,6 @@ ORG = "/org/northshire"
 SHARING = f"{ORG}/sharing"
 
 
-def _main(response) -> str:
-    return page(response).find("main").get_text(" ", strip=True)
-
-
 def _waiting(response) -> str:
     """The invitations waiting, as the People page lists them ("" when none)."""
     caption = page(response).find("caption", string="Invitations waiting")
@@ -34,10 +30,10 @@ def _waiting(response) -> str:
 
 def _kept_again(app, client, url: str, table: str) -> list[str]:
     """View the page twice; the statements of the second view, which must not read `table`."""
-    first = _main(client.get(url))
+    first = main_text(client.get(url))
     with count_queries(app) as statements:
         again = client.get(url)
-    assert again.status_code == 200 and _main(again) == first
+    assert again.status_code == 200 and main_text(again) == first
     assert not any(f"FROM {table}" in s for s in statements), url
     return statements
 
@@ -46,12 +42,12 @@ def test_the_overview_and_new_cycle_form_are_kept_and_a_new_cycle_shows_at_once(
     lead = client_as("edi_lead")
     assert len(_kept_again(app, lead, ORG, "reporting_cycles")) <= 9
     assert len(_kept_again(app, lead, f"{ORG}/cycles/new", "reporting_cycles")) <= 9
-    assert "2025-26" not in _main(lead.get(ORG))
+    assert "2025-26" not in main_text(lead.get(ORG))
     assert post_form(lead, f"{ORG}/cycles/new", {
         "label": "2025-26", "period_start": ["1", "4", "2025"],
         "period_end": ["31", "3", "2026"], "snapshot_date": ["31", "3", "2026"]}).status_code \
         == 302
-    assert "2025-26" in _main(lead.get(ORG))
+    assert "2025-26" in main_text(lead.get(ORG))
     # each person their own page: a viewer may not add a cycle
     assert page(lead.get(ORG)).find("a", href=f"{ORG}/cycles/new") is not None
     assert page(client_as("viewer").get(ORG)).find("a", href=f"{ORG}/cycles/new") is None
@@ -78,7 +74,7 @@ def test_people_are_kept_and_each_change_shows_at_once(app, client_as, smtp,  # 
     assert post_form(newcomer, link, {"name": "Ade Bello", "password": "a long enough passphrase",
                                       "confirm": "a long enough passphrase"}).status_code == 302
     shown = lead.get(PEOPLE)
-    assert not _waiting(shown) and "new.person@example.org" in _main(shown)
+    assert not _waiting(shown) and "new.person@example.org" in main_text(shown)
 
     # Removed: the membership goes
     row = next(r for r in page(lead.get(PEOPLE)).select("tr") if "Ade Bello" in r.get_text())

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from tests.helpers import page, post_form
+from tests.helpers import main_text, page, post_form, without_csrf_tokens
 from tests.integration.test_plans import count_queries
 from tracker.domain.formatting import LONDON
 from tracker.domain.notifications import NotificationKind
@@ -27,23 +27,6 @@ ORG = "/org/northshire"
 REVIEW = f"{ORG}/cycles/2024-25/review"
 
 
-def _tokenless(response) -> str:
-    """The page's HTML with each CSRF token's value taken out: the same session's token is
-    signed afresh with the time, so two copies of a page a second apart differ only there."""
-    html = response.get_data(as_text=True)
-    tokens = [field["value"] for field in page(response).find_all("input", attrs={
-        "name": "csrf_token"})]
-    assert tokens, "the page has forms"
-    for token in tokens:
-        html = html.replace(token, "TOKEN")
-    return html
-
-
-def _body(response) -> str:
-    """The page's main content (the part that is kept), as text."""
-    return page(response).find("main").get_text(" ", strip=True)
-
-
 def test_a_page_seen_again_is_served_as_kept_with_a_fraction_of_the_statements(app, client_as):
     lead = client_as("edi_lead")
     with count_queries(app) as written:
@@ -51,7 +34,7 @@ def test_a_page_seen_again_is_served_as_kept_with_a_fraction_of_the_statements(a
     with count_queries(app) as kept:
         again = lead.get(REVIEW)
     assert first.status_code == again.status_code == 200
-    assert _tokenless(again) == _tokenless(first)
+    assert without_csrf_tokens(again) == without_csrf_tokens(first)
     # the person, their access, the version, whether they follow the review, their unread
     # count: not the plan, the results, the thread
     assert len(kept) <= 9 < len(written)  # with the test's SAVEPOINT
@@ -60,7 +43,7 @@ def test_a_page_seen_again_is_served_as_kept_with_a_fraction_of_the_statements(a
 
 def test_a_change_through_the_app_is_shown_at_once_with_its_message(app, client_as):
     lead = client_as("edi_lead")
-    assert "A year of progress" not in _body(lead.get(REVIEW))
+    assert "A year of progress" not in main_text(lead.get(REVIEW))
     assert post_form(lead, f"{REVIEW}/summary", {"summary": "A year of progress"},
                      token_from=REVIEW).status_code == 302
     shown = page(lead.get(REVIEW))
@@ -105,7 +88,7 @@ def test_each_session_gets_its_own_csrf_token_on_a_kept_page(app, client_as):
     response = second.post(f"{REVIEW}/summary", data={"csrf_token": tokens[1],
                                                       "summary": "From the second"})
     assert response.status_code == 302
-    assert "From the second" in _body(second.get(REVIEW))
+    assert "From the second" in main_text(second.get(REVIEW))
 
 
 def test_nobody_is_served_another_persons_kept_page(app, client_as):

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.helpers import page, post_form
+from tests.helpers import main_text, page, post_form
 from tests.integration.test_plans import (
     PLAN,
     _action,
@@ -34,11 +34,6 @@ HEAVY = re.compile(r"\b(?:FROM|JOIN) (?:actions|plan_themes|action_indicator_lin
 ACTION = "Review fitness-to-practise referrals for fairness"
 
 
-def _main(response) -> str:
-    """The page's main content (what is kept), as text."""
-    return page(response).find("main").get_text(" ", strip=True)
-
-
 def _pages(app) -> list[tuple[str, str]]:
     action_id = _action(app, title=ACTION).id
     lead = [f"{PLAN}{path}" for path in (
@@ -59,7 +54,7 @@ def test_a_plan_page_seen_again_is_kept_and_reads_nothing_of_the_plan(app, clien
         again = client.get(url)
     assert first.status_code == again.status_code == 200, url
     assert again.data == first.data if first.mimetype != "text/html" else (
-        _main(again) == _main(first))
+        main_text(again) == main_text(first))
     if not url.endswith("/import"):  # the import's form shows nothing of the plan
         assert [s for s in written if HEAVY.search(s)], url  # the written page reads the plan
     assert not [s for s in kept if HEAVY.search(s)], url
@@ -86,7 +81,7 @@ def test_an_action_changed_through_the_app_shows_on_every_page_at_once(app, clie
     form["title"] = "Review every referral for fairness"
     assert lead.post(f"{url}/edit", data=form).status_code == 302
     for shown in pages:
-        assert "Review every referral for fairness" in _main(lead.get(shown)), shown
+        assert "Review every referral for fairness" in main_text(lead.get(shown)), shown
     assert "Review every referral for fairness" in lead.get(
         f"{PLAN}/export.csv").get_data(as_text=True)
     # the edit form now starts from the new version and the change just made
@@ -105,7 +100,7 @@ def test_a_new_action_progress_and_links_show_at_once(app, client_as):
     assert post_form(lead, f"{PLAN}/actions/new", _new_action_form(
         app, title="Exit interviews for every leaver", due_date=[
             str(due.day), str(due.month), str(due.year)])).status_code == 302
-    assert "Exit interviews for every leaver" in _main(lead.get(PLAN))
+    assert "Exit interviews for every leaver" in main_text(lead.get(PLAN))
     assert post_form(lead, f"{url}/progress", {
         "occurred_on": [str(TODAY.day), str(TODAY.month), str(TODAY.year)],
         "note": "Forty referrals read again", "new_status": "at_risk"},
@@ -144,13 +139,13 @@ def test_theme_changes_show_at_once_and_a_move_is_audited(app, client_as):
         assert event.after["position"] == event.before["position"] - 1
     post_form(lead, f"{themes}/{theme_id}/rename", {"name": "Anti-racist practice"},
               token_from=themes)
-    assert "Anti-racist practice" in _main(lead.get(themes))
+    assert "Anti-racist practice" in main_text(lead.get(themes))
     post_form(lead, f"{themes}/{theme_id}/retire", {}, token_from=themes)
-    assert "Anti-racist practice (retired theme)" in _main(lead.get(PLAN))
+    assert "Anti-racist practice (retired theme)" in main_text(lead.get(PLAN))
     options = page(lead.get(f"{PLAN}/actions/new")).select("#theme_id option")
     assert "Anti-racist practice" not in [o.get_text() for o in options]
     post_form(lead, themes, {"name": "Staff voice"})
-    assert "Staff voice" in _main(lead.get(themes))
+    assert "Staff voice" in main_text(lead.get(themes))
 
 
 def test_a_move_that_goes_nowhere_records_nothing(app, client_as):
@@ -171,15 +166,15 @@ def test_a_sign_off_and_a_reflection_show_at_once(app, client_as):
     assert post_form(sponsor, f"{PLAN}/sign-off", {
         "signer_role": "Director of Adult Social Services", "statement": "Agreed",
         "confirm": "y", "warnings_seen": "y"}).status_code == 302
-    assert "Director of Adult Social Services" in _main(sponsor.get(f"{PLAN}/sign-off"))
-    assert "Signed off by Helen Clarke" in _main(lead.get(PLAN))
+    assert "Director of Adult Social Services" in main_text(sponsor.get(f"{PLAN}/sign-off"))
+    assert "Signed off by Helen Clarke" in main_text(lead.get(PLAN))
     assert post_form(lead, f"{PLAN}/reflections/new", {
         "team": "Children's east team", "held_on": [str(TODAY.day), str(TODAY.month),
                                                      str(TODAY.year)],
         "awareness": "a", "appreciation": "b", "actions_text": "Shadowing for senior meetings",
         "theme_id": _theme_id(app)}).status_code == 302
-    assert "Children's east team" in _main(lead.get(f"{PLAN}/reflections/new"))
-    assert "Shadowing for senior meetings" in _main(lead.get(PLAN))
+    assert "Children's east team" in main_text(lead.get(f"{PLAN}/reflections/new"))
+    assert "Shadowing for senior meetings" in main_text(lead.get(PLAN))
 
 
 def test_shared_changes_show_at_once_an_owners_name_and_the_library(app, client_as):
@@ -190,14 +185,14 @@ def test_shared_changes_show_at_once_an_owners_name_and_the_library(app, client_
     assert post_form(admin, f"/admin/users/{owner_id}", {
         "name": "Sam Renamed", "email": "owner@northshire.example.org",
         "is_active": "y"}).status_code == 302
-    assert "Sam Renamed" in _main(lead.get(f"{PLAN}/actions"))
+    assert "Sam Renamed" in main_text(lead.get(f"{PLAN}/actions"))
     url = "/admin/library/reverse-mentoring/edit"
     assert post_form(admin, url, {
         "title": "Reverse mentoring for every director",
         "theme": next(i.theme for i in INTERVENTIONS if i.key == "reverse-mentoring"),
         "indicators": ["SCW2"], "description": "Directors mentored.", "success_measure": "",
         "guidance_url": ""}).status_code == 302
-    assert "Reverse mentoring for every director" in _main(lead.get(library))
+    assert "Reverse mentoring for every director" in main_text(lead.get(library))
 
 
 def test_a_comment_shows_at_once_and_following_is_the_persons_own(app, client_as):
@@ -210,8 +205,8 @@ def test_a_comment_shows_at_once_and_following_is_the_persons_own(app, client_as
     assert post_form(lead, f"{cycle}/comments/action/{action.id}", {
         "body": "Please read the **March** referrals", "visibility": "internal",
         "next": url}, token_from=url).status_code == 302
-    assert "Please read the March referrals" in _main(lead.get(url))
-    assert "Please read the March referrals" in _main(viewer.get(url))
+    assert "Please read the March referrals" in main_text(lead.get(url))
+    assert "Please read the March referrals" in main_text(viewer.get(url))
     follow = f"{cycle}/comments/action/{action.id}/follow"
     assert post_form(lead, follow, {"follow": "yes"}, token_from=url).status_code == 302
     assert page(lead.get(url)).select_one(".app-follow-form button").get_text(
@@ -243,7 +238,7 @@ def test_nobody_is_served_another_persons_plan_page(app, client_as):
 def _fresh(client, url) -> str:
     """The page as it is written now, from nothing kept."""
     forget_kept_pages()
-    return _main(client.get(url))
+    return main_text(client.get(url))
 
 
 def test_feedback_asked_for_shows_on_the_accountability_view_at_once(app, client_as):
@@ -260,7 +255,7 @@ def test_feedback_asked_for_shows_on_the_accountability_view_at_once(app, client
     assert shown.select_one(".app-awaiting-summary").get_text(" ", strip=True) != before
     newest = shown.select(".app-awaiting-table tbody tr")[-1].get_text(" ", strip=True)
     assert ACTION in newest and "Since today" in newest
-    assert _main(lead.get(view)) == _fresh(lead, view)
+    assert main_text(lead.get(view)) == _fresh(lead, view)
 
 
 def test_an_import_and_new_figures_show_at_once(app, client_as):
@@ -276,8 +271,8 @@ def test_an_import_and_new_figures_show_at_once(app, client_as):
     lines.append(f",Leadership,Mentoring circles,,SCW9 adults,psw@northshire.example.org,,,,"
                  f"{due},not_started,,,,,")
     assert _import(lead, "\n".join(lines).encode(), "plan.csv").status_code == 302
-    assert "Mentoring circles" in _main(lead.get(PLAN))
-    before = _main(lead.get(by_indicator))
+    assert "Mentoring circles" in main_text(lead.get(PLAN))
+    before = main_text(lead.get(by_indicator))
     with app.app_context():  # the children's figures taken out, through the service
         cycle = db.session.scalar(db.select(ReportingCycle).where(
             ReportingCycle.label == "2024-25",
@@ -289,6 +284,6 @@ def test_an_import_and_new_figures_show_at_once(app, client_as):
                                          if area != "children"},
                                  provenance=dataset.provenance)
         db.session.commit()
-    after = _main(lead.get(by_indicator))
+    after = main_text(lead.get(by_indicator))
     assert after != before
     assert after == _fresh(lead, by_indicator)

@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tests.factories import demo_counts_rows
-from tests.helpers import page, post_form, prepared_document
+from tests.helpers import main_text, page, post_form, prepared_document
 from tests.integration.conftest import FROZEN_AT
 from tests.integration.test_plans import PLAN, _new_action_form, count_queries
 from tracker.extensions import db
@@ -25,10 +25,6 @@ CYCLE = f"{ORG}/cycles/2024-25"
 PUBLICATION = f"{CYCLE}/publication"
 
 
-def _main(response) -> str:
-    return page(response).find("main").get_text(" ", strip=True)
-
-
 def _kept_again(app, client, url: str, *tables: str) -> list[str]:
     """View the page twice; the statements of the second view, which reads none of `tables`."""
     first = client.get(url)
@@ -36,7 +32,7 @@ def _kept_again(app, client, url: str, *tables: str) -> list[str]:
         again = client.get(url)
     assert first.status_code == again.status_code == 200, url
     if first.mimetype == "text/html":
-        assert _main(again) == _main(first), url
+        assert main_text(again) == main_text(first), url
     else:
         assert again.data == first.data, url
     assert not any(f"FROM {table}" in s for s in statements for table in tables), url
@@ -126,8 +122,8 @@ def test_the_commitments_are_kept_and_a_new_one_shows_at_once(app, client_as):
     assert len(_kept_again(app, lead, commitments, "commitments")) <= 9
     assert post_form(lead, f"{commitments}/new", {"title": "Fair pay for all",
                                                   "description": ""}).status_code == 302
-    assert "Fair pay for all" in _main(lead.get(commitments))
-    assert "Fair pay for all" in _main(client_as("viewer").get(commitments))
+    assert "Fair pay for all" in main_text(lead.get(commitments))
+    assert "Fair pay for all" in main_text(client_as("viewer").get(commitments))
 
 
 def test_the_public_page_is_kept_for_anyone_without_a_cookie_and_goes_at_once(
@@ -150,7 +146,7 @@ def test_the_public_page_is_kept_for_anyone_without_a_cookie_and_goes_at_once(
     with count_queries(app) as statements:
         again = reader.get(public)
     assert first.status_code == again.status_code == 200
-    assert _main(again) == _main(first) and "Race equality" in _main(again)
+    assert main_text(again) == main_text(first) and "Race equality" in main_text(again)
     assert not any("FROM publications" in s for s in statements)  # kept: only the version
     assert "Set-Cookie" not in first.headers and "Set-Cookie" not in again.headers
     lead = client_as("edi_lead")  # a day on: signed in again
