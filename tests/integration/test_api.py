@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from tests.helpers import error_summary, page, post_form, statements
+from tests.helpers import error_summary, page, post_form, prepared_document, statements
 from tracker.domain.roles import Role
-from tracker.models import Action, ApiToken, AuditEvent
+from tracker.extensions import db
+from tracker.models import Action, ApiToken, AuditEvent, User
+from tracker.services import documents, homes
+from tracker.services.versions import everything_version, organisation_version
 
 
 @pytest.fixture
@@ -70,6 +74,38 @@ def test_the_edi_lead_makes_a_token_that_reads_only_its_organisation(client_for,
     assert {r.after["path"].split("?")[0] for r in reads} >= {
         "/api/v1/cycles", "/api/v1/cycles/2024-25/results", "/api/v1/cycles/2024-25/actions"}
     assert all(r.organisation_id == council["org"].id for r in reads)
+
+
+def test_a_councils_token_reads_are_in_the_trail_but_change_nothing_of_the_councils(
+        app, client_for, council, factories, db_session, frozen_clock):
+    """A read is not a change: the council's data version (its kept pages), its prepared
+    documents' "changed since" and its last activity stay as they were; only the trail moves."""
+    advisor = factories.advisor(follows=council["org"])
+    lead = client_for(council["lead"])
+    token = _make_token(lead, council)
+    cycle = f"/org/{council['org'].slug}/cycles/2024-25"
+    assert prepared_document(lead, f"{cycle}/board-pack.pdf").status_code == 200
+
+    def last_activity():
+        [seen] = homes.councils(user=db.session.get(User, advisor.id), today=date(2025, 6, 2))
+        return seen.last_activity
+
+    with app.app_context():
+        before, everything = organisation_version(council["org"].id), everything_version()
+        last_change, active = documents.latest_change(council["org"].id), last_activity()
+    frozen_clock.move_to("2025-06-02 11:00:00+01:00")  # the reads come later
+    api = client_for(factories.user())
+    for _ in range(3):
+        assert _get(api, "/api/v1/cycles/2024-25/actions", token).status_code == 200
+    assert db_session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.entity_type == "api_token", AuditEvent.action == "read")) == 3
+    with app.app_context():
+        assert organisation_version(council["org"].id) == before
+        assert everything_version() == everything + 3  # the trail's own count (TRAIL_ONLY)
+        assert documents.latest_change(council["org"].id) == last_change
+        assert last_activity() == active
+    section = page(lead.get(f"{cycle}/reports")).select_one("#board-pack-pdf")
+    assert "out of date" not in section.get_text(" ", strip=True)
 
 
 def test_lists_are_paginated(client_for, council, factories):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import and_, event, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -15,12 +15,13 @@ from tracker.models import AuditEvent, DataVersion, Organisation, User, utcnow
 
 #: The data version of what organisations share (people, groups, the programme, the library).
 SHARED = 0
-#: The data version of events under no organisation that only the audit trail (and the
-#: administrator's list of accounts) shows: the programme token's reads of the API, and an
-#: account locked after wrong passwords. Counted apart from SHARED, so that a national
-#: dashboard reading every few minutes, or someone guessing passwords, does not make every
-#: organisation's kept pages be written again; the trail, kept under the sum of every version
-#: (services/versions.py everything_version), still shows them at once.
+#: The data version of the events that only the audit trail (and the administrator's list of
+#: accounts) shows: an API token's reads (a council's or the programme's) and an account locked
+#: after wrong passwords. Counted apart from the organisation's and from SHARED, so that a
+#: dashboard reading every few minutes, or someone guessing passwords, does not make the
+#: council's (or every organisation's) kept pages be written again; the trail, kept under the
+#: sum of every version (services/versions.py everything_version), still shows them at once.
+#: A read is not a change either where "changed since" is asked (`is_change`).
 TRAIL_ONLY = -1
 _TRAIL_ONLY_EVENTS = frozenset({("api_token", "read"), ("user", "locked")})
 _CHANGED = "tracker.changed_organisations"  # Session.info: whose data this transaction changed
@@ -140,9 +141,15 @@ def _note(session: Any, events) -> None:  # a Session, or db.session
 
 
 def _counted_under(event: AuditEvent) -> int:
-    if event.organisation_id is not None:
-        return event.organisation_id
-    return TRAIL_ONLY if (event.entity_type, event.action) in _TRAIL_ONLY_EVENTS else SHARED
+    if (event.entity_type, event.action) in _TRAIL_ONLY_EVENTS:
+        return TRAIL_ONLY
+    return SHARED if event.organisation_id is None else event.organisation_id
+
+
+def is_change():
+    """The audit events that record a change (every one but an API token's read): for "has
+    anything changed since" and "last activity"."""
+    return ~and_(AuditEvent.entity_type == "api_token", AuditEvent.action == "read")
 
 
 @event.listens_for(Session, "before_flush")

@@ -30,6 +30,7 @@ from tracker.domain.roles import Capability
 from tracker.extensions import db
 from tracker.models import AuditEvent, PreparedDocument, ReportingCycle, User, utcnow
 from tracker.services.access import OrgAccess, require
+from tracker.services.audit import is_change
 from tracker.services.errors import NotFound
 from tracker.services.locks import lock
 
@@ -60,9 +61,10 @@ class DocumentState:
 
 
 def latest_change(organisation_id: int) -> int:
-    """The number of the organisation's latest audit event (every change is one), or 0."""
+    """The number of the organisation's latest audit event that records a change (every change
+    is one; an API token's read is not a change), or 0."""
     return db.session.scalar(select(func.max(AuditEvent.id)).where(
-        AuditEvent.organisation_id == organisation_id)) or 0
+        AuditEvent.organisation_id == organisation_id, is_change())) or 0
 
 
 def _state(document: PreparedDocument | None, kind: DocumentKind, fmt: str,

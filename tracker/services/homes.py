@@ -57,6 +57,7 @@ from tracker.services import plans as plan_service
 from tracker.services import reviews as review_service
 from tracker.services import sign_off as sign_off_service
 from tracker.services.access import OrgAccess, accessible_organisations, require
+from tracker.services.audit import is_change
 from tracker.services.feedback import AwaitingFeedback
 from tracker.services.plan_views import IndicatorCoverage
 
@@ -414,10 +415,12 @@ def councils(*, user: User, today: date, sort: str = "name",
         found[organisation_id].awaiting = count
         found[organisation_id].longest_wait = days_waiting(
             _as_utc(asked).astimezone(LONDON).date(), today) if asked else 0
-    # The latest audit event of each organisation: one backward step of the index on
-    # (organisation_id, occurred_at) each (migration 0027), not every event grouped.
+    # The latest change of each organisation (an API token's read is not one): a backward walk
+    # of the index on (organisation_id, occurred_at) each (migration 0027), not every event
+    # grouped.
     last_event = select(func.max(AuditEvent.occurred_at)).where(
-        AuditEvent.organisation_id == Organisation.id).correlate(Organisation).scalar_subquery()
+        AuditEvent.organisation_id == Organisation.id, is_change()
+    ).correlate(Organisation).scalar_subquery()
     for organisation_id, last in db.session.execute(
             select(Organisation.id, last_event).where(Organisation.id.in_(shared))):
         if last is not None:
