@@ -469,7 +469,7 @@ def test_the_edi_lead_shares_with_a_group_and_can_stop(app, client_as):
     assert rerg.get(_action_page(action_id)).status_code == 404
     with app.app_context():
         events = db.session.scalars(db.select(AuditEvent.action).filter_by(
-            entity_type="advisory_group", entity_id=group_id)).all()
+            entity_type="advisory_group", entity_id=group_id).order_by(AuditEvent.id)).all()
     assert events[-2:] == ["shared", "unshared"]
 
 
