@@ -40,7 +40,7 @@ from tracker.services import threads as thread_service
 from tracker.services.access import OrgAccess
 from tracker.services.errors import InvalidInput, Locked
 from tracker.services.follows import is_following
-from tracker.services.versions import organisation_version, organisations_version
+from tracker.services.versions import organisation_version, shared_version
 from tracker.web import apply_errors, chart_response, today
 
 TRENDS = "/org/<slug>/trends"
@@ -355,7 +355,7 @@ def national_figures():
     """List and enter the national reference figures (the list kept per version of what
     organisations share: saving a figure is audited under none)."""
     if request.method == "GET":
-        return kept_page(_national_figures, version=organisations_version(()))
+        return kept_page(_national_figures, version=shared_version())
     return _national_figures()
 
 
